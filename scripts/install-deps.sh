@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs every build, test and run dependency of sondhan on Debian 12 (bookworm).
+# The one package list: README, .ci/run and docker/Dockerfile all call this script.
+#   scripts/install-deps.sh          build + test + run dependencies
+#   scripts/install-deps.sh --runtime  only what the built binaries need at run time
+set -euo pipefail
+
+build_packages=(
+  build-essential cmake pkg-config git
+  libxapian-dev libicu-dev libcpp-httplib-dev libssl-dev zlib1g-dev libbrotli-dev
+  libspdlog-dev libfmt-dev nlohmann-json3-dev libsimdjson-dev libtoml11-dev libcli11-dev
+  catch2 libbenchmark-dev
+  xapian-tools wrk curl python3
+)
+runtime_packages=(
+  libxapian30 libicu72 libcpp-httplib0.11 libspdlog1.10 libsimdjson14 zlib1g curl
+)
+
+packages=("${build_packages[@]}")
+if [[ "${1:-}" == "--runtime" ]]; then
+  packages=("${runtime_packages[@]}")
+fi
+
+sudo_cmd=()
+if [[ $(id -u) -ne 0 ]]; then
+  sudo_cmd=(sudo)
+fi
+
+export DEBIAN_FRONTEND=noninteractive
+"${sudo_cmd[@]}" apt-get update
+"${sudo_cmd[@]}" apt-get install -y --no-install-recommends "${packages[@]}"
