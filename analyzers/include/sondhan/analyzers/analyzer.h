@@ -1,0 +1,64 @@
+// The one definition of how text becomes index terms: tokenize, normalize, drop stop words,
+// stem. Indexing, query parsing, highlighting and sondhan-analyze all go through it.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sondhan/analyzers/bengali_stemmer.h"
+#include "sondhan/analyzers/normalizer.h"
+#include "sondhan/analyzers/stopwords.h"
+#include "sondhan/analyzers/tokenizer.h"
+
+namespace sondhan::analyzers {
+
+/// Xapian refuses terms over 245 bytes; with room for a field prefix, we cut terms at a code
+/// point boundary below this many bytes rather than drop the word. Both sides cut alike, so a
+/// 90-letter word still matches itself.
+constexpr size_t kMaxTermBytes = 200;
+
+/// One index term and where it came from.
+struct Token {
+  std::string term;        // canonical, stemmed term
+  uint32_t begin = 0;      // byte offsets of the source word in the original text
+  uint32_t end = 0;
+  uint32_t position = 0;   // 1-based word position; stop words take a position too
+  TokenKind kind = TokenKind::kWord;
+};
+
+struct AnalyzeOptions {
+  /// Keep stop words (queries made only of stop words, phrase queries).
+  bool keep_stopwords = false;
+  /// Stem words; off gives the canonical surface form (used by --explain and exact matching).
+  bool stem = true;
+};
+
+/// Thread safety: immutable after construction; analyze() may run on many threads at once.
+class Analyzer {
+ public:
+  /// Throws std::runtime_error if ICU data is missing.
+  Analyzer();
+
+  /// Appends the tokens of `text` to *out. Invalid UTF-8 bytes separate words.
+  void analyze(std::string_view text, const AnalyzeOptions& options, std::vector<Token>* out) const;
+
+  /// Convenience: just the terms, in order.
+  std::vector<std::string> terms(std::string_view text, const AnalyzeOptions& options = {}) const;
+
+  /// The stages of one word, for --explain and for query building.
+  std::string normalize(std::string_view word, TokenKind kind = TokenKind::kWord) const;
+  bool is_stopword(std::string_view canonical) const { return stopwords_.contains(canonical); }
+  std::string stem(std::string_view canonical) const { return stemmer_.stem(canonical); }
+
+ private:
+  Normalizer normalizer_;
+  StopWords stopwords_;
+  BengaliStemmer stemmer_;
+};
+
+/// Cuts `term` to at most kMaxTermBytes bytes without splitting a UTF-8 sequence.
+void truncate_term(std::string* term);
+
+}  // namespace sondhan::analyzers

@@ -1,0 +1,136 @@
+// Data-driven analyzer tests, in the style of Xapian's stemtest:
+//  - conflation.tsv: real news words in groups that must meet, stay apart, or give identical
+//    terms; scored by kind against floors measured when the analyzer last changed;
+//  - words.tsv / sentences.tsv: exact expected terms (and offsets) for every input.
+// SONDHAN_UPDATE_GOLDEN=1 rewrites words.tsv and sentences.tsv from the current analyzer, for a
+// reviewer to read as a diff.
+#include <catch2/catch.hpp>
+
+#include <cstdlib>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "sondhan/analyzers/analyzer.h"
+#include "test_support.h"
+
+namespace {
+
+using sondhan::analyzers::Analyzer;
+
+std::vector<std::vector<std::string>> read_tsv(const std::string& path) {
+  std::vector<std::vector<std::string>> rows;
+  std::ifstream in(path);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.empty() || line[0] == '#') continue;
+    std::vector<std::string> cols;
+    std::stringstream ss(line);
+    std::string col;
+    while (std::getline(ss, col, '\t')) cols.push_back(col);
+    rows.push_back(cols);
+  }
+  return rows;
+}
+
+std::vector<std::string> split_spaces(const std::string& s) {
+  std::vector<std::string> out;
+  std::stringstream ss(s);
+  std::string w;
+  while (ss >> w) out.push_back(w);
+  return out;
+}
+
+std::string joined_terms(const Analyzer& a, const std::string& text) {
+  std::string out;
+  for (const std::string& t : a.terms(text)) out += (out.empty() ? "" : " ") + t;
+  return out;
+}
+
+bool update_golden() {
+  const char* v = std::getenv("SONDHAN_UPDATE_GOLDEN");
+  return v && std::string(v) == "1";
+}
+
+std::string golden(const std::string& name) {
+  return (sondhan::testing::source_dir() / "tests/golden/analyzer" / name).string();
+}
+
+}  // namespace
+
+TEST_CASE("conflation set: groups meet, look-alikes stay apart", "[analyzers][golden]") {
+  const Analyzer analyzer;
+  const auto rows = read_tsv(golden("conflation.tsv"));
+  REQUIRE(rows.size() >= 300);
+  std::map<std::string, std::pair<int, int>> score;  // kind -> (passed, total)
+  for (const auto& row : rows) {
+    REQUIRE(row.size() >= 2);
+    const std::string& kind = row[0];
+    std::vector<std::string> terms;
+    for (const std::string& word : split_spaces(row[1])) terms.push_back(joined_terms(analyzer, word));
+    const std::set<std::string> distinct(terms.begin(), terms.end());
+    const bool ok = kind == "apart" ? distinct.size() == terms.size()
+                                    : distinct.size() == 1 && !terms[0].empty();
+    ++score[kind].second;
+    score[kind].first += ok;
+    if (!ok) UNSCOPED_INFO(kind << ": " << row[1]);
+  }
+  for (const auto& [kind, s] : score) {
+    WARN(kind << ": " << s.first << "/" << s.second);
+  }
+  // Floors: the figures measured when the analyzer last changed. Raise them with it.
+  CHECK(score["meet"].first >= 174);
+  CHECK(score["apart"].first >= 74);
+  CHECK(score["equiv"].first >= 40);
+  CHECK(score["variant"].first >= 44);
+}
+
+TEST_CASE("golden word -> terms", "[analyzers][golden]") {
+  const Analyzer analyzer;
+  if (update_golden()) {
+    std::ofstream out(golden("words.tsv"));
+    out << "# input<TAB>terms (sondhan-analyze output). Regenerate: SONDHAN_UPDATE_GOLDEN=1\n";
+    std::set<std::string> seen;
+    for (const auto& row : read_tsv(golden("conflation.tsv"))) {
+      for (const std::string& word : split_spaces(row[1])) {
+        if (seen.insert(word).second) out << word << '\t' << joined_terms(analyzer, word) << '\n';
+      }
+    }
+    SUCCEED("rewrote words.tsv");
+    return;
+  }
+  const auto rows = read_tsv(golden("words.tsv"));
+  REQUIRE(rows.size() >= 300);
+  for (const auto& row : rows) {
+    INFO("input: " << row[0]);
+    CHECK(joined_terms(analyzer, row[0]) == (row.size() > 1 ? row[1] : ""));
+  }
+}
+
+TEST_CASE("golden sentences -> terms with offsets", "[analyzers][golden]") {
+  const Analyzer analyzer;
+  auto render = [&](const std::string& text) {
+    std::vector<sondhan::analyzers::Token> tokens;
+    analyzer.analyze(text, {}, &tokens);
+    std::string out;
+    for (const auto& t : tokens) {
+      out += (out.empty() ? "" : " ") + t.term + "@" + std::to_string(t.begin) + ":" + std::to_string(t.end);
+    }
+    return out;
+  };
+  const auto rows = read_tsv(golden("sentences.tsv"));
+  REQUIRE(rows.size() >= 10);
+  if (update_golden()) {
+    std::ofstream out(golden("sentences.tsv"));
+    out << "# sentence<TAB>term@begin:end ... (byte offsets into the sentence). Regenerate: "
+           "SONDHAN_UPDATE_GOLDEN=1\n";
+    for (const auto& row : rows) out << row[0] << '\t' << render(row[0]) << '\n';
+    SUCCEED("rewrote sentences.tsv");
+    return;
+  }
+  for (const auto& row : rows) {
+    INFO("sentence: " << row[0]);
+    CHECK(render(row[0]) == (row.size() > 1 ? row[1] : ""));
+  }
+}

@@ -1,0 +1,84 @@
+#include <catch2/catch.hpp>
+
+#include "sondhan/analyzers/analyzer.h"
+
+using sondhan::analyzers::Analyzer;
+using sondhan::analyzers::BengaliStemmer;
+
+namespace {
+std::string stem(const std::string& w) {
+  static const Analyzer a;
+  return a.stem(a.normalize(w));
+}
+void all_meet(std::initializer_list<std::string> words) {
+  const std::string first = stem(*words.begin());
+  for (const auto& w : words) {
+    INFO(w);
+    CHECK(stem(w) == first);
+  }
+}
+}  // namespace
+
+TEST_CASE("case endings after vowel-final names: -র, -য়, -কে, -তে", "[analyzers][stemmer]") {
+  all_meet({"কোরিয়া", "কোরিয়ার", "কোরিয়ায়", "কোরিয়াকে"});
+  all_meet({"ঢাকা", "ঢাকার", "ঢাকায়", "ঢাকাতে"});
+  all_meet({"প্রধানমন্ত্রী", "প্রধানমন্ত্রীর", "প্রধানমন্ত্রীকে"});
+}
+
+TEST_CASE("plurals and their cases", "[analyzers][stemmer]") {
+  all_meet({"সেনা", "সেনারা", "সেনাদের", "সেনারাও"});
+  all_meet({"শিক্ষার্থী", "শিক্ষার্থীরা", "শিক্ষার্থীদের"});
+  all_meet({"কৃষক", "কৃষকেরা", "কৃষকরা", "কৃষকদের"});
+  all_meet({"দল", "দলগুলো", "দলগুলোর", "দলের", "দলটির"});
+}
+
+TEST_CASE("classifiers and emphatics", "[analyzers][stemmer]") {
+  all_meet({"ম্যাচ", "ম্যাচটি", "ম্যাচটির"});
+  all_meet({"এক", "একটি", "একটা", "একখানা"});
+  all_meet({"আজ", "আজই"});
+  all_meet({"বাংলাদেশ", "বাংলাদেশের", "বাংলাদেশে", "বাংলাদেশও"});
+}
+
+TEST_CASE("words ending like a suffix keep their forms together", "[analyzers][stemmer]") {
+  all_meet({"সরকার", "সরকারের", "সরকারকে", "সরকারে"});
+  all_meet({"সংসদ", "সংসদের", "সংসদে"});
+  all_meet({"সড়ক", "সড়কের", "সড়কে"});
+  all_meet({"ভারত", "ভারতের", "ভারতে"});
+  all_meet({"বিষয়", "বিষয়ে", "বিষয়ের"});
+}
+
+TEST_CASE("verb forms meet", "[analyzers][stemmer]") {
+  all_meet({"বলেছেন", "বলেন", "বললেন", "বলছেন"});
+  all_meet({"করেছে", "করেছেন", "করবে", "করছে", "করতে"});
+  all_meet({"জানিয়েছেন", "জানাবে", "জানাচ্ছে", "জানালেন"});
+  all_meet({"রেখেছে", "রাখবে", "রাখেন"});
+}
+
+TEST_CASE("look-alikes stay apart", "[analyzers][stemmer]") {
+  CHECK(stem("হাত") != stem("হাতি"));
+  CHECK(stem("মাছ") != stem("মাছি"));
+  CHECK(stem("বাংলা") != stem("বাংলো"));
+  CHECK(stem("দিন") != stem("দীন"));
+  CHECK(stem("কাদা") != stem("কাঁদা"));
+  CHECK(stem("সময়") != stem("সম"));
+  CHECK(stem("বিষয়") != stem("বিষ"));
+  CHECK(stem("আদায়") != stem("আদা"));
+  CHECK(stem("মাটি") != stem("মা"));
+  CHECK(stem("কোটি") != stem("কো"));
+}
+
+TEST_CASE("spelling variants meet", "[analyzers][stemmer]") {
+  CHECK(stem("সরকারি") == stem("সরকারী"));
+  CHECK(stem("দেওয়া") == stem("দেয়া"));
+  CHECK(stem("ব্যাংক") == stem("ব্যাঙ্ক"));
+  CHECK(stem("কারণে") == stem("কারনে"));
+  CHECK(stem("শ্রেণি") == stem("শ্রেণী"));
+  CHECK(stem("হঠাৎ") == stem("হঠাত"));
+}
+
+TEST_CASE("Latin words pass through; the stemmer is a Xapian::StemImplementation", "[analyzers][stemmer]") {
+  CHECK(stem("Dhaka") == "dhaka");
+  Xapian::Stem xs(new BengaliStemmer);
+  CHECK(xs("কোরিয়ার") == "কোরিয়া");
+  CHECK(xs.get_description().find("sondhan_bengali") != std::string::npos);
+}
