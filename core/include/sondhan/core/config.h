@@ -1,0 +1,84 @@
+// sondhan's configuration: one struct, with the documented defaults of config/sondhan.toml,
+// loaded from TOML and validated once. Flags and SONDHAN_* environment variables override it
+// in the executables.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "sondhan/core/status.h"
+
+namespace sondhan::core {
+
+/// How documents are written. Changing title_weight or prefix_letters needs a re-index.
+struct IndexOptions {
+  int title_weight = 3;          // within-document frequency added per title word
+  int prefix_letters = 4;        // letters kept by the sub-word fallback terms (0: none)
+  int commit_every = 20000;      // articles per commit (a commit makes them visible)
+  int threads = 2;               // analysis threads while one thread writes
+};
+
+/// How queries are scored.
+struct RankingOptions {
+  double bm25_k1 = 1.2;
+  double bm25_b = 0.75;
+  double all_words_boost = 2.0;    // extra weight factor for documents matching every word
+  double title_boost = 1.0;        // query-time weight of title: terms relative to body
+  double prefix_weight = 0.3;      // weight of the sub-word fallback relative to whole words
+  double phrase_boost = 0.5;       // weight of adjacent query words found next to each other
+};
+
+/// Search defaults and limits.
+struct SearchOptions {
+  int default_limit = 10;
+  int max_limit = 100;
+  int max_offset = 10000;          // deeper pages cost more; Elasticsearch caps at 10,000 too
+  int max_query_bytes = 2048;
+  int max_query_terms = 64;
+  int max_nesting = 16;            // parentheses depth
+  int facet_check_at_least = 20000;// documents examined for facet counts and exact totals
+  int snippet_chars = 240;         // snippet length in characters
+  std::string highlight_start = "<mark>";
+  std::string highlight_end = "</mark>";
+};
+
+struct ServerOptions {
+  std::string host = "127.0.0.1";
+  int port = 8080;
+  int threads = 8;
+  std::vector<std::string> cors_origins = {"*"};
+  int cache_max_age = 10;          // seconds; search answers can change with every commit
+  int max_body_bytes = 1 << 20;
+  std::string log_level = "info";
+  bool access_log = true;
+};
+
+/// Input field names: each canonical field may be read from any of several names.
+struct FieldMapping {
+  std::map<std::string, std::vector<std::string>> names = {
+      {"id", {"id"}},           {"title", {"title"}},       {"body", {"body"}},
+      {"date", {"date"}},       {"source", {"source"}},     {"category", {"category"}},
+      {"author", {"author"}},   {"tags", {"tags"}},         {"url", {"url"}},
+  };
+};
+
+struct Config {
+  std::string db_path = "data/sondhan.db";
+  IndexOptions index;
+  RankingOptions ranking;
+  SearchOptions search;
+  ServerOptions server;
+  FieldMapping fields;
+
+  /// Checks ranges and consistency; the message names the bad key.
+  Status validate() const;
+};
+
+/// Reads a TOML file over the defaults. Unknown keys are an error (a typo must not be silent).
+Result<Config> load_config(const std::string& path);
+
+/// Applies SONDHAN_<SECTION>_<KEY> (e.g. SONDHAN_SERVER_PORT, SONDHAN_DB_PATH) from `env`.
+Status apply_environment(Config* config, const std::map<std::string, std::string>& env);
+
+}  // namespace sondhan::core

@@ -1,0 +1,39 @@
+// Turns a validated Article into the Xapian document the index stores: the one place that
+// decides which terms, positions, values and data a document has.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include <xapian.h>
+
+#include "sondhan/analyzers/analyzer.h"
+#include "sondhan/core/article.h"
+#include "sondhan/core/config.h"
+
+namespace sondhan::core {
+
+/// The boolean term for an exact-match filter value: prefix + canonical form of the whole
+/// value (NFC, case-folded, zero-width characters removed), so "BBC" and "bbc" filter alike.
+std::string filter_term(const analyzers::Analyzer& analyzer, std::string_view prefix,
+                        std::string_view value);
+
+/// The sub-word fallback term for a stem: its first `letters` letters, or "" when the stem
+/// is not longer than that (then the stem itself already says everything).
+std::string prefix_term(std::string_view stem, int letters);
+
+/// Thread safety: const and stateless beyond its options; build() may run on many threads.
+class DocumentBuilder {
+ public:
+  DocumentBuilder(const analyzers::Analyzer& analyzer, const IndexOptions& options)
+      : analyzer_(analyzer), options_(options) {}
+
+  /// The document for `article`, including its unique id term prefix::kId + id.
+  Xapian::Document build(const Article& article) const;
+
+ private:
+  const analyzers::Analyzer& analyzer_;
+  IndexOptions options_;
+};
+
+}  // namespace sondhan::core

@@ -1,0 +1,51 @@
+// Snippets and highlighting from the original stored text: the words whose stems the query
+// asked for are marked, inflected forms included (কোরিয়ার for কোরিয়া), and the text is
+// HTML-escaped so a browser can show it as is.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <unordered_set>
+#include <vector>
+
+#include "sondhan/analyzers/analyzer.h"
+
+namespace sondhan::core {
+
+struct HighlightOptions {
+  std::string start_tag = "<mark>";
+  std::string end_tag = "</mark>";
+  size_t snippet_chars = 240;     // target length in characters (code points)
+  std::string ellipsis = "…";
+};
+
+/// Thread safety: const; share freely while the analyzer and term set live.
+class Highlighter {
+ public:
+  Highlighter(const analyzers::Analyzer& analyzer, const std::unordered_set<std::string>& terms,
+              HighlightOptions options)
+      : analyzer_(analyzer), terms_(terms), options_(std::move(options)) {}
+
+  /// The whole text, escaped, with every match marked. *matches (optional) gets the count.
+  std::string mark_all(std::string_view text, size_t* matches = nullptr) const;
+
+  /// The best passage of about snippet_chars characters: the sentences (ended by ।, ॥, ?, !,
+  /// a full stop or a line break) with the most distinct query words, cut at word boundaries,
+  /// escaped and marked. Without any match: the text's opening. Empty text gives "".
+  std::string snippet(std::string_view text) const;
+
+ private:
+  struct Match { uint32_t begin, end; };
+  std::vector<Match> find_matches(std::string_view text, std::vector<analyzers::Token>* tokens) const;
+  std::string render(std::string_view text, size_t begin, size_t end,
+                     const std::vector<Match>& matches) const;
+
+  const analyzers::Analyzer& analyzer_;
+  const std::unordered_set<std::string>& terms_;
+  HighlightOptions options_;
+};
+
+/// Appends `text` to *out with &, <, >, " and ' escaped.
+void append_html_escaped(std::string_view text, std::string* out);
+
+}  // namespace sondhan::core

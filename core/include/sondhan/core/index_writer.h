@@ -1,0 +1,57 @@
+// The only writer of a sondhan database: upserts and deletes articles by id and commits them.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "sondhan/core/article.h"
+#include "sondhan/core/config.h"
+#include "sondhan/core/status.h"
+
+namespace sondhan::core {
+
+/// What a batch did.
+struct WriteCounts {
+  size_t added = 0;
+  size_t updated = 0;
+  size_t deleted = 0;
+  size_t not_found = 0;  // deletes of ids that were not indexed
+};
+
+/// One change of a batch: an article to upsert, or an id to delete.
+struct Change {
+  Article article;      // the article to upsert (id only, when deleting)
+  bool is_delete = false;
+};
+
+/// Owns the database's write lock (Xapian allows one writer). Changes become visible to
+/// readers at commit(); an interrupted process loses only what was not committed, and the
+/// database stays openable at its last commit.
+/// Thread safety: one thread at a time.
+class IndexWriter {
+ public:
+  /// Opens or creates the database at `path`. kUnavailable if another writer holds the lock.
+  static Result<std::unique_ptr<IndexWriter>> open(const std::string& path,
+                                                   const IndexOptions& options);
+  ~IndexWriter();
+  IndexWriter(const IndexWriter&) = delete;
+  IndexWriter& operator=(const IndexWriter&) = delete;
+
+  /// Applies `changes` in order. Documents are analysed on index.threads threads; writes stay
+  /// in input order, so the last change to an id wins. Commits every index.commit_every changes.
+  Status apply(std::vector<Change>& changes, WriteCounts* counts);
+
+  /// Makes everything applied so far durable and visible.
+  Status commit();
+
+  /// Number of documents, including uncommitted changes.
+  size_t document_count() const;
+
+ private:
+  struct Impl;
+  explicit IndexWriter(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace sondhan::core

@@ -1,0 +1,52 @@
+// Parses the user's query language into a Xapian::Query, running every word through the same
+// analyzer as the documents.
+//
+// Language (docs/api.md has examples):
+//   words            ranked by relevance; documents with all the words come first
+//   "a phrase"       the words next to each other, in order (required)
+//   -word, NOT word  exclude; -"a phrase" too
+//   +word, a AND b   require
+//   a OR b           either
+//   ( ... )          grouping
+//   title:word       in the title only; title:"a phrase"
+//   source:X category:X author:X tag:X year:2024   exact filters (quote values with spaces)
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <unordered_set>
+#include <vector>
+
+#include <xapian.h>
+
+#include "sondhan/analyzers/analyzer.h"
+#include "sondhan/core/config.h"
+#include "sondhan/core/status.h"
+
+namespace sondhan::core {
+
+struct ParsedQuery {
+  Xapian::Query query;                          // MatchAll when only filters were given
+  std::unordered_set<std::string> highlight;    // stems to mark in snippets
+  bool has_text = false;                        // false: no ranking words (sort by date then)
+};
+
+/// Thread safety: const; parse() may run on many threads if the analyzer is shared.
+class QueryBuilder {
+ public:
+  QueryBuilder(const analyzers::Analyzer& analyzer, const Config& config)
+      : analyzer_(analyzer), ranking_(config.ranking), index_(config.index), search_(config.search) {}
+
+  /// kInvalidArgument for malformed UTF-8, an over-long or over-deep query, too many terms,
+  /// an unknown field or an unbalanced parenthesis; the message says which.
+  Result<ParsedQuery> parse(std::string_view text) const;
+
+ private:
+  friend class QueryParserState;
+  const analyzers::Analyzer& analyzer_;
+  RankingOptions ranking_;
+  IndexOptions index_;
+  SearchOptions search_;
+};
+
+}  // namespace sondhan::core

@@ -1,0 +1,89 @@
+// Answers searches and document lookups over a sondhan database. One Searcher per thread.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "sondhan/core/config.h"
+#include "sondhan/core/status.h"
+
+namespace sondhan::core {
+
+enum class SortOrder { kRelevance, kDateAscending, kDateDescending };
+
+/// The facet fields a search may count.
+inline const std::vector<std::string> kFacetFields = {"source", "category", "author",
+                                                      "tag",    "year",     "month"};
+
+struct SearchRequest {
+  std::string query;                       // the query language of query_builder.h; may be empty
+  size_t offset = 0;
+  size_t limit = 10;
+  SortOrder sort = SortOrder::kRelevance;
+  std::optional<std::string> from_date;    // "YYYY-MM-DD", inclusive
+  std::optional<std::string> to_date;      // "YYYY-MM-DD", inclusive
+  std::vector<std::string> sources, categories, authors, tags;  // OR within, AND across
+  std::vector<std::string> facets;         // names from kFacetFields
+  bool highlight = true;
+};
+
+struct Hit {
+  std::string id;
+  double score = 0;
+  nlohmann::json record;                   // the stored article
+  std::string snippet;                     // escaped body passage, matches marked
+  std::string title_html;                  // escaped title, matches marked
+  size_t title_matches = 0;
+};
+
+struct FacetCount {
+  std::string value;
+  size_t count = 0;
+};
+
+struct SearchResult {
+  size_t total = 0;                        // estimated number of matches
+  bool total_is_exact = false;
+  std::vector<Hit> hits;
+  std::map<std::string, std::vector<FacetCount>> facets;
+  std::string query_description;           // Xapian's description, for debugging
+};
+
+struct IndexStats {
+  size_t documents = 0;
+  uint64_t revision = 0;
+  uint64_t total_length = 0;               // sum of document lengths
+  size_t unique_terms = 0;                 // not counted (Xapian has no cheap count): 0
+};
+
+/// Not thread-safe: give each thread its own. Before each call the database is reopened, so
+/// that commits made by the indexer become visible at once.
+class Searcher {
+ public:
+  /// kUnavailable if the database cannot be opened (missing, or not a Xapian database).
+  static Result<std::unique_ptr<Searcher>> open(const Config& config);
+  ~Searcher();
+  Searcher(const Searcher&) = delete;
+  Searcher& operator=(const Searcher&) = delete;
+
+  /// kInvalidArgument for a bad query, date or facet name; kUnavailable if the database went away.
+  Result<SearchResult> search(const SearchRequest& request);
+
+  /// The stored article; kNotFound if no article has this id.
+  Result<nlohmann::json> document(const std::string& id);
+
+  Result<IndexStats> stats();
+
+ private:
+  struct Impl;
+  explicit Searcher(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace sondhan::core

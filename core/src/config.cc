@@ -1,0 +1,233 @@
+// Loading and validating Config. One table of keys serves the TOML file and the environment,
+// so a key cannot be settable one way and not the other.
+#include "sondhan/core/config.h"
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <variant>
+
+#include <toml.hpp>
+
+namespace sondhan::core {
+namespace {
+
+using Target = std::variant<int*, double*, std::string*, std::vector<std::string>*, bool*>;
+
+struct Key {
+  std::string section;  // "" for top-level keys
+  std::string name;
+  Target target;
+};
+
+std::vector<Key> keys_of(Config* c) {
+  return {
+      {"", "db_path", &c->db_path},
+      {"index", "title_weight", &c->index.title_weight},
+      {"index", "prefix_letters", &c->index.prefix_letters},
+      {"index", "commit_every", &c->index.commit_every},
+      {"index", "threads", &c->index.threads},
+      {"ranking", "bm25_k1", &c->ranking.bm25_k1},
+      {"ranking", "bm25_b", &c->ranking.bm25_b},
+      {"ranking", "all_words_boost", &c->ranking.all_words_boost},
+      {"ranking", "title_boost", &c->ranking.title_boost},
+      {"ranking", "prefix_weight", &c->ranking.prefix_weight},
+      {"ranking", "phrase_boost", &c->ranking.phrase_boost},
+      {"search", "default_limit", &c->search.default_limit},
+      {"search", "max_limit", &c->search.max_limit},
+      {"search", "max_offset", &c->search.max_offset},
+      {"search", "max_query_bytes", &c->search.max_query_bytes},
+      {"search", "max_query_terms", &c->search.max_query_terms},
+      {"search", "max_nesting", &c->search.max_nesting},
+      {"search", "facet_check_at_least", &c->search.facet_check_at_least},
+      {"search", "snippet_chars", &c->search.snippet_chars},
+      {"search", "highlight_start", &c->search.highlight_start},
+      {"search", "highlight_end", &c->search.highlight_end},
+      {"server", "host", &c->server.host},
+      {"server", "port", &c->server.port},
+      {"server", "threads", &c->server.threads},
+      {"server", "cors_origins", &c->server.cors_origins},
+      {"server", "cache_max_age", &c->server.cache_max_age},
+      {"server", "max_body_bytes", &c->server.max_body_bytes},
+      {"server", "log_level", &c->server.log_level},
+      {"server", "access_log", &c->server.access_log},
+  };
+}
+
+std::string dotted(const Key& key) {
+  return key.section.empty() ? key.name : key.section + "." + key.name;
+}
+
+Status set_from_toml(const Key& key, const toml::value& v) {
+  try {
+    std::visit(
+        [&](auto* target) {
+          using T = std::remove_pointer_t<decltype(target)>;
+          if constexpr (std::is_same_v<T, double>) {
+            *target = v.is_integer() ? static_cast<double>(v.as_integer()) : v.as_floating();
+          } else if constexpr (std::is_same_v<T, int>) {
+            *target = static_cast<int>(v.as_integer());
+          } else {
+            *target = toml::get<T>(v);
+          }
+        },
+        key.target);
+  } catch (const std::exception&) {
+    return Status::invalid_argument("config key " + dotted(key) + " has the wrong type");
+  }
+  return Status::ok();
+}
+
+Status set_from_string(const Key& key, const std::string& text) {
+  auto bad = [&] {
+    return Status::invalid_argument("environment value for " + dotted(key) + " is invalid: '" +
+                                    text + "'");
+  };
+  if (auto* p = std::get_if<int*>(&key.target)) {
+    int value = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (ec != std::errc() || end != text.data() + text.size()) return bad();
+    **p = value;
+  } else if (auto* d = std::get_if<double*>(&key.target)) {
+    try {
+      size_t used = 0;
+      double value = std::stod(text, &used);
+      if (used != text.size()) return bad();
+      **d = value;
+    } catch (const std::exception&) {
+      return bad();
+    }
+  } else if (auto* s = std::get_if<std::string*>(&key.target)) {
+    **s = text;
+  } else if (auto* list = std::get_if<std::vector<std::string>*>(&key.target)) {
+    (*list)->clear();
+    size_t start = 0;
+    while (start <= text.size()) {
+      size_t comma = text.find(',', start);
+      if (comma == std::string::npos) comma = text.size();
+      if (comma > start) (*list)->push_back(text.substr(start, comma - start));
+      start = comma + 1;
+    }
+  } else if (auto* b = std::get_if<bool*>(&key.target)) {
+    if (text == "true" || text == "1") **b = true;
+    else if (text == "false" || text == "0") **b = false;
+    else return bad();
+  }
+  return Status::ok();
+}
+
+std::string env_name(const Key& key) {
+  std::string name = "SONDHAN_" + (key.section.empty() ? "" : key.section + "_") + key.name;
+  std::transform(name.begin(), name.end(), name.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+  return name;
+}
+
+}  // namespace
+
+Status Config::validate() const {
+  auto range = [](const char* name, double value, double lo, double hi) {
+    if (value < lo || value > hi) {
+      return Status::invalid_argument("config key " + std::string(name) + " = " +
+                                      std::to_string(value) + " is outside [" +
+                                      std::to_string(lo) + ", " + std::to_string(hi) + "]");
+    }
+    return Status::ok();
+  };
+  if (db_path.empty()) return Status::invalid_argument("config key db_path is empty");
+  for (const Status& s : {
+           range("index.title_weight", index.title_weight, 1, 50),
+           range("index.prefix_letters", index.prefix_letters, 0, 10),
+           range("index.commit_every", index.commit_every, 1, 10000000),
+           range("index.threads", index.threads, 1, 64),
+           range("ranking.bm25_k1", ranking.bm25_k1, 0, 10),
+           range("ranking.bm25_b", ranking.bm25_b, 0, 1),
+           range("ranking.all_words_boost", ranking.all_words_boost, 0, 1000),
+           range("ranking.title_boost", ranking.title_boost, 0, 100),
+           range("ranking.prefix_weight", ranking.prefix_weight, 0, 10),
+           range("ranking.phrase_boost", ranking.phrase_boost, 0, 100),
+           range("search.default_limit", search.default_limit, 1, search.max_limit),
+           range("search.max_limit", search.max_limit, 1, 10000),
+           range("search.max_offset", search.max_offset, 0, 1000000),
+           range("search.max_query_bytes", search.max_query_bytes, 16, 1 << 20),
+           range("search.max_query_terms", search.max_query_terms, 1, 4096),
+           range("search.max_nesting", search.max_nesting, 1, 256),
+           range("search.facet_check_at_least", search.facet_check_at_least, 0, 1e9),
+           range("search.snippet_chars", search.snippet_chars, 20, 10000),
+           range("server.port", server.port, 0, 65535),
+           range("server.threads", server.threads, 1, 1024),
+           range("server.cache_max_age", server.cache_max_age, 0, 86400 * 365),
+           range("server.max_body_bytes", server.max_body_bytes, 1024, 1 << 30),
+       }) {
+    if (!s.is_ok()) return s;
+  }
+  static const std::vector<std::string> kLevels = {"trace", "debug", "info", "warn",
+                                                   "error", "critical", "off"};
+  if (std::find(kLevels.begin(), kLevels.end(), server.log_level) == kLevels.end()) {
+    return Status::invalid_argument("config key server.log_level must be one of trace, debug, "
+                                    "info, warn, error, critical, off; got '" +
+                                    server.log_level + "'");
+  }
+  for (const auto& [field, names] : fields.names) {
+    if (names.empty()) {
+      return Status::invalid_argument("config key fields." + field + " lists no input name");
+    }
+  }
+  return Status::ok();
+}
+
+Result<Config> load_config(const std::string& path) {
+  Config config;
+  toml::value root;
+  try {
+    root = toml::parse(path);
+  } catch (const std::exception& e) {
+    return Status::invalid_argument("cannot read config " + path + ": " + e.what());
+  }
+  std::vector<Key> keys = keys_of(&config);
+  for (const auto& [name, value] : root.as_table()) {
+    if (name == "fields") {
+      if (!value.is_table()) return Status::invalid_argument("config [fields] must be a table");
+      for (const auto& [field, names] : value.as_table()) {
+        if (!config.fields.names.count(field)) {
+          return Status::invalid_argument("config [fields] has unknown field '" + field + "'");
+        }
+        try {
+          config.fields.names[field] = toml::get<std::vector<std::string>>(names);
+        } catch (const std::exception&) {
+          return Status::invalid_argument("config fields." + field + " must be a list of names");
+        }
+      }
+      continue;
+    }
+    const bool is_section = value.is_table();
+    if (!is_section) {
+      auto it = std::find_if(keys.begin(), keys.end(),
+                             [&](const Key& k) { return k.section.empty() && k.name == name; });
+      if (it == keys.end()) return Status::invalid_argument("unknown config key '" + name + "'");
+      if (Status s = set_from_toml(*it, value); !s.is_ok()) return s;
+      continue;
+    }
+    for (const auto& [key_name, key_value] : value.as_table()) {
+      auto it = std::find_if(keys.begin(), keys.end(), [&](const Key& k) {
+        return k.section == name && k.name == key_name;
+      });
+      if (it == keys.end()) {
+        return Status::invalid_argument("unknown config key '" + name + "." + key_name + "'");
+      }
+      if (Status s = set_from_toml(*it, key_value); !s.is_ok()) return s;
+    }
+  }
+  return config;
+}
+
+Status apply_environment(Config* config, const std::map<std::string, std::string>& env) {
+  for (const Key& key : keys_of(config)) {
+    auto it = env.find(env_name(key));
+    if (it == env.end()) continue;
+    if (Status s = set_from_string(key, it->second); !s.is_ok()) return s;
+  }
+  return Status::ok();
+}
+
+}  // namespace sondhan::core

@@ -1,0 +1,193 @@
+// Snippet selection and marking. Xapian's MSet::snippet cannot be used: it re-tokenizes with
+// Xapian's word rules (not our analyzer), only knows '.', '?' and '!' as sentence ends (never
+// the danda), and counts its length in bytes, a third of a Bengali sentence.
+#include "sondhan/core/highlighter.h"
+
+#include <algorithm>
+#include <map>
+
+namespace sondhan::core {
+namespace {
+
+struct Sentence {
+  size_t begin, end;
+};
+
+bool is_lead_byte(unsigned char c) { return (c & 0xC0) != 0x80; }
+
+size_t count_chars(std::string_view text, size_t begin, size_t end) {
+  size_t n = 0;
+  for (size_t i = begin; i < end; ++i) n += is_lead_byte(static_cast<unsigned char>(text[i]));
+  return n;
+}
+
+// Byte position `chars` characters after `begin` (or `limit`).
+size_t advance_chars(std::string_view text, size_t begin, size_t chars, size_t limit) {
+  size_t i = begin;
+  while (i < limit && chars > 0) {
+    ++i;
+    while (i < limit && !is_lead_byte(static_cast<unsigned char>(text[i]))) ++i;
+    --chars;
+  }
+  return i;
+}
+
+bool is_space_at(std::string_view text, size_t i) {
+  const char c = text[i];
+  return c == ' ' || c == '\n' || c == '\t' || c == '\r';
+}
+
+// Sentences end after ।, ॥, ?, !, a line break, or a '.' that is followed by a space or the end
+// (so 3.5 and U.N. inside a sentence do not end it).
+std::vector<Sentence> split_sentences(std::string_view text) {
+  static constexpr std::string_view kDanda = "\u0964", kDoubleDanda = "\u0965";
+  std::vector<Sentence> out;
+  size_t start = 0;
+  auto close = [&](size_t end) {
+    while (start < end && is_space_at(text, start)) ++start;
+    if (start < end) out.push_back({start, end});
+    start = end;
+  };
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c == '\n' || c == '?' || c == '!') {
+      close(i + 1);
+    } else if (c == '.' && (i + 1 == text.size() || is_space_at(text, i + 1))) {
+      close(i + 1);
+    } else if (text.compare(i, kDanda.size(), kDanda) == 0 ||
+               text.compare(i, kDoubleDanda.size(), kDoubleDanda) == 0) {
+      i += kDanda.size() - 1;
+      close(i + 1);
+    }
+  }
+  close(text.size());
+  return out;
+}
+
+}  // namespace
+
+void append_html_escaped(std::string_view text, std::string* out) {
+  for (char c : text) {
+    switch (c) {
+      case '&': *out += "&amp;"; break;
+      case '<': *out += "&lt;"; break;
+      case '>': *out += "&gt;"; break;
+      case '"': *out += "&quot;"; break;
+      case '\'': *out += "&#39;"; break;
+      default: out->push_back(c);
+    }
+  }
+}
+
+std::vector<Highlighter::Match> Highlighter::find_matches(std::string_view text,
+                                                         std::vector<analyzers::Token>* tokens) const {
+  analyzer_.analyze(text, {}, tokens);
+  std::vector<Match> matches;
+  for (const auto& t : *tokens) {
+    if (terms_.count(t.term)) matches.push_back({t.begin, t.end});
+  }
+  return matches;
+}
+
+std::string Highlighter::render(std::string_view text, size_t begin, size_t end,
+                                const std::vector<Match>& matches) const {
+  std::string out;
+  out.reserve((end - begin) + matches.size() * 16);
+  size_t at = begin;
+  for (const Match& m : matches) {
+    if (m.end <= begin || m.begin >= end) continue;
+    append_html_escaped(text.substr(at, m.begin - at), &out);
+    out += options_.start_tag;
+    append_html_escaped(text.substr(m.begin, m.end - m.begin), &out);
+    out += options_.end_tag;
+    at = m.end;
+  }
+  append_html_escaped(text.substr(at, end - at), &out);
+  return out;
+}
+
+std::string Highlighter::mark_all(std::string_view text, size_t* count) const {
+  std::vector<analyzers::Token> tokens;
+  const std::vector<Match> matches = find_matches(text, &tokens);
+  if (count) *count = matches.size();
+  return render(text, 0, text.size(), matches);
+}
+
+std::string Highlighter::snippet(std::string_view text) const {
+  if (text.empty()) return {};
+  std::vector<analyzers::Token> tokens;
+  const std::vector<Match> matches = find_matches(text, &tokens);
+  const std::vector<Sentence> sentences = split_sentences(text);
+  if (sentences.empty()) return {};
+
+  // Score sentences by distinct query words, then by matches; the earliest wins ties.
+  size_t best = 0;
+  std::pair<size_t, size_t> best_score{0, 0};
+  {
+    size_t t = 0;
+    for (size_t s = 0; s < sentences.size(); ++s) {
+      std::map<std::string_view, int> seen;
+      size_t hits = 0;
+      for (; t < tokens.size() && tokens[t].begin < sentences[s].end; ++t) {
+        if (tokens[t].begin < sentences[s].begin) continue;
+        if (terms_.count(tokens[t].term)) {
+          ++seen[tokens[t].term];
+          ++hits;
+        }
+      }
+      const std::pair<size_t, size_t> score{seen.size(), hits};
+      if (score > best_score) {
+        best_score = score;
+        best = s;
+      }
+    }
+  }
+
+  const size_t limit = options_.snippet_chars;
+  size_t begin = sentences[best].begin;
+  size_t end = sentences[best].end;
+  if (count_chars(text, begin, end) > limit) {
+    // A long sentence: a window that starts a little before its first match.
+    auto first = std::find_if(matches.begin(), matches.end(),
+                              [&](const Match& m) { return m.begin >= begin; });
+    if (first != matches.end() && first->begin < end &&
+        count_chars(text, begin, first->begin) > limit / 3) {
+      size_t from = first->begin;
+      size_t back = limit / 4;
+      while (from > begin && back > 0) {
+        --from;
+        while (from > begin && !is_lead_byte(static_cast<unsigned char>(text[from]))) --from;
+        --back;
+      }
+      while (from > begin && !is_space_at(text, from - 1)) --from;  // whole words only
+      begin = from;
+    }
+    size_t cut = advance_chars(text, begin, limit, end);
+    if (cut < end) {
+      size_t word_end = cut;
+      while (word_end > begin && !is_space_at(text, word_end)) --word_end;
+      if (word_end > begin) cut = word_end;
+    }
+    end = cut;
+  } else {
+    // Add the following sentences while they fit.
+    for (size_t s = best + 1; s < sentences.size(); ++s) {
+      if (count_chars(text, begin, sentences[s].end) > limit) break;
+      end = sentences[s].end;
+    }
+  }
+  while (end > begin && is_space_at(text, end - 1)) --end;
+
+  std::string out;
+  const bool at_sentence_start =
+      std::any_of(sentences.begin(), sentences.end(), [&](const Sentence& s) { return s.begin == begin; });
+  const bool at_sentence_end =
+      end == text.size() ||
+      std::any_of(sentences.begin(), sentences.end(), [&](const Sentence& s) { return s.end == end; });
+  if (!at_sentence_start) out += options_.ellipsis;
+  out += render(text, begin, end, matches);
+  if (!at_sentence_end) out += options_.ellipsis;
+  return out;
+}
+
+}  // namespace sondhan::core

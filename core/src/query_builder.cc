@@ -1,0 +1,361 @@
+// Query language -> Xapian::Query. A hand-written recursive-descent parser: Xapian's own
+// QueryParser tokenizes with Xapian's word rules, which differ from our analyzer (digits, hyphens,
+// zero-width characters, stop words), and a query must become exactly the terms the document did.
+#include "sondhan/core/query_builder.h"
+
+#include <map>
+
+#include <unicode/utf8.h>
+
+#include "sondhan/core/document_builder.h"
+#include "sondhan/core/term_prefixes.h"
+
+namespace sondhan::core {
+namespace {
+
+enum class Tok { kWord, kPhrase, kLParen, kRParen, kOr, kAnd, kNot, kEnd };
+
+struct Lexeme {
+  Tok type = Tok::kEnd;
+  std::string text;   // the word or phrase, without its sign, field or quotes
+  std::string field;  // "title", "source"... or empty
+  char sign = 0;      // '-', '+' or 0
+};
+
+bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
+
+const std::map<std::string, const char*>& filter_fields() {
+  static const std::map<std::string, const char*> fields = {
+      {"source", prefix::kSource}, {"category", prefix::kCategory}, {"author", prefix::kAuthor},
+      {"tag", prefix::kTag},       {"year", prefix::kYear},
+  };
+  return fields;
+}
+
+bool valid_utf8(std::string_view text) {
+  const auto* s = reinterpret_cast<const uint8_t*>(text.data());
+  const auto length = static_cast<int32_t>(text.size());
+  for (int32_t i = 0; i < length;) {
+    UChar32 c;
+    U8_NEXT(s, i, length, c);
+    if (c < 0) return false;
+  }
+  return true;
+}
+
+Status lex(std::string_view text, std::vector<Lexeme>* out) {
+  size_t i = 0;
+  while (true) {
+    while (i < text.size() && is_space(text[i])) ++i;
+    if (i == text.size()) break;
+    Lexeme lx;
+    if (text[i] == '(') { lx.type = Tok::kLParen; ++i; out->push_back(lx); continue; }
+    if (text[i] == ')') { lx.type = Tok::kRParen; ++i; out->push_back(lx); continue; }
+    if ((text[i] == '-' || text[i] == '+') && i + 1 < text.size() && !is_space(text[i + 1])) {
+      lx.sign = text[i++];
+      if (text[i] == '(') {  // -( ... ): the sign applies to the group
+        out->push_back({Tok::kNot, "", "", lx.sign});
+        continue;
+      }
+    }
+    if (text[i] != '"') {
+      // A field prefix is letters then ':' (title:, source:...).
+      size_t j = i;
+      while (j < text.size() && ((text[j] >= 'a' && text[j] <= 'z') || (text[j] >= 'A' && text[j] <= 'Z'))) ++j;
+      if (j > i && j < text.size() && text[j] == ':') {
+        std::string field(text.substr(i, j - i));
+        for (char& c : field) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        if (field == "title" || filter_fields().count(field)) {
+          lx.field = field;
+          i = j + 1;
+        } else {
+          return Status::invalid_argument("unknown field '" + field +
+                                          ":' (known: title, source, category, author, tag, year)");
+        }
+      }
+    }
+    if (i < text.size() && text[i] == '"') {
+      const size_t close = text.find('"', i + 1);
+      const size_t end = close == std::string_view::npos ? text.size() : close;
+      lx.type = Tok::kPhrase;
+      lx.text = std::string(text.substr(i + 1, end - i - 1));
+      i = close == std::string_view::npos ? text.size() : close + 1;
+    } else {
+      const size_t start = i;
+      while (i < text.size() && !is_space(text[i]) && text[i] != '(' && text[i] != ')' && text[i] != '"') ++i;
+      lx.type = Tok::kWord;
+      lx.text = std::string(text.substr(start, i - start));
+      if (lx.sign == 0 && lx.field.empty()) {
+        if (lx.text == "OR") lx.type = Tok::kOr;
+        else if (lx.text == "AND") lx.type = Tok::kAnd;
+        else if (lx.text == "NOT") lx.type = Tok::kNot;
+      }
+    }
+    if (!lx.field.empty() && lx.text.empty()) {
+      return Status::invalid_argument("field '" + lx.field + ":' has no value");
+    }
+    out->push_back(std::move(lx));
+  }
+  out->push_back({});
+  return Status::ok();
+}
+
+}  // namespace
+
+// The parser's working state for one query.
+class QueryParserState {
+ public:
+  QueryParserState(const QueryBuilder& builder, std::vector<Lexeme> lexemes)
+      : b_(builder), lx_(std::move(lexemes)) {}
+
+  Result<ParsedQuery> run() {
+    Xapian::Query q;
+    if (Status s = parse_expr(0, &q); !s.is_ok()) return s;
+    if (peek().type == Tok::kRParen) return Status::invalid_argument("unbalanced ')' in query");
+    ParsedQuery parsed;
+    parsed.has_text = !highlight_.empty();
+    parsed.query = q.empty() ? Xapian::Query::MatchAll : q;
+    parsed.highlight = std::move(highlight_);
+    return parsed;
+  }
+
+ private:
+  // A group of items joined by implicit AND-ish ranking: what one level of the query holds.
+  struct Group {
+    std::vector<Xapian::Query> soft;            // ranked; all-words documents first
+    std::vector<std::string> soft_stems;        // the soft words' main stems, for phrase boosts
+    std::vector<std::string> soft_stopwords;    // stop words dropped from `soft`, kept in reserve
+    std::vector<Xapian::Query> required;
+    std::vector<Xapian::Query> excluded;
+    std::map<std::string, std::vector<Xapian::Query>> filters;  // field -> alternatives
+  };
+
+  const Lexeme& peek() const { return lx_[pos_]; }
+  const Lexeme& next() { return lx_[pos_ < lx_.size() - 1 ? pos_++ : pos_]; }
+
+  Status parse_expr(int depth, Xapian::Query* out) {
+    if (depth > b_.search_.max_nesting) {
+      return Status::invalid_argument("query nests parentheses deeper than " +
+                                      std::to_string(b_.search_.max_nesting));
+    }
+    Xapian::Query left;
+    if (Status s = parse_group(depth, &left); !s.is_ok()) return s;
+    while (peek().type == Tok::kOr) {
+      next();
+      Xapian::Query right;
+      if (Status s = parse_group(depth, &right); !s.is_ok()) return s;
+      if (left.empty()) left = right;
+      else if (!right.empty()) left = Xapian::Query(Xapian::Query::OP_OR, left, right);
+    }
+    *out = left;
+    return Status::ok();
+  }
+
+  Status parse_group(int depth, Xapian::Query* out) {
+    Group g;
+    bool require_next = false;
+    while (true) {
+      const Lexeme& lx = peek();
+      if (lx.type == Tok::kEnd || lx.type == Tok::kRParen || lx.type == Tok::kOr) break;
+      if (lx.type == Tok::kAnd) {
+        next();
+        require_next = true;
+        // "a AND b": a becomes required too.
+        if (!g.soft.empty()) {
+          g.required.push_back(g.soft.back());
+          g.soft.pop_back();
+          g.soft_stems.pop_back();
+        }
+        continue;
+      }
+      char sign = 0;
+      if (lx.type == Tok::kNot) {
+        sign = lx.sign == '+' ? '+' : '-';
+        next();
+        if (peek().type == Tok::kEnd || peek().type == Tok::kRParen || peek().type == Tok::kOr) {
+          return Status::invalid_argument("NOT or '-' must be followed by a word, phrase or group");
+        }
+      }
+      if (require_next && sign == 0) sign = '+';
+      require_next = false;
+      if (Status s = parse_item(depth, sign, &g); !s.is_ok()) return s;
+    }
+    return finish_group(g, out);
+  }
+
+  Status parse_item(int depth, char outer_sign, Group* g) {
+    const Lexeme lx = next();
+    const char sign = outer_sign ? outer_sign : lx.sign;
+    Xapian::Query q;
+    std::string main_stem;
+    if (lx.type == Tok::kLParen) {
+      if (Status s = parse_expr(depth + 1, &q); !s.is_ok()) return s;
+      if (next().type != Tok::kRParen) return Status::invalid_argument("unbalanced '(' in query");
+    } else if (lx.type == Tok::kAnd || lx.type == Tok::kNot) {
+      return Status::invalid_argument("misplaced operator in query");
+    } else if (auto f = filter_fields().find(lx.field); f != filter_fields().end()) {
+      q = Xapian::Query(filter_term(b_.analyzer_, f->second, lx.text));
+      if (sign == '-') g->excluded.push_back(q);
+      else g->filters[lx.field].push_back(q);
+      return count_terms(1);
+    } else {
+      const bool title = lx.field == "title";
+      const bool phrase = lx.type == Tok::kPhrase;
+      if (Status s = text_query(lx.text, title, phrase, sign == '-', &q, &main_stem); !s.is_ok()) {
+        return s;
+      }
+      if (q.empty()) {
+        if (!phrase && !title && sign == 0) g->soft_stopwords.push_back(lx.text);
+        return Status::ok();
+      }
+      if (phrase || title) {
+        (sign == '-' ? g->excluded : g->required).push_back(q);
+        return Status::ok();
+      }
+    }
+    if (q.empty()) return Status::ok();
+    if (sign == '-') {
+      g->excluded.push_back(q);
+    } else if (sign == '+') {
+      g->required.push_back(q);
+    } else {
+      g->soft.push_back(q);
+      g->soft_stems.push_back(main_stem);
+    }
+    return Status::ok();
+  }
+
+  // The query for a word or phrase. A word that the analyzer splits (ঢাকা-চট্টগ্রাম, COVID-19)
+  // becomes a phrase of its parts. Stop words are dropped, but keep their place in a phrase.
+  Status text_query(const std::string& text, bool title, bool phrase, bool negated,
+                    Xapian::Query* out, std::string* main_stem, bool keep_stopwords = false) {
+    analyzers::AnalyzeOptions opts;
+    opts.keep_stopwords = keep_stopwords;
+    std::vector<analyzers::Token> tokens;
+    b_.analyzer_.analyze(text, opts, &tokens);
+    if (tokens.empty()) return Status::ok();
+    if (Status s = count_terms(tokens.size()); !s.is_ok()) return s;
+    const std::string field_prefix = title ? prefix::kTitle : "";
+    if (!negated) {
+      for (const auto& t : tokens) highlight_.insert(t.term);
+    }
+    if (tokens.size() == 1) {
+      const std::string& stem = tokens[0].term;
+      *main_stem = stem;
+      Xapian::Query q(field_prefix + stem);
+      if (!title && !phrase && !negated) q = expand_word(stem);
+      *out = q;
+      return Status::ok();
+    }
+    std::vector<Xapian::Query> parts;
+    for (const auto& t : tokens) parts.emplace_back(field_prefix + t.term);
+    const auto window = tokens.back().position - tokens.front().position + 1;
+    *out = Xapian::Query(Xapian::Query::OP_PHRASE, parts.begin(), parts.end(), window);
+    return Status::ok();
+  }
+
+  // A free-text word: its stem, plus the title copy and the sub-word fallback at lower weights.
+  Xapian::Query expand_word(const std::string& stem) {
+    std::vector<Xapian::Query> alternatives{Xapian::Query(stem)};
+    if (b_.ranking_.title_boost > 0) {
+      alternatives.emplace_back(Xapian::Query::OP_SCALE_WEIGHT,
+                                Xapian::Query(prefix::kTitle + stem), b_.ranking_.title_boost);
+    }
+    if (b_.ranking_.prefix_weight > 0) {
+      if (std::string p = prefix_term(stem, b_.index_.prefix_letters); !p.empty()) {
+        alternatives.emplace_back(Xapian::Query::OP_SCALE_WEIGHT, Xapian::Query(p),
+                                  b_.ranking_.prefix_weight);
+      }
+    }
+    if (alternatives.size() == 1) return alternatives[0];
+    return Xapian::Query(Xapian::Query::OP_OR, alternatives.begin(), alternatives.end());
+  }
+
+  Status finish_group(Group& g, Xapian::Query* out) {
+    // A group of nothing but stop words ("কে তিনি") searches for them after all.
+    if (g.soft.empty() && g.required.empty() && !g.soft_stopwords.empty()) {
+      for (const std::string& word : g.soft_stopwords) {
+        Xapian::Query q;
+        std::string stem;
+        if (Status s = text_query(word, false, false, false, &q, &stem, true); !s.is_ok()) return s;
+        if (!q.empty()) {
+          g.soft.push_back(Xapian::Query(stem));
+          g.soft_stems.push_back(stem);
+        }
+      }
+    }
+
+    Xapian::Query ranked;
+    if (!g.soft.empty()) {
+      ranked = Xapian::Query(Xapian::Query::OP_OR, g.soft.begin(), g.soft.end());
+      if (g.soft.size() > 1 && b_.ranking_.all_words_boost > 0) {
+        Xapian::Query all(Xapian::Query::OP_AND, g.soft.begin(), g.soft.end());
+        ranked = Xapian::Query(Xapian::Query::OP_OR, ranked,
+                               Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, all,
+                                             b_.ranking_.all_words_boost));
+      }
+      // Neighbouring query words found next to each other in the text score extra.
+      if (g.soft.size() > 1 && b_.ranking_.phrase_boost > 0) {
+        std::vector<Xapian::Query> pairs;
+        for (size_t i = 0; i + 1 < g.soft_stems.size(); ++i) {
+          Xapian::Query pair[] = {Xapian::Query(g.soft_stems[i]), Xapian::Query(g.soft_stems[i + 1])};
+          pairs.emplace_back(Xapian::Query::OP_PHRASE, pair, pair + 2, 2);
+        }
+        ranked = Xapian::Query(Xapian::Query::OP_OR, ranked,
+                               Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT,
+                                             Xapian::Query(Xapian::Query::OP_OR, pairs.begin(), pairs.end()),
+                                             b_.ranking_.phrase_boost));
+      }
+    }
+    Xapian::Query q;
+    if (!g.required.empty()) {
+      q = Xapian::Query(Xapian::Query::OP_AND, g.required.begin(), g.required.end());
+      if (!ranked.empty()) q = Xapian::Query(Xapian::Query::OP_AND_MAYBE, q, ranked);
+    } else {
+      q = ranked;
+    }
+    if (!g.filters.empty()) {
+      std::vector<Xapian::Query> per_field;
+      for (auto& [field, alternatives] : g.filters) {
+        per_field.emplace_back(Xapian::Query::OP_OR, alternatives.begin(), alternatives.end());
+      }
+      Xapian::Query filter(Xapian::Query::OP_AND, per_field.begin(), per_field.end());
+      q = q.empty() ? filter : Xapian::Query(Xapian::Query::OP_FILTER, q, filter);
+    }
+    if (!g.excluded.empty()) {
+      if (q.empty()) q = Xapian::Query::MatchAll;
+      q = Xapian::Query(Xapian::Query::OP_AND_NOT, q,
+                        Xapian::Query(Xapian::Query::OP_OR, g.excluded.begin(), g.excluded.end()));
+    }
+    *out = q;
+    return Status::ok();
+  }
+
+  Status count_terms(size_t n) {
+    terms_ += n;
+    if (terms_ > static_cast<size_t>(b_.search_.max_query_terms)) {
+      return Status::invalid_argument("query has more than " +
+                                      std::to_string(b_.search_.max_query_terms) + " terms");
+    }
+    return Status::ok();
+  }
+
+  const QueryBuilder& b_;
+  std::vector<Lexeme> lx_;
+  size_t pos_ = 0;
+  size_t terms_ = 0;
+  std::unordered_set<std::string> highlight_;
+};
+
+Result<ParsedQuery> QueryBuilder::parse(std::string_view text) const {
+  if (text.size() > static_cast<size_t>(search_.max_query_bytes)) {
+    return Status::invalid_argument("query is longer than " + std::to_string(search_.max_query_bytes) +
+                                    " bytes");
+  }
+  if (!valid_utf8(text)) return Status::invalid_argument("query is not valid UTF-8");
+  std::vector<Lexeme> lexemes;
+  if (Status s = lex(text, &lexemes); !s.is_ok()) return s;
+  return QueryParserState(*this, std::move(lexemes)).run();
+}
+
+}  // namespace sondhan::core

@@ -1,0 +1,275 @@
+// Searcher: request -> Xapian Enquire -> hits with snippets and facets. Converts Xapian
+// exceptions to Status here, at core's boundary, and retries once after reopening when the
+// indexer has moved the database on under a read (DatabaseModifiedError).
+#include "sondhan/core/searcher.h"
+
+#include <algorithm>
+
+#include <xapian.h>
+
+#include "sondhan/analyzers/analyzer.h"
+#include "sondhan/core/article.h"
+#include "sondhan/core/document_builder.h"
+#include "sondhan/core/highlighter.h"
+#include "sondhan/core/query_builder.h"
+#include "sondhan/core/term_prefixes.h"
+#include "sondhan/core/value_slots.h"
+
+namespace sondhan::core {
+namespace {
+
+constexpr size_t kFacetValues = 20;  // values listed per facet, most frequent first
+
+// Counts each entry of a multi-valued slot (authors, tags) in the documents the match examined.
+class ListCountMatchSpy : public Xapian::MatchSpy {
+ public:
+  explicit ListCountMatchSpy(Xapian::valueno slot) : slot_(slot) {}
+  void operator()(const Xapian::Document& doc, double) override {
+    const std::string value = doc.get_value(slot_);
+    size_t start = 0;
+    while (start < value.size()) {
+      size_t end = value.find(slot::kListSeparator, start);
+      if (end == std::string::npos) end = value.size();
+      if (end > start) ++counts_[value.substr(start, end - start)];
+      start = end + 1;
+    }
+  }
+  const std::map<std::string, size_t>& counts() const { return counts_; }
+
+ private:
+  Xapian::valueno slot_;
+  std::map<std::string, size_t> counts_;
+};
+
+Xapian::valueno facet_slot(const std::string& name) {
+  if (name == "source") return slot::kSource;
+  if (name == "category") return slot::kCategory;
+  if (name == "author") return slot::kAuthors;
+  if (name == "tag") return slot::kTags;
+  if (name == "year") return slot::kYear;
+  return slot::kMonth;
+}
+
+std::vector<FacetCount> top_values(std::vector<FacetCount> all) {
+  std::sort(all.begin(), all.end(), [](const FacetCount& a, const FacetCount& b) {
+    return a.count != b.count ? a.count > b.count : a.value < b.value;
+  });
+  if (all.size() > kFacetValues) all.resize(kFacetValues);
+  return all;
+}
+
+Result<std::string> date_value(const std::string& text, const char* name) {
+  auto date = parse_iso_date(text);
+  if (!date) {
+    return Status::invalid_argument(std::string(name) + " must be a date like 2024-03-05, got '" +
+                                    text + "'");
+  }
+  char ymd[16];
+  std::snprintf(ymd, sizeof ymd, "%04d%02d%02d", date->year, date->month, date->day);
+  return std::string(ymd);
+}
+
+}  // namespace
+
+struct Searcher::Impl {
+  Impl(Xapian::Database database, const Config& cfg)
+      : db(std::move(database)), config(cfg), builder(analyzer, cfg) {}
+
+  Xapian::Database db;
+  Config config;
+  analyzers::Analyzer analyzer;
+  QueryBuilder builder;
+
+  Result<SearchResult> run(const SearchRequest& request);
+  Result<Xapian::Query> filters(const SearchRequest& request);
+};
+
+Searcher::Searcher(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Searcher::~Searcher() = default;
+
+Result<std::unique_ptr<Searcher>> Searcher::open(const Config& config) {
+  try {
+    Xapian::Database db(config.db_path);
+    return std::unique_ptr<Searcher>(new Searcher(std::make_unique<Impl>(std::move(db), config)));
+  } catch (const Xapian::Error& e) {
+    return Status::unavailable("cannot open database " + config.db_path + ": " + e.get_description());
+  }
+}
+
+// Runs `fn` against a freshly reopened database; on DatabaseModifiedError reopens and runs it
+// once more. Any other Xapian error becomes a Status.
+template <typename T, typename Fn>
+Result<T> with_reopen(Xapian::Database& db, Fn&& fn) {
+  for (int attempt = 0;; ++attempt) {
+    try {
+      db.reopen();
+      return fn();
+    } catch (const Xapian::DatabaseModifiedError& e) {
+      if (attempt > 0) return Status::unavailable("database changed during the search, twice: " + e.get_msg());
+    } catch (const Xapian::DatabaseOpeningError& e) {
+      return Status::unavailable("database cannot be opened: " + e.get_msg());
+    } catch (const Xapian::DatabaseError& e) {
+      return Status::unavailable("database error: " + e.get_description());
+    } catch (const Xapian::InvalidArgumentError& e) {
+      return Status::invalid_argument(e.get_msg());
+    } catch (const Xapian::Error& e) {
+      return Status::internal(e.get_description());
+    }
+  }
+}
+
+Result<Xapian::Query> Searcher::Impl::filters(const SearchRequest& request) {
+  std::vector<Xapian::Query> parts;
+  auto any_of = [&](const std::vector<std::string>& values, const char* prefix) {
+    if (values.empty()) return;
+    std::vector<Xapian::Query> alternatives;
+    for (const std::string& v : values) alternatives.emplace_back(filter_term(analyzer, prefix, v));
+    parts.emplace_back(Xapian::Query::OP_OR, alternatives.begin(), alternatives.end());
+  };
+  any_of(request.sources, prefix::kSource);
+  any_of(request.categories, prefix::kCategory);
+  any_of(request.authors, prefix::kAuthor);
+  any_of(request.tags, prefix::kTag);
+  std::string from, to;
+  if (request.from_date) {
+    auto v = date_value(*request.from_date, "from");
+    if (!v.is_ok()) return v.status();
+    from = v.value();
+  }
+  if (request.to_date) {
+    auto v = date_value(*request.to_date, "to");
+    if (!v.is_ok()) return v.status();
+    to = v.value();
+  }
+  if (!from.empty() && !to.empty()) {
+    if (from > to) return Status::invalid_argument("from is after to");
+    parts.emplace_back(Xapian::Query::OP_VALUE_RANGE, slot::kDate, from, to);
+  } else if (!from.empty()) {
+    parts.emplace_back(Xapian::Query::OP_VALUE_GE, slot::kDate, from);
+  } else if (!to.empty()) {
+    parts.emplace_back(Xapian::Query::OP_VALUE_LE, slot::kDate, to);
+  }
+  if (parts.empty()) return Xapian::Query();
+  return Xapian::Query(Xapian::Query::OP_AND, parts.begin(), parts.end());
+}
+
+Result<SearchResult> Searcher::Impl::run(const SearchRequest& request) {
+  for (const std::string& f : request.facets) {
+    if (std::find(kFacetFields.begin(), kFacetFields.end(), f) == kFacetFields.end()) {
+      return Status::invalid_argument("unknown facet '" + f +
+                                      "' (known: source, category, author, tag, year, month)");
+    }
+  }
+  auto parsed = builder.parse(request.query);
+  if (!parsed.is_ok()) return parsed.status();
+  auto filter = filters(request);
+  if (!filter.is_ok()) return filter.status();
+
+  Xapian::Query query = parsed->query;
+  if (!filter->empty()) query = Xapian::Query(Xapian::Query::OP_FILTER, query, filter.value());
+
+  return with_reopen<SearchResult>(db, [&]() -> Result<SearchResult> {
+    Xapian::Enquire enquire(db);
+    enquire.set_query(query);
+    enquire.set_weighting_scheme(Xapian::BM25Weight(config.ranking.bm25_k1, 0, 1,
+                                                    config.ranking.bm25_b, 0.5));
+    SortOrder sort = request.sort;
+    // Without words to rank by, newest first is the only useful order.
+    if (sort == SortOrder::kRelevance && !parsed->has_text) sort = SortOrder::kDateDescending;
+    if (sort != SortOrder::kRelevance) {
+      enquire.set_sort_by_value_then_relevance(slot::kTimestamp, sort == SortOrder::kDateDescending);
+    }
+
+    std::vector<std::unique_ptr<Xapian::ValueCountMatchSpy>> value_spies;
+    std::vector<std::unique_ptr<ListCountMatchSpy>> list_spies;
+    std::vector<std::pair<std::string, size_t>> spy_index;  // facet -> index in its vector
+    for (const std::string& f : request.facets) {
+      if (f == "author" || f == "tag") {
+        list_spies.push_back(std::make_unique<ListCountMatchSpy>(facet_slot(f)));
+        enquire.add_matchspy(list_spies.back().get());
+        spy_index.emplace_back(f, list_spies.size() - 1);
+      } else {
+        value_spies.push_back(std::make_unique<Xapian::ValueCountMatchSpy>(facet_slot(f)));
+        enquire.add_matchspy(value_spies.back().get());
+        spy_index.emplace_back(f, value_spies.size() - 1);
+      }
+    }
+
+    const size_t wanted = request.offset + request.limit;
+    const auto check = request.facets.empty()
+                           ? wanted
+                           : std::max<size_t>(wanted, static_cast<size_t>(config.search.facet_check_at_least));
+    Xapian::MSet mset = enquire.get_mset(static_cast<Xapian::doccount>(request.offset),
+                                         static_cast<Xapian::doccount>(request.limit),
+                                         static_cast<Xapian::doccount>(check));
+    SearchResult result;
+    result.total = mset.get_matches_estimated();
+    result.total_is_exact = mset.get_matches_lower_bound() == mset.get_matches_upper_bound();
+    result.query_description = query.get_description();
+
+    HighlightOptions hl;
+    hl.start_tag = config.search.highlight_start;
+    hl.end_tag = config.search.highlight_end;
+    hl.snippet_chars = static_cast<size_t>(config.search.snippet_chars);
+    const Highlighter highlighter(analyzer, parsed->highlight, hl);
+
+    for (Xapian::MSetIterator it = mset.begin(); it != mset.end(); ++it) {
+      Hit hit;
+      hit.score = it.get_weight();
+      hit.record = nlohmann::json::parse(it.get_document().get_data(), nullptr, false);
+      if (hit.record.is_discarded()) hit.record = nlohmann::json::object();
+      hit.id = hit.record.value("id", "");
+      const std::string title = hit.record.value("title", "");
+      const std::string body = hit.record.value("body", "");
+      if (request.highlight) {
+        hit.title_html = highlighter.mark_all(title, &hit.title_matches);
+        hit.snippet = highlighter.snippet(body);
+      } else {
+        append_html_escaped(title, &hit.title_html);
+        hit.snippet.clear();
+        append_html_escaped(body.substr(0, std::min<size_t>(body.size(), hl.snippet_chars * 3)), &hit.snippet);
+      }
+      result.hits.push_back(std::move(hit));
+    }
+
+    for (const auto& [name, index] : spy_index) {
+      std::vector<FacetCount> counts;
+      if (name == "author" || name == "tag") {
+        for (const auto& [value, count] : list_spies[index]->counts()) counts.push_back({value, count});
+      } else {
+        const auto& spy = *value_spies[index];
+        for (Xapian::TermIterator v = spy.values_begin(); v != spy.values_end(); ++v) {
+          counts.push_back({*v, v.get_termfreq()});
+        }
+      }
+      result.facets[name] = top_values(std::move(counts));
+    }
+    return result;
+  });
+}
+
+Result<SearchResult> Searcher::search(const SearchRequest& request) { return impl_->run(request); }
+
+Result<nlohmann::json> Searcher::document(const std::string& id) {
+  return with_reopen<nlohmann::json>(impl_->db, [&]() -> Result<nlohmann::json> {
+    Xapian::PostingIterator p = impl_->db.postlist_begin(prefix::kId + id);
+    if (p == impl_->db.postlist_end(prefix::kId + id)) {
+      return Status::not_found("no article with id '" + id + "'");
+    }
+    auto record = nlohmann::json::parse(impl_->db.get_document(*p).get_data(), nullptr, false);
+    if (record.is_discarded()) return Status::internal("stored record of '" + id + "' is not JSON");
+    return record;
+  });
+}
+
+Result<IndexStats> Searcher::stats() {
+  return with_reopen<IndexStats>(impl_->db, [&]() -> Result<IndexStats> {
+    IndexStats s;
+    s.documents = impl_->db.get_doccount();
+    s.revision = impl_->db.get_revision();
+    s.total_length = impl_->db.get_total_length();
+    return s;
+  });
+}
+
+}  // namespace sondhan::core

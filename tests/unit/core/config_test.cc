@@ -1,0 +1,43 @@
+#include <catch2/catch.hpp>
+
+#include <fstream>
+
+#include "sondhan/core/config.h"
+#include "test_support.h"
+
+using namespace sondhan::core;
+
+TEST_CASE("the shipped config file loads and validates", "[core][config]") {
+  auto config = load_config((sondhan::testing::source_dir() / "config/sondhan.toml").string());
+  REQUIRE(config.is_ok());
+  CHECK(config->validate().is_ok());
+  CHECK(config->server.port == 8080);
+}
+
+TEST_CASE("unknown keys, wrong types and bad values are errors", "[core][config]") {
+  sondhan::testing::TempDir dir;
+  auto write = [&](const std::string& text) {
+    std::ofstream(dir.str("c.toml")) << text;
+    return load_config(dir.str("c.toml"));
+  };
+  CHECK_FALSE(write("[server]\nprot = 1\n").is_ok());
+  CHECK_FALSE(write("[server]\nport = \"x\"\n").is_ok());
+  CHECK_FALSE(write("[fields]\nheadline = [\"t\"]\n").is_ok());
+  auto bad_port = write("[server]\nport = 70000\n");
+  REQUIRE(bad_port.is_ok());
+  CHECK(bad_port->validate().message().find("server.port") != std::string::npos);
+  auto mapped = write("[fields]\ntitle = [\"headline\", \"title\"]\n");
+  REQUIRE(mapped.is_ok());
+  CHECK(mapped->fields.names.at("title").front() == "headline");
+}
+
+TEST_CASE("SONDHAN_* environment variables override", "[core][config]") {
+  Config c;
+  REQUIRE(apply_environment(&c, {{"SONDHAN_SERVER_PORT", "9090"}, {"SONDHAN_DB_PATH", "/x"},
+                                 {"SONDHAN_SERVER_CORS_ORIGINS", "https://a.example,https://b.example"}})
+              .is_ok());
+  CHECK(c.server.port == 9090);
+  CHECK(c.db_path == "/x");
+  CHECK(c.server.cors_origins.size() == 2);
+  CHECK_FALSE(apply_environment(&c, {{"SONDHAN_SERVER_PORT", "80x"}}).is_ok());
+}

@@ -1,0 +1,43 @@
+#include <catch2/catch.hpp>
+
+#include "sondhan/core/highlighter.h"
+
+using namespace sondhan::core;
+
+TEST_CASE("inflected forms are marked in the original text", "[core][highlight]") {
+  const sondhan::analyzers::Analyzer a;
+  const std::unordered_set<std::string> terms = {a.stem(a.normalize("কোরিয়া"))};
+  const Highlighter h(a, terms, {});
+  CHECK(h.mark_all("উত্তর কোরিয়ার নেতা") == "উত্তর <mark>কোরিয়ার</mark> নেতা");
+  // Decomposed input is marked byte-exactly as it was written.
+  CHECK(h.mark_all("কোরি\u09AF\u09BCায়") == "<mark>কোরি\u09AF\u09BCায়</mark>");
+}
+
+TEST_CASE("snippets pick the best sentence, end at a danda and escape HTML", "[core][highlight]") {
+  const sondhan::analyzers::Analyzer a;
+  const std::unordered_set<std::string> terms = {a.stem(a.normalize("সেনা")), a.stem(a.normalize("কোরিয়া"))};
+  HighlightOptions opts;
+  opts.snippet_chars = 60;
+  const Highlighter h(a, terms, opts);
+  const std::string text = "প্রথম বাক্যে কিছু নেই <b>। কোরিয়ার সেনারা যুদ্ধ করছে। শেষ বাক্য।";
+  const std::string s = h.snippet(text);
+  CHECK(s.find("<mark>কোরিয়ার</mark> <mark>সেনারা</mark>") == 0);
+  CHECK(s.find("<b>") == std::string::npos);
+  CHECK(h.mark_all("a <b> & c") == "a &lt;b&gt; &amp; c");
+}
+
+TEST_CASE("a long sentence is cut at word boundaries around the match", "[core][highlight]") {
+  const sondhan::analyzers::Analyzer a;
+  const std::unordered_set<std::string> terms = {"সেনা"};
+  HighlightOptions opts;
+  opts.snippet_chars = 40;
+  const Highlighter h(a, terms, opts);
+  std::string text;
+  for (int i = 0; i < 30; ++i) text += "শব্দ ";
+  text += "সেনা ";
+  for (int i = 0; i < 30; ++i) text += "শব্দ ";
+  const std::string s = h.snippet(text);
+  CHECK(s.find("<mark>সেনা</mark>") != std::string::npos);
+  CHECK(s.rfind("…", 0) == 0);
+  CHECK(s.find("শব্দ শব্দ") != std::string::npos);
+}

@@ -1,0 +1,60 @@
+#include <catch2/catch.hpp>
+
+#include "sondhan/core/query_builder.h"
+
+using namespace sondhan::core;
+
+namespace {
+const sondhan::analyzers::Analyzer& analyzer() {
+  static const sondhan::analyzers::Analyzer a;
+  return a;
+}
+std::string describe(const std::string& q, Config config = {}) {
+  QueryBuilder b(analyzer(), config);
+  auto parsed = b.parse(q);
+  return parsed.is_ok() ? parsed->query.get_description() : "ERROR: " + parsed.status().message();
+}
+}  // namespace
+
+TEST_CASE("query words go through the document analyzer", "[core][query]") {
+  Config plain;
+  plain.ranking.title_boost = 0;
+  plain.ranking.prefix_weight = 0;
+  plain.ranking.phrase_boost = 0;
+  plain.ranking.all_words_boost = 0;
+  CHECK(describe("কোরিয়ার", plain) == "Query(কোরিয়া)");
+  CHECK(describe("উত্তর কোরিয়া", plain) == "Query((উত্তর OR কোরিয়া))");
+  CHECK(describe("\"উত্তর কোরিয়ার\"", plain) == "Query((উত্তর PHRASE 2 কোরিয়া))");
+  CHECK(describe("ঢাকা -সেনা", plain) == "Query((ঢাকা AND_NOT সেনা))");
+  CHECK(describe("title:কোরিয়া", plain) == "Query(Sকোরিয়া)");
+  CHECK(describe("source:BBC", plain) == "Query(XSRCbbc)");
+  CHECK(describe("ঢাকা OR চট্টগ্রাম", plain) == "Query((ঢাকা OR চট্টগ্রাম))");
+  CHECK(describe("২০২০", plain) == describe("2020", plain));
+}
+
+TEST_CASE("ranking expansions: all words, title, prefix fallback, phrases", "[core][query]") {
+  const std::string d = describe("উত্তর কোরিয়া সেনা");
+  CHECK(d.find("AND") != std::string::npos);
+  CHECK(d.find("Sকোরিয়া") != std::string::npos);
+  CHECK(d.find("PHRASE 2") != std::string::npos);
+  CHECK(describe("প্রধানমন্ত্রী").find("XPপ্রধান") != std::string::npos);
+}
+
+TEST_CASE("a query of stop words only still searches", "[core][query]") {
+  CHECK(describe("তিনি কে").find("তিনি") != std::string::npos);
+}
+
+TEST_CASE("bad queries are invalid_argument with a message", "[core][query]") {
+  QueryBuilder b(analyzer(), Config{});
+  CHECK(b.parse("(ঢাকা").status().code() == Code::kInvalidArgument);
+  CHECK(b.parse("ঢাকা)").status().code() == Code::kInvalidArgument);
+  CHECK(b.parse("foo:ঢাকা").status().message().find("unknown field") != std::string::npos);
+  CHECK(b.parse("\xff\xfe").status().message().find("UTF-8") != std::string::npos);
+  CHECK(b.parse(std::string(100, '(') + "ঢাকা" + std::string(100, ')')).status().code() == Code::kInvalidArgument);
+  CHECK(b.parse(std::string(5000, 'a')).status().code() == Code::kInvalidArgument);
+  std::string many;
+  for (int i = 0; i < 100; ++i) many += "w" + std::to_string(i) + " ";
+  CHECK(b.parse(many).status().code() == Code::kInvalidArgument);
+  CHECK(b.parse("").is_ok());
+  CHECK_FALSE(b.parse("").value().has_text);
+}

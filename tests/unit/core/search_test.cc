@@ -1,0 +1,98 @@
+// Index the bundled sample with IndexWriter, search it with Searcher: the core round trip.
+#include <catch2/catch.hpp>
+
+#include <fstream>
+
+#include "sondhan/core/index_writer.h"
+#include "sondhan/core/searcher.h"
+#include "test_support.h"
+
+using namespace sondhan::core;
+
+namespace {
+
+Article article(const std::string& id, const std::string& title, const std::string& body,
+                const std::string& date, const std::string& source) {
+  Article a;
+  a.id = id;
+  a.title = title;
+  a.body = body;
+  a.date = parse_iso_date(date);
+  a.source = source;
+  a.category = "জাতীয়";
+  a.authors = {"রহিম"};
+  a.tags = {"সেনা"};
+  a.record = {{"id", id}, {"title", title}, {"body", body}, {"date", date}, {"source", source}};
+  return a;
+}
+
+}  // namespace
+
+TEST_CASE("index and search round trip", "[core][search]") {
+  sondhan::testing::TempDir dir;
+  Config config;
+  config.db_path = dir.str("db");
+  {
+    auto writer = IndexWriter::open(config.db_path, config.index);
+    REQUIRE(writer.is_ok());
+    std::vector<Change> changes(3);
+    changes[0].article = article("a", "উত্তর কোরিয়ার সেনারা", "রুশ বাহিনীর সঙ্গে উত্তর কোরিয়ার সেনারা যুদ্ধ করছে।", "2024-01-02", "BBC");
+    changes[1].article = article("b", "ঢাকায় বৃষ্টি", "ঢাকায় আজ ভারী বৃষ্টি হয়েছে।", "2024-03-04", "প্রথম আলো");
+    changes[2].article = article("c", "কোরিয়া সফর", "প্রধানমন্ত্রী দক্ষিণ কোরিয়া সফরে যাচ্ছেন।", "2023-05-06", "BBC");
+    WriteCounts counts;
+    REQUIRE(writer.value()->apply(changes, &counts).is_ok());
+    REQUIRE(writer.value()->commit().is_ok());
+    CHECK(counts.added == 3);
+    // Upsert replaces; delete removes.
+    std::vector<Change> again(2);
+    again[0].article = changes[1].article;
+    again[1].article.id = "c";
+    again[1].is_delete = true;
+    WriteCounts counts2;
+    REQUIRE(writer.value()->apply(again, &counts2).is_ok());
+    REQUIRE(writer.value()->commit().is_ok());
+    CHECK(counts2.updated == 1);
+    CHECK(counts2.deleted == 1);
+    CHECK(writer.value()->document_count() == 2);
+  }
+  auto searcher = Searcher::open(config);
+  REQUIRE(searcher.is_ok());
+
+  SearchRequest r;
+  r.query = "উত্তর কোরিয়া সেনা";
+  r.facets = {"source", "year", "author", "tag"};
+  auto result = searcher.value()->search(r);
+  REQUIRE(result.is_ok());
+  REQUIRE_FALSE(result->hits.empty());
+  CHECK(result->hits[0].id == "a");
+  CHECK(result->hits[0].snippet.find("<mark>কোরিয়ার</mark>") != std::string::npos);
+  CHECK(result->facets["source"].at(0).value == "BBC");
+  CHECK(result->facets["author"].at(0).value == "রহিম");
+
+  r = SearchRequest{};
+  r.sources = {"bbc"};  // filters are case-insensitive
+  auto filtered = searcher.value()->search(r);
+  REQUIRE(filtered.is_ok());
+  CHECK(filtered->total == 1);
+
+  r = SearchRequest{};
+  r.from_date = "2024-02-01";
+  auto dated = searcher.value()->search(r);
+  REQUIRE(dated.is_ok());
+  REQUIRE(dated->hits.size() == 1);
+  CHECK(dated->hits[0].id == "b");
+
+  r.from_date = "2024-02-30";
+  CHECK(searcher.value()->search(r).status().code() == Code::kInvalidArgument);
+
+  CHECK(searcher.value()->document("b").is_ok());
+  CHECK(searcher.value()->document("c").status().code() == Code::kNotFound);
+  CHECK(searcher.value()->stats()->documents == 2);
+}
+
+TEST_CASE("a missing database is unavailable, not a crash", "[core][search]") {
+  sondhan::testing::TempDir dir;
+  Config config;
+  config.db_path = dir.str("nope");
+  CHECK(Searcher::open(config).status().code() == Code::kUnavailable);
+}
