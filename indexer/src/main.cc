@@ -1,0 +1,253 @@
+// sondhan-index: JSON Lines (plain, .gz or stdin) -> a sondhan database. Bad records are
+// reported as FILE:LINE: reason, skipped and counted; the exit status says whether any was.
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include "sondhan/core/config.h"
+#include "sondhan/core/index_writer.h"
+#include "sondhan/indexer/article_parser.h"
+#include "sondhan/indexer/line_reader.h"
+
+extern char** environ;
+
+namespace {
+
+using namespace sondhan;
+using Clock = std::chrono::steady_clock;
+
+constexpr int kExitRejected = 1;  // the run completed, but some records were rejected
+constexpr int kExitFailed = 2;    // nothing or not everything could be indexed
+constexpr size_t kBatch = 512;    // changes analysed together (in parallel) before writing
+
+std::atomic<bool> g_interrupted{false};
+
+void on_signal(int) { g_interrupted = true; }
+
+std::map<std::string, std::string> environment() {
+  std::map<std::string, std::string> env;
+  for (char** e = environ; *e; ++e) {
+    std::string kv(*e);
+    if (auto eq = kv.find('='); eq != std::string::npos) env[kv.substr(0, eq)] = kv.substr(eq + 1);
+  }
+  return env;
+}
+
+struct Totals {
+  core::WriteCounts writes;
+  size_t records = 0;
+  size_t rejected = 0;
+};
+
+class Progress {
+ public:
+  explicit Progress(bool enabled) : enabled_(enabled), start_(Clock::now()), last_(start_) {}
+  void update(size_t records, uint64_t done, uint64_t total) {
+    if (!enabled_) return;
+    const auto now = Clock::now();
+    if (now - last_ < std::chrono::milliseconds(250)) return;
+    last_ = now;
+    const double secs = std::chrono::duration<double>(now - start_).count();
+    const double rate = secs > 0 ? records / secs : 0;
+    std::fprintf(stderr, "\r%zu records, %.0f records/s", records, rate);
+    if (total > 0 && done > 0 && done <= total) {
+      const double eta = secs * (static_cast<double>(total) / static_cast<double>(done) - 1);
+      std::fprintf(stderr, ", %.0f%%, ETA %.0fs   ", 100.0 * done / total, eta);
+    }
+    std::fflush(stderr);
+    shown_ = true;
+  }
+  void finish() {
+    if (shown_) std::fprintf(stderr, "\n");
+  }
+
+ private:
+  bool enabled_;
+  bool shown_ = false;
+  Clock::time_point start_, last_;
+};
+
+// Reads every input, calling `on_record` for each valid change and reporting bad ones.
+// Returns false if reading failed (a missing file or an I/O error) or the run was interrupted.
+template <typename OnRecord>
+bool for_each_record(const std::vector<std::string>& inputs, const core::FieldMapping& fields,
+                     bool stop_at_first_bad, Totals* totals, Progress* progress, OnRecord&& on_record) {
+  std::string line;
+  for (const std::string& input : inputs) {
+    auto reader = indexer::LineReader::open(input);
+    if (!reader.is_ok()) {
+      std::cerr << "sondhan-index: " << reader.status().message() << "\n";
+      return false;
+    }
+    const std::string name = input == "-" ? "<stdin>" : input;
+    while (true) {
+      if (g_interrupted) return false;
+      auto more = reader.value()->next(&line);
+      if (!more.is_ok()) {
+        std::cerr << name << ":" << reader.value()->line_number() + 1 << ": "
+                  << more.status().message() << "\n";
+        return false;
+      }
+      if (!more.value()) break;
+      if (line.find_first_not_of(" \t") == std::string::npos) continue;  // blank lines are fine
+      auto change = indexer::parse_article(line, fields);
+      if (!change.is_ok()) {
+        std::cerr << name << ":" << reader.value()->line_number() << ": "
+                  << change.status().message() << "\n";
+        ++totals->rejected;
+        if (stop_at_first_bad) return false;
+        continue;
+      }
+      ++totals->records;
+      if (!on_record(std::move(change.value()))) return false;
+      progress->update(totals->records, reader.value()->bytes_read(), reader.value()->size());
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"Indexes JSON Lines news articles into a sondhan database."};
+  std::string db_path, config_path;
+  std::vector<std::string> inputs, delete_ids;
+  bool strict = false, json_summary = false, quiet = false;
+  int commit_every = 0, threads = 0;
+  app.add_option("--db", db_path, "database directory (default: db_path of the config)");
+  app.add_option("--config", config_path, "TOML configuration file")->check(CLI::ExistingFile);
+  app.add_option("--delete", delete_ids, "ids of articles to delete")->expected(1, -1);
+  app.add_flag("--strict", strict, "check every record first; write nothing if any is bad");
+  app.add_flag("--json", json_summary, "print the summary as JSON");
+  app.add_flag("--quiet,-q", quiet, "no progress display");
+  app.add_option("--commit-every", commit_every, "articles per commit")->check(CLI::Range(1, 10000000));
+  app.add_option("--threads", threads, "analysis threads")->check(CLI::Range(1, 64));
+  app.add_option("inputs", inputs, "JSON Lines files (.jsonl, .jsonl.gz) or - for standard input");
+  CLI11_PARSE(app, argc, argv);
+  if (inputs.empty() && delete_ids.empty()) {
+    std::cerr << "sondhan-index: nothing to do: give input files, - for standard input, or --delete\n";
+    return kExitFailed;
+  }
+
+  core::Config config;
+  if (!config_path.empty()) {
+    auto loaded = core::load_config(config_path);
+    if (!loaded.is_ok()) {
+      std::cerr << "sondhan-index: " << loaded.status().message() << "\n";
+      return kExitFailed;
+    }
+    config = loaded.value();
+  }
+  if (core::Status s = core::apply_environment(&config, environment()); !s.is_ok()) {
+    std::cerr << "sondhan-index: " << s.message() << "\n";
+    return kExitFailed;
+  }
+  if (!db_path.empty()) config.db_path = db_path;
+  if (commit_every > 0) config.index.commit_every = commit_every;
+  if (threads > 0) config.index.threads = threads;
+  if (core::Status s = config.validate(); !s.is_ok()) {
+    std::cerr << "sondhan-index: " << s.message() << "\n";
+    return kExitFailed;
+  }
+
+  const auto start = Clock::now();
+  Totals totals;
+  Progress progress(!quiet && isatty(STDERR_FILENO));
+
+  // --strict: a first pass that only validates, so that a bad record stops the run before
+  // anything is written. Standard input cannot be read twice, so it is kept in memory.
+  std::vector<core::Change> buffered;
+  const bool buffer_stdin = strict && std::find(inputs.begin(), inputs.end(), "-") != inputs.end();
+  if (strict) {
+    Totals check;
+    Progress silent(false);
+    const bool ok = for_each_record(inputs, config.fields, true, &check, &silent, [&](core::Change c) {
+      if (buffer_stdin) buffered.push_back(std::move(c));
+      return true;
+    });
+    if (!ok) {
+      std::cerr << "sondhan-index: --strict: nothing was written\n";
+      return kExitFailed;
+    }
+  }
+
+  auto writer = core::IndexWriter::open(config.db_path, config.index);
+  if (!writer.is_ok()) {
+    std::cerr << "sondhan-index: " << writer.status().message() << "\n";
+    return kExitFailed;
+  }
+  std::signal(SIGINT, on_signal);
+  std::signal(SIGTERM, on_signal);
+
+  std::vector<core::Change> batch;
+  bool write_failed = false;
+  auto flush = [&]() {
+    if (batch.empty()) return true;
+    if (core::Status s = writer.value()->apply(batch, &totals.writes); !s.is_ok()) {
+      std::cerr << "sondhan-index: " << s.message() << "\n";
+      write_failed = true;
+      return false;
+    }
+    batch.clear();
+    return true;
+  };
+  auto add = [&](core::Change c) {
+    batch.push_back(std::move(c));
+    return batch.size() < kBatch || flush();
+  };
+
+  for (const std::string& id : delete_ids) {
+    core::Change c;
+    c.article.id = id;
+    c.is_delete = true;
+    add(std::move(c));
+  }
+  bool complete = true;
+  if (buffer_stdin) {
+    for (core::Change& c : buffered) {
+      ++totals.records;
+      if (!add(std::move(c))) break;
+    }
+  } else {
+    complete = for_each_record(inputs, config.fields, false, &totals, &progress, add);
+  }
+  progress.finish();
+  // Whatever was read before an interruption or a read error is still committed: a re-run
+  // then only repeats upserts, which are idempotent.
+  if (!write_failed) flush();
+  if (!write_failed) {
+    if (core::Status s = writer.value()->commit(); !s.is_ok()) {
+      std::cerr << "sondhan-index: " << s.message() << "\n";
+      write_failed = true;
+    }
+  }
+
+  const double secs = std::chrono::duration<double>(Clock::now() - start).count();
+  const auto& w = totals.writes;
+  const size_t indexed = w.added + w.updated;
+  const double rate = secs > 0 ? totals.records / secs : 0;
+  if (json_summary) {
+    nlohmann::json j = {{"indexed", indexed},        {"added", w.added},
+                        {"updated", w.updated},      {"deleted", w.deleted},
+                        {"delete_not_found", w.not_found}, {"rejected", totals.rejected},
+                        {"seconds", secs},           {"records_per_second", rate},
+                        {"documents", writer.value()->document_count()},
+                        {"complete", complete && !write_failed && !g_interrupted}};
+    std::cout << j.dump() << "\n";
+  } else {
+    std::printf("indexed %zu (added %zu, updated %zu), deleted %zu, rejected %zu in %.2fs "
+                "(%.0f records/s); %zu documents in %s\n",
+                indexed, w.added, w.updated, w.deleted, totals.rejected, secs, rate,
+                static_cast<size_t>(writer.value()->document_count()), config.db_path.c_str());
+  }
+  if (g_interrupted) std::cerr << "sondhan-index: interrupted; committed what was read\n";
+  if (!complete || write_failed || g_interrupted) return kExitFailed;
+  return totals.rejected > 0 ? kExitRejected : 0;
+}
