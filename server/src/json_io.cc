@@ -1,0 +1,177 @@
+#include "sondhan/server/json_io.h"
+
+#include <charconv>
+#include <set>
+
+#include <unicode/utf8.h>
+
+namespace sondhan::server {
+namespace {
+
+using core::Status;
+
+bool valid_utf8(const std::string& text) {
+  const auto* s = reinterpret_cast<const uint8_t*>(text.data());
+  const auto length = static_cast<int32_t>(text.size());
+  for (int32_t i = 0; i < length;) {
+    UChar32 c;
+    U8_NEXT(s, i, length, c);
+    if (c < 0) return false;
+  }
+  return true;
+}
+
+// Strict unsigned parsing (as Xapian's parse_unsigned): digits only, no sign, no overflow.
+core::Result<size_t> parse_count(const std::string& name, const std::string& text, size_t lo, size_t hi) {
+  size_t value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (text.empty() || ec != std::errc() || end != text.data() + text.size() || value < lo || value > hi) {
+    return Status::invalid_argument(name + " must be a whole number from " + std::to_string(lo) +
+                                    " to " + std::to_string(hi) + ", got '" + text + "'");
+  }
+  return value;
+}
+
+core::Result<bool> parse_bool(const std::string& name, const std::string& text) {
+  if (text == "true" || text == "1" || text == "on" || text == "yes") return true;
+  if (text == "false" || text == "0" || text == "off" || text == "no") return false;
+  return Status::invalid_argument(name + " must be true or false, got '" + text + "'");
+}
+
+std::vector<std::string> values_of(const httplib::Request& req, const std::string& key) {
+  std::vector<std::string> out;
+  const size_t n = req.get_param_value_count(key);
+  for (size_t i = 0; i < n; ++i) out.push_back(req.get_param_value(key, i));
+  return out;
+}
+
+const std::set<std::string> kKnownParams = {"q",    "limit", "offset", "page",     "sort",   "from",
+                                            "to",   "source", "category", "author", "tag",  "facets",
+                                            "highlight"};
+
+}  // namespace
+
+core::Result<core::SearchRequest> parse_search_request(const httplib::Request& req,
+                                                       const core::SearchOptions& options) {
+  for (const auto& [key, value] : req.params) {
+    if (!valid_utf8(key) || !valid_utf8(value)) {
+      return Status::invalid_argument("parameter '" + (valid_utf8(key) ? key : std::string("?")) +
+                                      "' is not valid UTF-8");
+    }
+    // Names starting with '_' are left for cache busters; anything else unknown is a typo.
+    if (!kKnownParams.count(key) && (key.empty() || key[0] != '_')) {
+      return Status::invalid_argument("unknown parameter '" + key + "'");
+    }
+  }
+  for (const char* single : {"q", "limit", "offset", "page", "sort", "from", "to", "highlight"}) {
+    if (req.get_param_value_count(single) > 1) {
+      return Status::invalid_argument(std::string("parameter '") + single + "' given more than once");
+    }
+  }
+
+  core::SearchRequest r;
+  r.query = req.get_param_value("q");
+  r.limit = static_cast<size_t>(options.default_limit);
+  if (req.has_param("limit")) {
+    auto v = parse_count("limit", req.get_param_value("limit"), 1, static_cast<size_t>(options.max_limit));
+    if (!v.is_ok()) return v.status();
+    r.limit = v.value();
+  }
+  if (req.has_param("offset") && req.has_param("page")) {
+    return Status::invalid_argument("give offset or page, not both");
+  }
+  if (req.has_param("offset")) {
+    auto v = parse_count("offset", req.get_param_value("offset"), 0, static_cast<size_t>(options.max_offset));
+    if (!v.is_ok()) return v.status();
+    r.offset = v.value();
+  }
+  if (req.has_param("page")) {
+    const size_t max_page = static_cast<size_t>(options.max_offset) / r.limit + 1;
+    auto v = parse_count("page", req.get_param_value("page"), 1, max_page);
+    if (!v.is_ok()) return v.status();
+    r.offset = (v.value() - 1) * r.limit;
+  }
+  if (req.has_param("sort")) {
+    const std::string sort = req.get_param_value("sort");
+    if (sort == "relevance") r.sort = core::SortOrder::kRelevance;
+    else if (sort == "date") r.sort = core::SortOrder::kDateAscending;
+    else if (sort == "-date") r.sort = core::SortOrder::kDateDescending;
+    else return Status::invalid_argument("sort must be relevance, date or -date, got '" + sort + "'");
+  }
+  if (req.has_param("from")) r.from_date = req.get_param_value("from");
+  if (req.has_param("to")) r.to_date = req.get_param_value("to");
+  r.sources = values_of(req, "source");
+  r.categories = values_of(req, "category");
+  r.authors = values_of(req, "author");
+  r.tags = values_of(req, "tag");
+  for (const std::string& list : values_of(req, "facets")) {
+    size_t start = 0;
+    while (start <= list.size()) {
+      size_t comma = list.find(',', start);
+      if (comma == std::string::npos) comma = list.size();
+      if (comma > start) r.facets.push_back(list.substr(start, comma - start));
+      start = comma + 1;
+    }
+  }
+  if (req.has_param("highlight")) {
+    auto v = parse_bool("highlight", req.get_param_value("highlight"));
+    if (!v.is_ok()) return v.status();
+    r.highlight = v.value();
+  }
+  return r;
+}
+
+nlohmann::json search_response(const core::SearchRequest& request, const core::SearchResult& result,
+                               double took_ms) {
+  nlohmann::json hits = nlohmann::json::array();
+  for (const core::Hit& hit : result.hits) {
+    auto field = [&](const char* name) -> nlohmann::json {
+      auto it = hit.record.find(name);
+      return it == hit.record.end() ? nlohmann::json() : *it;
+    };
+    nlohmann::json highlights = nlohmann::json::object();
+    if (request.highlight) {
+      if (hit.title_matches > 0) highlights["title"] = hit.title_html;
+      if (!hit.snippet.empty()) highlights["body"] = nlohmann::json::array({hit.snippet});
+    }
+    hits.push_back({{"id", hit.id},
+                    {"title", field("title")},
+                    {"snippet", hit.snippet},
+                    {"date", field("date")},
+                    {"source", field("source")},
+                    {"category", field("category")},
+                    {"author", field("author")},
+                    {"tags", field("tags")},
+                    {"url", field("url")},
+                    {"score", hit.score},
+                    {"highlights", highlights}});
+  }
+  nlohmann::json facets = nlohmann::json::object();
+  for (const auto& [name, counts] : result.facets) {
+    nlohmann::json values = nlohmann::json::array();
+    for (const core::FacetCount& c : counts) values.push_back({{"value", c.value}, {"count", c.count}});
+    facets[name] = values;
+  }
+  return {{"query", request.query},   {"total", result.total},
+          {"total_is_exact", result.total_is_exact}, {"took_ms", took_ms},
+          {"offset", request.offset}, {"limit", request.limit},
+          {"hits", hits},             {"facets", facets}};
+}
+
+std::string error_body(const std::string& code, const std::string& message) {
+  return nlohmann::json{{"error", {{"code", code}, {"message", message}}}}.dump(
+      -1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+int http_status(core::Code code) {
+  switch (code) {
+    case core::Code::kOk: return 200;
+    case core::Code::kInvalidArgument: return 400;
+    case core::Code::kNotFound: return 404;
+    case core::Code::kUnavailable: return 503;
+    case core::Code::kInternal: return 500;
+  }
+  return 500;
+}
+
+}  // namespace sondhan::server

@@ -1,0 +1,100 @@
+// sondhan-server: serves a sondhan database over HTTP. Settings: config file, then SONDHAN_*
+// environment variables, then flags; validated once at start.
+#include <pthread.h>
+#include <signal.h>
+
+#include <iostream>
+#include <thread>
+
+#include <CLI/CLI.hpp>
+#include <spdlog/spdlog.h>
+
+#include "sondhan/core/config.h"
+#include "sondhan/core/searcher.h"
+#include "sondhan/server/http_server.h"
+
+extern char** environ;
+
+namespace {
+
+std::map<std::string, std::string> environment() {
+  std::map<std::string, std::string> env;
+  for (char** e = environ; *e; ++e) {
+    std::string kv(*e);
+    if (auto eq = kv.find('='); eq != std::string::npos) env[kv.substr(0, eq)] = kv.substr(eq + 1);
+  }
+  return env;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace sondhan;
+  CLI::App app{"Serves Bengali news search over HTTP/JSON."};
+  std::string config_path, db_path, host;
+  int port = -1, threads = 0;
+  app.add_option("--config", config_path, "TOML configuration file")->check(CLI::ExistingFile);
+  app.add_option("--db", db_path, "database directory");
+  app.add_option("--host", host, "address to listen on");
+  app.add_option("--port", port, "port to listen on (0: any free port)")->check(CLI::Range(0, 65535));
+  app.add_option("--threads", threads, "worker threads")->check(CLI::Range(1, 1024));
+  CLI11_PARSE(app, argc, argv);
+
+  core::Config config;
+  if (!config_path.empty()) {
+    auto loaded = core::load_config(config_path);
+    if (!loaded.is_ok()) {
+      std::cerr << "sondhan-server: " << loaded.status().message() << "\n";
+      return 2;
+    }
+    config = loaded.value();
+  }
+  if (core::Status s = core::apply_environment(&config, environment()); !s.is_ok()) {
+    std::cerr << "sondhan-server: " << s.message() << "\n";
+    return 2;
+  }
+  if (!db_path.empty()) config.db_path = db_path;
+  if (!host.empty()) config.server.host = host;
+  if (port >= 0) config.server.port = port;
+  if (threads > 0) config.server.threads = threads;
+  if (core::Status s = config.validate(); !s.is_ok()) {
+    std::cerr << "sondhan-server: " << s.message() << "\n";
+    return 2;
+  }
+  spdlog::set_level(spdlog::level::from_str(config.server.log_level));
+
+  // Block SIGINT/SIGTERM in every thread; one thread waits for them and stops the server, so
+  // that in-flight requests finish (graceful shutdown).
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  server::HttpServer http(config);
+  if (core::Status s = http.bind(); !s.is_ok()) {
+    spdlog::critical("{}", s.message());
+    return 2;
+  }
+  size_t documents = 0;
+  if (auto searcher = core::Searcher::open(config); searcher.is_ok()) {
+    if (auto stats = searcher.value()->stats(); stats.is_ok()) documents = stats->documents;
+  } else {
+    spdlog::warn("{} (searches answer 503 until it can be opened)", searcher.status().message());
+  }
+  spdlog::info("sondhan-server listening on http://{}:{} with {} threads; database {} ({} articles)",
+               config.server.host, http.port(), config.server.threads, config.db_path, documents);
+
+  std::thread waiter([&] {
+    int sig = 0;
+    sigwait(&signals, &sig);
+    spdlog::info("signal {}: shutting down", sig);
+    http.stop();
+  });
+  http.serve();
+  // serve() also returns if the listening socket fails; wake the waiter in that case.
+  pthread_kill(waiter.native_handle(), SIGTERM);
+  waiter.join();
+  spdlog::info("stopped");
+  return 0;
+}
