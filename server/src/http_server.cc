@@ -14,7 +14,8 @@ namespace sondhan::server {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-constexpr char kJson[] = "application/json; charset=utf-8";
+// JSON is UTF-8 by definition (RFC 8259); cpp-httplib 0.11 only compresses the bare type.
+constexpr char kJson[] = "application/json";
 
 // Known paths and the route name metrics and logs use for them.
 std::string route_of(const std::string& path) {
