@@ -83,7 +83,10 @@ Result<core::Change> parse_article(std::string_view line, const core::FieldMappi
   std::string id_key;
   const json* id = find_field(record, fields, "id", &id_key);
   if (!id) return Status::invalid_argument("missing id");
-  if (id->is_number_integer()) {
+  const bool numeric_id = id->is_number_integer();
+  if (id->is_number_unsigned()) {
+    a.id = std::to_string(id->get<unsigned long long>());
+  } else if (numeric_id) {
     a.id = std::to_string(id->get<long long>());
   } else if (id->is_string()) {
     a.id = id->get<std::string>();
@@ -125,7 +128,7 @@ Result<core::Change> parse_article(std::string_view line, const core::FieldMappi
       record.erase(key);
     }
   }
-  if (id->is_number_integer()) record["id"] = a.id;
+  if (numeric_id) record["id"] = a.id;  // `id` may point into an erased key by now
   a.record = std::move(record);
   return change;
 }

@@ -15,8 +15,7 @@ core::Result<std::unique_ptr<LineReader>> LineReader::open(const std::string& pa
   if (f == nullptr) {
     return core::Status::not_found("cannot open " + path + ": " + std::strerror(errno));
   }
-  gzbuffer(f, 256 * 1024);
-  reader->file_ = f;
+    reader->file_ = f;
   struct stat st;
   if (path != "-" && stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode)) {
     reader->size_ = static_cast<uint64_t>(st.st_size);
@@ -29,24 +28,41 @@ LineReader::~LineReader() {
 }
 
 core::Result<bool> LineReader::next(std::string* line) {
+  // Read raw blocks and split on '\n' ourselves: gzgets() cannot tell a NUL byte inside a line
+  // from the end of its buffer, and would run two lines together.
   auto f = static_cast<gzFile>(file_);
   line->clear();
-  char buffer[64 * 1024];
-  bool got_any = false;
-  while (gzgets(f, buffer, sizeof buffer) != nullptr) {
-    got_any = true;
-    const size_t n = std::strlen(buffer);
-    line->append(buffer, n);
-    if (n > 0 && buffer[n - 1] == '\n') break;
+  while (true) {
+    if (pos_ < buffer_.size()) {
+      const size_t nl = buffer_.find('\n', pos_);
+      if (nl != std::string::npos) {
+        line->append(buffer_, pos_, nl - pos_);
+        pos_ = nl + 1;
+        break;
+      }
+      line->append(buffer_, pos_, std::string::npos);
+    }
+    buffer_.resize(256 * 1024);
+    const int n = gzread(f, buffer_.data(), static_cast<unsigned>(buffer_.size()));
+    pos_ = 0;
+    if (n < 0) {
+      int err = Z_OK;
+      const char* message = gzerror(f, &err);
+      buffer_.clear();
+      return core::Status::internal(std::string("read error: ") + message);
+    }
+    buffer_.resize(static_cast<size_t>(n));
+    if (n == 0) {
+      int err = Z_OK;
+      const char* message = gzerror(f, &err);
+      if (err != Z_OK && err != Z_STREAM_END) {
+        return core::Status::internal(std::string("read error: ") + message);
+      }
+      if (line->empty()) return false;  // end of input (a last line without '\n' is kept)
+      break;
+    }
   }
-  int err = Z_OK;
-  const char* message = gzerror(f, &err);
-  if (err != Z_OK && err != Z_STREAM_END) {
-    return core::Status::internal(std::string("read error: ") + message);
-  }
-  if (!got_any) return false;
   ++line_number_;
-  if (!line->empty() && line->back() == '\n') line->pop_back();
   if (!line->empty() && line->back() == '\r') line->pop_back();
   return true;
 }

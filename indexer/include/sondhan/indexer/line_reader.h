@@ -29,6 +29,8 @@ class LineReader {
  private:
   LineReader() = default;
   void* file_ = nullptr;  // gzFile
+  std::string buffer_;     // decompressed bytes not yet returned, from pos_
+  size_t pos_ = 0;
   uint64_t line_number_ = 0;
   uint64_t size_ = 0;
 };
