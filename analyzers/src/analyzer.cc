@@ -1,6 +1,11 @@
 // The analysis pipeline: tokenizer -> normalizer -> stop words -> stemmer.
 #include "sondhan/analyzers/analyzer.h"
 
+#include <unicode/uchar.h>
+#include <unicode/utf8.h>
+
+#include "unicode_chars.h"
+
 namespace sondhan::analyzers {
 
 Analyzer::Analyzer() : stopwords_(normalizer_) {}
@@ -19,25 +24,47 @@ void Analyzer::analyze(std::string_view text, const AnalyzeOptions& options,
   spans.reserve(text.size() / 12);
   tokenize(text, &spans);
 
-  std::string canonical;
   uint32_t position = 0;
   for (const TokenSpan& span : spans) {
     ++position;
-    normalizer_.normalize_token(text.substr(span.begin, span.end - span.begin), span.kind,
-                                &canonical);
-    if (canonical.empty()) continue;
-    if (span.kind == TokenKind::kWord && !options.keep_stopwords && stopwords_.contains(canonical)) {
-      continue;
-    }
     Token token;
-    token.term = options.stem && span.kind == TokenKind::kWord ? stemmer_.stem(canonical)
-                                                               : canonical;
-    truncate_term(&token.term);
+    token.term = term_of(text.substr(span.begin, span.end - span.begin), span.kind, options);
+    if (token.term.empty()) continue;
     token.begin = span.begin;
     token.end = span.end;
     token.position = position;
     token.kind = span.kind;
     out->push_back(std::move(token));
+  }
+}
+
+std::string Analyzer::term_of(std::string_view raw, TokenKind kind,
+                              const AnalyzeOptions& options) const {
+  std::string canonical;
+  normalizer_.normalize_token(raw, kind, &canonical);
+  if (canonical.empty()) return canonical;
+  if (kind == TokenKind::kWord && !options.keep_stopwords && stopwords_.contains(canonical)) return {};
+  std::string term = options.stem && kind == TokenKind::kWord ? stemmer_.stem(canonical) : canonical;
+  truncate_term(&term);
+  return term;
+}
+
+UChar32 first_letter_key(std::string_view word) {
+  if (word.empty()) return 0;
+  UChar32 c;
+  int32_t i = 0;
+  U8_NEXT(reinterpret_cast<const uint8_t*>(word.data()), i, static_cast<int32_t>(word.size()), c);
+  if (c < 0) return 0;
+  if (u_charType(c) == U_DECIMAL_DIGIT_NUMBER) return '0' + u_charDigitValue(c);
+  switch (c) {
+    case U'ণ': return U'ন';
+    case U'ষ': return U'স';
+    case U'ঙ': return U'ং';
+    case U'ৎ': return U'ত';
+    case U'অ':
+    case U'এ': return U'আ';  // অ + া is আ; verb roots alternate: এসেছে -> আস
+    case U'উ': return U'ও';  // উঠেছে -> ওঠ
+    default: return chars::is_bengali_block(c) ? c : u_foldCase(c, U_FOLD_CASE_DEFAULT);
   }
 }
 

@@ -4,7 +4,7 @@
 #include "sondhan/core/highlighter.h"
 
 #include <algorithm>
-#include <map>
+#include <set>
 
 namespace sondhan::core {
 namespace {
@@ -79,12 +79,23 @@ void append_html_escaped(std::string_view text, std::string* out) {
   }
 }
 
-std::vector<Highlighter::Match> Highlighter::find_matches(std::string_view text,
-                                                         std::vector<analyzers::Token>* tokens) const {
-  analyzer_.analyze(text, {}, tokens);
+Highlighter::Highlighter(const analyzers::Analyzer& analyzer,
+                         const std::unordered_set<std::string>& terms, HighlightOptions options)
+    : analyzer_(analyzer), terms_(terms), options_(std::move(options)) {
+  for (const std::string& t : terms_) first_letters_.insert(analyzers::first_letter_key(t));
+}
+
+std::vector<Highlighter::Match> Highlighter::find_matches(std::string_view text) const {
+  // Normalizing and stemming every word of every hit is most of a search's time; a word whose
+  // first letter cannot begin any query term is skipped unanalysed.
+  std::vector<analyzers::TokenSpan> spans;
+  analyzers::tokenize(text, &spans);
   std::vector<Match> matches;
-  for (const auto& t : *tokens) {
-    if (terms_.count(t.term)) matches.push_back({t.begin, t.end});
+  for (const auto& span : spans) {
+    const std::string_view raw = text.substr(span.begin, span.end - span.begin);
+    if (!first_letters_.count(analyzers::first_letter_key(raw))) continue;
+    auto term = terms_.find(analyzer_.term_of(raw, span.kind));
+    if (term != terms_.end()) matches.push_back({span.begin, span.end, &*term});
   }
   return matches;
 }
@@ -107,16 +118,14 @@ std::string Highlighter::render(std::string_view text, size_t begin, size_t end,
 }
 
 std::string Highlighter::mark_all(std::string_view text, size_t* count) const {
-  std::vector<analyzers::Token> tokens;
-  const std::vector<Match> matches = find_matches(text, &tokens);
+  const std::vector<Match> matches = find_matches(text);
   if (count) *count = matches.size();
   return render(text, 0, text.size(), matches);
 }
 
 std::string Highlighter::snippet(std::string_view text) const {
   if (text.empty()) return {};
-  std::vector<analyzers::Token> tokens;
-  const std::vector<Match> matches = find_matches(text, &tokens);
+  const std::vector<Match> matches = find_matches(text);
   const std::vector<Sentence> sentences = split_sentences(text);
   if (sentences.empty()) return {};
 
@@ -124,16 +133,14 @@ std::string Highlighter::snippet(std::string_view text) const {
   size_t best = 0;
   std::pair<size_t, size_t> best_score{0, 0};
   {
-    size_t t = 0;
+    size_t m = 0;
     for (size_t s = 0; s < sentences.size(); ++s) {
-      std::map<std::string_view, int> seen;
+      std::set<const std::string*> seen;
       size_t hits = 0;
-      for (; t < tokens.size() && tokens[t].begin < sentences[s].end; ++t) {
-        if (tokens[t].begin < sentences[s].begin) continue;
-        if (terms_.count(tokens[t].term)) {
-          ++seen[tokens[t].term];
-          ++hits;
-        }
+      for (; m < matches.size() && matches[m].begin < sentences[s].end; ++m) {
+        if (matches[m].begin < sentences[s].begin) continue;
+        seen.insert(matches[m].term);
+        ++hits;
       }
       const std::pair<size_t, size_t> score{seen.size(), hits};
       if (score > best_score) {

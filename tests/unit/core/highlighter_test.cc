@@ -41,3 +41,17 @@ TEST_CASE("a long sentence is cut at word boundaries around the match", "[core][
   CHECK(s.rfind("…", 0) == 0);
   CHECK(s.find("শব্দ শব্দ") != std::string::npos);
 }
+
+TEST_CASE("words whose first letter changes in analysis are still marked", "[core][highlight]") {
+  const sondhan::analyzers::Analyzer a;
+  auto marks = [&](const std::string& query, const std::string& text) {
+    std::unordered_set<std::string> terms;
+    for (const std::string& t : a.terms(query)) terms.insert(t);
+    return Highlighter(a, terms, {}).mark_all(text);
+  };
+  CHECK(marks("আসবেন", "তিনি এসেছেন") == "তিনি <mark>এসেছেন</mark>");
+  CHECK(marks("স্টেশন", "ষ্টেশনে ভিড়") == "<mark>ষ্টেশনে</mark> ভিড়");
+  CHECK(marks("2023", "২০২৩ সালে") == "<mark>২০২৩</mark> সালে");
+  CHECK(marks("bnp", "BNP নেতা") == "<mark>BNP</mark> নেতা");
+  CHECK(marks("কারণ", "কারনে দেরি") == "<mark>কারনে</mark> দেরি");
+}

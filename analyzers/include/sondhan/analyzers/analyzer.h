@@ -3,6 +3,8 @@
 #pragma once
 
 #include <cstdint>
+
+#include <unicode/umachine.h>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -47,6 +49,11 @@ class Analyzer {
   /// Convenience: just the terms, in order.
   std::vector<std::string> terms(std::string_view text, const AnalyzeOptions& options = {}) const;
 
+  /// The term of one token as tokenize() found it (normalized, stemmed, cut to kMaxTermBytes),
+  /// or "" when nothing is indexed for it (a stop word, or nothing left after normalization).
+  /// analyze() is tokenize() plus this for every token.
+  std::string term_of(std::string_view raw, TokenKind kind, const AnalyzeOptions& options = {}) const;
+
   /// The stages of one word, for --explain and for query building.
   std::string normalize(std::string_view word, TokenKind kind = TokenKind::kWord) const;
   bool is_stopword(std::string_view canonical) const { return stopwords_.contains(canonical); }
@@ -60,5 +67,10 @@ class Analyzer {
 
 /// Cuts `term` to at most kMaxTermBytes bytes without splitting a UTF-8 sequence.
 void truncate_term(std::string* term);
+
+/// A cheap key for the first character of a word, equal for a raw word and for its term: the
+/// folds the normalizer and stemmer apply to a first letter (digits to ASCII, case, ণ/ন, ষ/স,
+/// ঙ/ং, ৎ/ত, অ/আ/এ, উ/ও) are applied to it. Lets a highlighter skip words that cannot match.
+UChar32 first_letter_key(std::string_view word);
 
 }  // namespace sondhan::analyzers

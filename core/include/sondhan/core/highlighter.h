@@ -23,8 +23,7 @@ struct HighlightOptions {
 class Highlighter {
  public:
   Highlighter(const analyzers::Analyzer& analyzer, const std::unordered_set<std::string>& terms,
-              HighlightOptions options)
-      : analyzer_(analyzer), terms_(terms), options_(std::move(options)) {}
+              HighlightOptions options);
 
   /// The whole text, escaped, with every match marked. *matches (optional) gets the count.
   std::string mark_all(std::string_view text, size_t* matches = nullptr) const;
@@ -35,14 +34,18 @@ class Highlighter {
   std::string snippet(std::string_view text) const;
 
  private:
-  struct Match { uint32_t begin, end; };
-  std::vector<Match> find_matches(std::string_view text, std::vector<analyzers::Token>* tokens) const;
+  struct Match {
+    uint32_t begin, end;
+    const std::string* term;  // the query term it matched (owned by terms_)
+  };
+  std::vector<Match> find_matches(std::string_view text) const;
   std::string render(std::string_view text, size_t begin, size_t end,
                      const std::vector<Match>& matches) const;
 
   const analyzers::Analyzer& analyzer_;
   const std::unordered_set<std::string>& terms_;
   HighlightOptions options_;
+  std::unordered_set<UChar32> first_letters_;  // first_letter_key of every term
 };
 
 /// Appends `text` to *out with &, <, >, " and ' escaped.

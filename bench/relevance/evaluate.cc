@@ -1,0 +1,144 @@
+#include "evaluate.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+namespace sondhan::relevance {
+namespace {
+
+std::vector<std::vector<std::string>> read_rows(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw std::runtime_error("cannot read " + path);
+  std::vector<std::vector<std::string>> rows;
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.empty() || line[0] == '#') continue;
+    std::vector<std::string> cols;
+    std::stringstream ss(line);
+    std::string col;
+    while (std::getline(ss, col, '\t')) cols.push_back(col);
+    rows.push_back(std::move(cols));
+  }
+  return rows;
+}
+
+double percentile(std::vector<double> v, double p) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  const size_t i = std::min(v.size() - 1, static_cast<size_t>(std::ceil(p * v.size())) - 1);
+  return v[i];
+}
+
+}  // namespace
+
+std::vector<KnownItemQuery> load_known_items(const std::string& path) {
+  std::vector<KnownItemQuery> out;
+  for (const auto& row : read_rows(path)) {
+    if (row.size() < 2) continue;
+    KnownItemQuery q{row[0], {row[1]}};
+    if (row.size() > 2) {
+      // "dup:<id>,<id>" anywhere in the note names near-duplicates that also count.
+      for (size_t at = row[2].find("dup:"); at != std::string::npos; at = row[2].find("dup:", at + 4)) {
+        size_t end = at + 4;
+        while (end < row[2].size() && row[2][end] != ' ' && row[2][end] != ';' && row[2][end] != ')' &&
+               row[2][end] != ']') {
+          ++end;
+        }
+        std::stringstream ids(row[2].substr(at + 4, end - at - 4));
+        std::string id;
+        while (std::getline(ids, id, ',')) {
+          if (!id.empty()) q.targets.push_back(id);
+        }
+      }
+    }
+    out.push_back(std::move(q));
+  }
+  return out;
+}
+
+std::vector<TopicalQuery> load_topical(const std::string& path) {
+  std::vector<TopicalQuery> out;
+  std::map<std::string, size_t> index;
+  for (const auto& row : read_rows(path)) {
+    if (row.size() >= 3 && row[0] == "Q") {
+      index[row[1]] = out.size();
+      out.push_back({row[1], row[2], {}});
+    } else if (row.size() >= 4 && row[0] == "J" && index.count(row[1])) {
+      out[index[row[1]]].grades[row[2]] = std::stoi(row[3]);
+    }
+  }
+  return out;
+}
+
+Figures evaluate(core::Searcher& searcher, const std::vector<KnownItemQuery>& known,
+                 const std::vector<TopicalQuery>& topical) {
+  Figures f;
+  std::vector<double> latencies;
+  auto run = [&](const std::string& query) {
+    core::SearchRequest r;
+    r.query = query;
+    r.limit = 10;
+    const auto start = std::chrono::steady_clock::now();
+    auto result = searcher.search(r);
+    latencies.push_back(
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
+    if (!result.is_ok()) throw std::runtime_error("search failed: " + result.status().to_string());
+    return std::move(result).value();
+  };
+
+  for (const KnownItemQuery& q : known) {
+    const core::SearchResult result = run(q.query);
+    size_t rank = 0;
+    for (size_t i = 0; i < result.hits.size() && rank == 0; ++i) {
+      if (std::find(q.targets.begin(), q.targets.end(), result.hits[i].id) != q.targets.end()) rank = i + 1;
+    }
+    if (rank > 0) f.mrr10 += 1.0 / static_cast<double>(rank);
+    f.success1 += rank == 1;
+    f.success10 += rank > 0;
+    f.no_result += result.hits.empty();
+    if (rank == 0) f.misses.push_back(q.query + " -> " + q.targets[0]);
+  }
+  f.known_item_queries = known.size();
+  if (!known.empty()) {
+    const auto n = static_cast<double>(known.size());
+    f.mrr10 /= n;
+    f.success1 /= n;
+    f.success10 /= n;
+    f.no_result /= n;
+  }
+
+  for (const TopicalQuery& q : topical) {
+    const core::SearchResult result = run(q.query);
+    double dcg = 0;
+    Figures::Topic topic{q.id, q.query, 0, 0};
+    for (size_t i = 0; i < result.hits.size(); ++i) {
+      auto g = q.grades.find(result.hits[i].id);
+      topic.judged_in_top10 += g != q.grades.end();
+      topic.top10.push_back(result.hits[i].id);
+      const int grade = g == q.grades.end() ? 0 : g->second;
+      dcg += (std::pow(2.0, grade) - 1) / std::log2(static_cast<double>(i) + 2);
+    }
+    std::vector<int> ideal;
+    for (const auto& [id, grade] : q.grades) ideal.push_back(grade);
+    std::sort(ideal.rbegin(), ideal.rend());
+    double idcg = 0;
+    for (size_t i = 0; i < ideal.size() && i < 10; ++i) {
+      idcg += (std::pow(2.0, ideal[i]) - 1) / std::log2(static_cast<double>(i) + 2);
+    }
+    if (idcg > 0) topic.ndcg10 = dcg / idcg;
+    f.ndcg10 += topic.ndcg10;
+    f.topics.push_back(topic);
+  }
+  f.topical_queries = topical.size();
+  if (!topical.empty()) f.ndcg10 /= static_cast<double>(topical.size());
+
+  f.latency_p50_ms = percentile(latencies, 0.50);
+  f.latency_p99_ms = percentile(latencies, 0.99);
+  return f;
+}
+
+}  // namespace sondhan::relevance

@@ -1,0 +1,50 @@
+// Relevance evaluation over a built index: known-item queries (MRR@10, Success@1/@10, share of
+// queries without results) and topical queries with graded judgments (nDCG@10), plus the
+// in-process latency of the same searches. Used by the relevance_eval tool and the floor test.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "sondhan/core/searcher.h"
+
+namespace sondhan::relevance {
+
+struct KnownItemQuery {
+  std::string query;
+  std::vector<std::string> targets;  // the target and its near-duplicates ("dup:" in the file)
+};
+
+struct TopicalQuery {
+  std::string id;
+  std::string query;
+  std::map<std::string, int> grades;  // doc id -> 0, 1, 2; unjudged documents count as 0
+};
+
+struct Figures {
+  size_t known_item_queries = 0;
+  double mrr10 = 0, success1 = 0, success10 = 0, no_result = 0;
+  size_t topical_queries = 0;
+  double ndcg10 = 0;
+  double latency_p50_ms = 0, latency_p99_ms = 0;  // search + snippets, in-process
+  std::vector<std::string> misses;                // known-item queries not in the top 10
+  struct Topic {
+    std::string id, query;
+    double ndcg10 = 0;
+    size_t judged_in_top10 = 0;  // how much of the top 10 the judgments cover
+    std::vector<std::string> top10;
+  };
+  std::vector<Topic> topics;
+};
+
+/// Reads bench/relevance/known_item.tsv. Throws std::runtime_error if it cannot be read.
+std::vector<KnownItemQuery> load_known_items(const std::string& path);
+/// Reads bench/relevance/topical.tsv.
+std::vector<TopicalQuery> load_topical(const std::string& path);
+
+/// Runs every query through `searcher` (limit 10, highlighting on) and scores it.
+Figures evaluate(core::Searcher& searcher, const std::vector<KnownItemQuery>& known,
+                 const std::vector<TopicalQuery>& topical);
+
+}  // namespace sondhan::relevance

@@ -1,0 +1,97 @@
+// relevance_eval: scores a built index on the relevance sets and prints the figures (and JSON).
+//   build/bin/relevance_eval --db DIR [--config FILE] [--json OUT] [--misses]
+// Ranking settings can be varied per run with SONDHAN_RANKING_* environment variables.
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include "evaluate.h"
+
+extern char** environ;
+
+int main(int argc, char** argv) {
+  using namespace sondhan;
+  CLI::App app{"Scores a sondhan index on the relevance test sets."};
+  std::string db, config_path, json_out;
+  std::string known_path = std::string(SONDHAN_SOURCE_DIR) + "/bench/relevance/known_item.tsv";
+  std::string topical_path = std::string(SONDHAN_SOURCE_DIR) + "/bench/relevance/topical.tsv";
+  bool show_misses = false, show_topics = false;
+  std::string dump_unjudged;
+  app.add_option("--db", db, "database built from ../shared/corpus/bn_news.jsonl.gz")->required();
+  app.add_option("--config", config_path, "TOML configuration");
+  app.add_option("--known-item", known_path, "known-item queries (TSV)");
+  app.add_option("--topical", topical_path, "topical queries with judgments (TSV)");
+  app.add_option("--json", json_out, "also write the figures as JSON here");
+  app.add_flag("--misses", show_misses, "list known-item queries whose target is not in the top 10");
+  app.add_flag("--topics", show_topics, "per topic: nDCG@10 and how many of the top 10 are judged");
+  app.add_option("--unjudged", dump_unjudged, "append topic<TAB>doc for unjudged top-10 documents here (pooling)");
+  CLI11_PARSE(app, argc, argv);
+
+  core::Config config;
+  if (!config_path.empty()) {
+    auto loaded = core::load_config(config_path);
+    if (!loaded.is_ok()) {
+      std::cerr << loaded.status().message() << "\n";
+      return 2;
+    }
+    config = loaded.value();
+  }
+  std::map<std::string, std::string> env;
+  for (char** e = environ; *e; ++e) {
+    std::string kv(*e);
+    if (auto eq = kv.find('='); eq != std::string::npos) env[kv.substr(0, eq)] = kv.substr(eq + 1);
+  }
+  if (auto s = core::apply_environment(&config, env); !s.is_ok()) {
+    std::cerr << s.message() << "\n";
+    return 2;
+  }
+  config.db_path = db;
+  auto searcher = core::Searcher::open(config);
+  if (!searcher.is_ok()) {
+    std::cerr << searcher.status().message() << "\n";
+    return 2;
+  }
+  const auto known = relevance::load_known_items(known_path);
+  const auto topical = relevance::load_topical(topical_path);
+  // A first pass warms the operating system's cache; the second is measured.
+  relevance::evaluate(*searcher.value(), known, topical);
+  const relevance::Figures f = relevance::evaluate(*searcher.value(), known, topical);
+
+  std::printf("known-item queries   %zu\n", f.known_item_queries);
+  std::printf("  MRR@10             %.3f\n", f.mrr10);
+  std::printf("  Success@1          %.3f\n", f.success1);
+  std::printf("  Success@10         %.3f\n", f.success10);
+  std::printf("  no result          %.3f\n", f.no_result);
+  std::printf("topical queries      %zu\n", f.topical_queries);
+  std::printf("  nDCG@10            %.3f\n", f.ndcg10);
+  std::printf("query latency (in-process, with snippets)  p50 %.2f ms  p99 %.2f ms\n",
+              f.latency_p50_ms, f.latency_p99_ms);
+  if (show_misses) {
+    for (const std::string& m : f.misses) std::printf("  miss: %s\n", m.c_str());
+  }
+  if (show_topics) {
+    for (const auto& t : f.topics) {
+      std::printf("  %s %.3f judged %2zu/10  %s\n", t.id.c_str(), t.ndcg10, t.judged_in_top10, t.query.c_str());
+    }
+  }
+  if (!dump_unjudged.empty()) {
+    std::ofstream out(dump_unjudged, std::ios::app);
+    for (size_t t = 0; t < f.topics.size(); ++t) {
+      for (const std::string& id : f.topics[t].top10) {
+        if (!topical[t].grades.count(id)) out << f.topics[t].id << '\t' << id << '\n';
+      }
+    }
+  }
+  if (!json_out.empty()) {
+    nlohmann::json j = {{"known_item_queries", f.known_item_queries}, {"mrr10", f.mrr10},
+                        {"success1", f.success1},   {"success10", f.success10},
+                        {"no_result", f.no_result}, {"topical_queries", f.topical_queries},
+                        {"ndcg10", f.ndcg10},       {"query_p50_ms", f.latency_p50_ms},
+                        {"query_p99_ms", f.latency_p99_ms}};
+    std::ofstream(json_out) << j.dump(2) << "\n";
+  }
+  return 0;
+}
