@@ -46,6 +46,8 @@ std::vector<Key> keys_of(Config* c) {
       {"server", "host", &c->server.host},
       {"server", "port", &c->server.port},
       {"server", "threads", &c->server.threads},
+      {"server", "keep_alive_requests", &c->server.keep_alive_requests},
+      {"server", "keep_alive_seconds", &c->server.keep_alive_seconds},
       {"server", "cors_origins", &c->server.cors_origins},
       {"server", "cache_max_age", &c->server.cache_max_age},
       {"server", "max_body_bytes", &c->server.max_body_bytes},
@@ -156,6 +158,8 @@ Status Config::validate() const {
            range("search.snippet_chars", search.snippet_chars, 20, 10000),
            range("server.port", server.port, 0, 65535),
            range("server.threads", server.threads, 1, 1024),
+           range("server.keep_alive_requests", server.keep_alive_requests, 1, 1000000),
+           range("server.keep_alive_seconds", server.keep_alive_seconds, 1, 3600),
            range("server.cache_max_age", server.cache_max_age, 0, 86400 * 365),
            range("server.max_body_bytes", server.max_body_bytes, 1024, 1 << 30),
        }) {

@@ -118,6 +118,13 @@ void HttpServer::register_routes() {
 
   // ---- Plumbing ----
   s.new_task_queue = [n = config_.server.threads] { return new httplib::ThreadPool(static_cast<size_t>(n)); };
+  // Responses go out as headers then body; with Nagle's algorithm on (cpp-httplib 0.11's
+  // default) the body waits for the client's delayed ACK, about 40 ms per keep-alive request.
+  s.set_tcp_nodelay(true);
+  // A keep-alive connection holds a worker thread while it is open: close idle ones quickly,
+  // but let busy clients reuse theirs for many requests.
+  s.set_keep_alive_max_count(static_cast<size_t>(config_.server.keep_alive_requests));
+  s.set_keep_alive_timeout(config_.server.keep_alive_seconds);
   s.set_payload_max_length(static_cast<size_t>(config_.server.max_body_bytes));
 
   s.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {

@@ -46,7 +46,9 @@ struct SearchOptions {
 struct ServerOptions {
   std::string host = "127.0.0.1";
   int port = 8080;
-  int threads = 8;
+  int threads = 32;                // one per open connection: most wait on sockets, not CPU
+  int keep_alive_requests = 1000;  // requests one connection may make before it is closed
+  int keep_alive_seconds = 2;      // an idle connection gives its thread back after this
   std::vector<std::string> cors_origins = {"*"};
   int cache_max_age = 10;          // seconds; search answers can change with every commit
   int max_body_bytes = 1 << 20;
