@@ -49,23 +49,48 @@ std::string Analyzer::term_of(std::string_view raw, TokenKind kind,
   return term;
 }
 
-UChar32 first_letter_key(std::string_view word) {
-  if (word.empty()) return 0;
-  UChar32 c;
-  int32_t i = 0;
-  U8_NEXT(reinterpret_cast<const uint8_t*>(word.data()), i, static_cast<int32_t>(word.size()), c);
-  if (c < 0) return 0;
+namespace {
+
+// One character folded the way normalization and stemming can change it, so that a raw word
+// and its term agree on it.
+UChar32 fold_key_char(UChar32 c) {
   if (u_charType(c) == U_DECIMAL_DIGIT_NUMBER) return '0' + u_charDigitValue(c);
   switch (c) {
     case U'ণ': return U'ন';
     case U'ষ': return U'স';
     case U'ঙ': return U'ং';
     case U'ৎ': return U'ত';
+    case 0x09DF: return U'য';  // precomposed য়, ড়, ঢ়: NFC splits off the nukta
+    case 0x09DC: return U'ড';
+    case 0x09DD: return U'ঢ';
     case U'অ':
-    case U'এ': return U'আ';  // অ + া is আ; verb roots alternate: এসেছে -> আস
-    case U'উ': return U'ও';  // উঠেছে -> ওঠ
+    case U'এ': return U'আ';    // অ + া is আ; verb roots alternate: এসেছে -> আস
+    case U'উ': return U'ও';    // উঠেছে -> ওঠ
+    case U'ি':
+    case U'ী':
+    case U'ে': return U'া';    // রেখেছে -> রাখ, লিখেছেন -> লেখ, সরকারী -> সরকারি
+    case U'ূ':
+    case U'ো': return U'ু';    // খুলেছে -> খোল, ভূমিকা -> ভুমিকা
     default: return chars::is_bengali_block(c) ? c : u_foldCase(c, U_FOLD_CASE_DEFAULT);
   }
+}
+
+}  // namespace
+
+uint64_t word_key(std::string_view word) {
+  const auto* s = reinterpret_cast<const uint8_t*>(word.data());
+  const auto length = static_cast<int32_t>(word.size());
+  UChar32 key[2] = {0, 0};
+  int n = 0;
+  for (int32_t i = 0; i < length && n < 2;) {
+    UChar32 c;
+    U8_NEXT(s, i, length, c);
+    if (c < 0 || chars::is_ignorable(c) || c == chars::kBengaliNukta) continue;
+    if (n == 1 && key[0] == U'আ' && c == chars::kBengaliAaSign) continue;  // অ + া
+    if (c == U',' ) continue;  // grouping commas of numbers
+    key[n++] = fold_key_char(c);
+  }
+  return (static_cast<uint64_t>(static_cast<uint32_t>(key[0])) << 32) | static_cast<uint32_t>(key[1]);
 }
 
 std::vector<std::string> Analyzer::terms(std::string_view text, const AnalyzeOptions& options) const {

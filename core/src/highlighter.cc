@@ -82,18 +82,18 @@ void append_html_escaped(std::string_view text, std::string* out) {
 Highlighter::Highlighter(const analyzers::Analyzer& analyzer,
                          const std::unordered_set<std::string>& terms, HighlightOptions options)
     : analyzer_(analyzer), terms_(terms), options_(std::move(options)) {
-  for (const std::string& t : terms_) first_letters_.insert(analyzers::first_letter_key(t));
+  for (const std::string& t : terms_) word_keys_.insert(analyzers::word_key(t));
 }
 
 std::vector<Highlighter::Match> Highlighter::find_matches(std::string_view text) const {
   // Normalizing and stemming every word of every hit is most of a search's time; a word whose
-  // first letter cannot begin any query term is skipped unanalysed.
+  // first two letters cannot begin any query term is skipped unanalysed.
   std::vector<analyzers::TokenSpan> spans;
   analyzers::tokenize(text, &spans);
   std::vector<Match> matches;
   for (const auto& span : spans) {
     const std::string_view raw = text.substr(span.begin, span.end - span.begin);
-    if (!first_letters_.count(analyzers::first_letter_key(raw))) continue;
+    if (!word_keys_.count(analyzers::word_key(raw))) continue;
     auto term = terms_.find(analyzer_.term_of(raw, span.kind));
     if (term != terms_.end()) matches.push_back({span.begin, span.end, &*term});
   }
@@ -178,8 +178,10 @@ std::string Highlighter::snippet(std::string_view text) const {
     end = cut;
   } else {
     // Add the following sentences while they fit.
+    size_t chars = count_chars(text, begin, end);
     for (size_t s = best + 1; s < sentences.size(); ++s) {
-      if (count_chars(text, begin, sentences[s].end) > limit) break;
+      chars += count_chars(text, end, sentences[s].end);
+      if (chars > limit) break;
       end = sentences[s].end;
     }
   }

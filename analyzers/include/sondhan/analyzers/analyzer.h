@@ -3,8 +3,6 @@
 #pragma once
 
 #include <cstdint>
-
-#include <unicode/umachine.h>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -68,9 +66,10 @@ class Analyzer {
 /// Cuts `term` to at most kMaxTermBytes bytes without splitting a UTF-8 sequence.
 void truncate_term(std::string* term);
 
-/// A cheap key for the first character of a word, equal for a raw word and for its term: the
-/// folds the normalizer and stemmer apply to a first letter (digits to ASCII, case, ণ/ন, ষ/স,
-/// ঙ/ং, ৎ/ত, অ/আ/এ, উ/ও) are applied to it. Lets a highlighter skip words that cannot match.
-UChar32 first_letter_key(std::string_view word);
+/// A cheap key of a word's first two characters, equal for a raw word and for its term: the
+/// folds that normalization and stemming can apply there (digits, case, nukta letters, ণ/ন,
+/// ষ/স, ঙ/ং, ৎ/ত, spelling variants and verb-root vowel changes) are applied, coarsely. Lets a
+/// highlighter skip the words that cannot match without analysing them.
+uint64_t word_key(std::string_view word);
 
 }  // namespace sondhan::analyzers

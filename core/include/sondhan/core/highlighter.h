@@ -45,7 +45,7 @@ class Highlighter {
   const analyzers::Analyzer& analyzer_;
   const std::unordered_set<std::string>& terms_;
   HighlightOptions options_;
-  std::unordered_set<UChar32> first_letters_;  // first_letter_key of every term
+  std::unordered_set<uint64_t> word_keys_;  // analyzers::word_key of every term
 };
 
 /// Appends `text` to *out with &, <, >, " and ' escaped.

@@ -36,7 +36,7 @@ struct SearchRequest {
 struct Hit {
   std::string id;
   double score = 0;
-  nlohmann::json record;                   // the stored article
+  nlohmann::json record;                   // the stored fields a hit shows (not the body)
   std::string snippet;                     // escaped body passage, matches marked
   std::string title_html;                  // escaped title, matches marked
   size_t title_matches = 0;
