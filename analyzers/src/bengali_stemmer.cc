@@ -248,6 +248,7 @@ void replace_all(std::u32string* s, std::u32string_view from, std::u32string_vie
 //   ষ্ -> স্        100%  (ষ before a virama only: ষ্টেশন/স্টেশন; ক্ষ is left alone)
 //   েওয় -> েয়     100%  (দেওয়া/দেয়া, নেওয়া/নেয়া)
 //   ৎ -> ত          100%  (হঠাৎ/হঠাত)
+//   consonant + উ -> consonant + ৌ   100%, 14 pairs  (সউদি/সৌদি, বউ/বৌ, লখনউ/লখনৌ)
 // and rejected: chandrabindu deletion (56%: কাদা/কাঁদা, বাধা/বাঁধা, গাজা/গাঁজা), শ/ষ/স (48%:
 // আশা/আসা, বিষ/বিশ), ো/ৌ (32%), ড়/র (0%), and ী -> ি inside a word (দিন/দীন; see fold_final).
 void fold_variants(std::u32string* s) {
@@ -265,6 +266,9 @@ void fold_variants(std::u32string* s) {
       case U'ঙ':
         c = U'ং';
         if (virama_next) s->erase(i + 1, 1);
+        break;
+      case U'উ':
+        if (i > 0 && is_bengali_consonant((*s)[i - 1])) c = U'ৌ';
         break;
       default: break;
     }

@@ -82,3 +82,9 @@ TEST_CASE("Latin words pass through; the stemmer is a Xapian::StemImplementation
   CHECK(xs("কোরিয়ার") == "কোরিয়া");
   CHECK(xs.get_description().find("sondhan_bengali") != std::string::npos);
 }
+
+TEST_CASE("a consonant with independent উ is the vowel sign ৌ", "[analyzers][stemmer]") {
+  all_meet({"সৌদি", "সউদি", "সউদী", "সৌদির", "সউদিতে"});
+  all_meet({"বউ", "বৌ"});
+  CHECK(stem("উত্তর") == "উত্তর");  // a word-initial উ is a vowel of its own
+}
