@@ -1,36 +1,112 @@
-// IndexWriter: analysis in parallel, writing in one thread, Xapian exceptions turned into Status.
+// IndexWriter: routes changes to shards, analyses and writes each shard on its own thread,
+// commits at exact multiples of index.commit_every, and merges shards with Xapian's compaction.
+// Xapian exceptions become Status here.
 #include "sondhan/core/index_writer.h"
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <filesystem>
 #include <thread>
 
 #include <xapian.h>
 
+#include "sondhan/core/database_layout.h"
 #include "sondhan/analyzers/analyzer.h"
 #include "sondhan/core/document_builder.h"
 #include "sondhan/core/term_prefixes.h"
 
 namespace sondhan::core {
+namespace fs = std::filesystem;
+
+namespace {
+
+// Runs fn(0..n-1) on n threads (the calling thread takes the last) and returns the first error.
+template <typename Fn>
+Status run_parallel(size_t n, Fn&& fn) {
+  std::vector<Status> results(n);
+  std::vector<std::thread> threads;
+  for (size_t i = 0; i + 1 < n; ++i) threads.emplace_back([&, i] { results[i] = fn(i); });
+  if (n > 0) results[n - 1] = fn(n - 1);
+  for (std::thread& t : threads) t.join();
+  for (Status& s : results) {
+    if (!s.is_ok()) return s;
+  }
+  return Status::ok();
+}
+
+// "s3-1" -> 3: shard names carry a generation, bumped by every merge.
+int generation_of(const std::string& name) {
+  if (name.size() < 2 || name[0] != 's') return 0;
+  return std::atoi(name.c_str() + 1);
+}
+
+}  // namespace
 
 struct IndexWriter::Impl {
-  Impl(Xapian::WritableDatabase database, const IndexOptions& opts)
-      : db(std::move(database)), options(opts), builder(analyzer, opts) {}
+  struct Shard {
+    std::string name;  // directory under path; empty for a plain (stub-less) database
+    Xapian::WritableDatabase db;
+  };
 
-  Xapian::WritableDatabase db;
+  Impl(std::string p, const IndexOptions& opts) : path(std::move(p)), options(opts), builder(analyzer, opts) {}
+  ~Impl() {
+    if (lock_fd >= 0) ::close(lock_fd);
+  }
+
+  std::string shard_path(const Shard& s) const { return s.name.empty() ? path : path + "/" + s.name; }
+
+  std::string path;
   IndexOptions options;
   analyzers::Analyzer analyzer;
   DocumentBuilder builder;
+  std::vector<Shard> shards;
+  int lock_fd = -1;
   size_t since_commit = 0;
+
+  Status write_range(std::vector<Change>& changes, size_t begin, size_t end, WriteCounts* counts);
+  Status write_one_shard(std::vector<Change>& changes, size_t begin, size_t end, WriteCounts* counts);
+  Status write_shards(std::vector<Change>& changes, size_t begin, size_t end, WriteCounts* counts);
 };
 
 IndexWriter::IndexWriter(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 IndexWriter::~IndexWriter() = default;
 
-Result<std::unique_ptr<IndexWriter>> IndexWriter::open(const std::string& path,
-                                                       const IndexOptions& options) {
+Result<std::unique_ptr<IndexWriter>> IndexWriter::open(const std::string& path, const IndexOptions& options) {
+  auto impl = std::make_unique<Impl>(path, options);
+  std::error_code ec;
+  const bool exists = fs::exists(path, ec);
+  const bool plain = exists && fs::exists(path + "/iamglass", ec);
   try {
-    Xapian::WritableDatabase db(path, Xapian::DB_CREATE_OR_OPEN);
-    return std::unique_ptr<IndexWriter>(new IndexWriter(std::make_unique<Impl>(std::move(db), options)));
+    if (plain) {
+      // A database made by other Xapian tools: one shard, Xapian's own lock.
+      impl->shards.push_back({"", Xapian::WritableDatabase(path, Xapian::DB_OPEN)});
+      return std::unique_ptr<IndexWriter>(new IndexWriter(std::move(impl)));
+    }
+    if (exists && !fs::is_directory(path, ec)) {
+      return Status::unavailable("cannot open database " + path + ": not a directory");
+    }
+    fs::create_directories(path, ec);
+    if (ec) return Status::unavailable("cannot create database directory " + path + ": " + ec.message());
+    // Our lock covers the stub and every shard, including while shards are being merged.
+    impl->lock_fd = ::open((path + "/" + layout::kWriterLockName).c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (impl->lock_fd < 0 || ::flock(impl->lock_fd, LOCK_EX | LOCK_NB) != 0) {
+      return Status::unavailable("database " + path + " is locked by another writer");
+    }
+    std::vector<std::string> names = layout::read_stub(path);
+    const bool fresh = names.empty();
+    if (fresh) {
+      for (int i = 0; i < std::max(1, options.threads); ++i) names.push_back("s1-" + std::to_string(i));
+    }
+    for (const std::string& name : names) {
+      impl->shards.push_back({name, Xapian::WritableDatabase(path + "/" + name, Xapian::DB_CREATE_OR_OPEN)});
+    }
+    if (fresh && !layout::write_stub(path, names)) {
+      return Status::unavailable("cannot write " + path + "/" + layout::kStubName);
+    }
+    return std::unique_ptr<IndexWriter>(new IndexWriter(std::move(impl)));
   } catch (const Xapian::DatabaseLockError& e) {
     return Status::unavailable("database " + path + " is locked by another writer: " + e.get_msg());
   } catch (const Xapian::Error& e) {
@@ -38,56 +114,149 @@ Result<std::unique_ptr<IndexWriter>> IndexWriter::open(const std::string& path,
   }
 }
 
-Status IndexWriter::apply(std::vector<Change>& changes, WriteCounts* counts) {
-  // Analysis is pure CPU and needs no database: build every document of the batch on all
-  // threads, then write them in input order on this one.
-  std::vector<Xapian::Document> docs(changes.size());
-  const size_t threads = std::max<size_t>(1, std::min<size_t>(impl_->options.threads, changes.size()));
-  auto build_range = [&](size_t worker) {
-    for (size_t i = worker; i < changes.size(); i += threads) {
-      if (!changes[i].is_delete) docs[i] = impl_->builder.build(changes[i].article);
+// One shard: analysis on all threads, then writes in input order on this one.
+Status IndexWriter::Impl::write_one_shard(std::vector<Change>& changes, size_t begin, size_t end,
+                                          WriteCounts* counts) {
+  std::vector<Xapian::Document> docs(end - begin);
+  const size_t threads = std::max<size_t>(1, std::min<size_t>(options.threads, end - begin));
+  Status built = run_parallel(threads, [&](size_t worker) {
+    for (size_t i = begin + worker; i < end; i += threads) {
+      if (!changes[i].is_delete) docs[i - begin] = builder.build(changes[i].article);
     }
-  };
-  std::vector<std::thread> pool;
-  for (size_t w = 1; w < threads; ++w) pool.emplace_back(build_range, w);
-  build_range(0);
-  for (std::thread& t : pool) t.join();
+    return Status::ok();
+  });
+  if (!built.is_ok()) return built;
+  Xapian::WritableDatabase& db = shards[0].db;
+  for (size_t i = begin; i < end; ++i) {
+    const std::string id_term = prefix::kId + changes[i].article.id;
+    const bool existed = db.term_exists(id_term);
+    if (changes[i].is_delete) {
+      if (existed) db.delete_document(id_term);
+      ++(existed ? counts->deleted : counts->not_found);
+    } else {
+      db.replace_document(id_term, docs[i - begin]);
+      ++(existed ? counts->updated : counts->added);
+    }
+  }
+  return Status::ok();
+}
 
-  try {
-    for (size_t i = 0; i < changes.size(); ++i) {
-      const std::string id_term = prefix::kId + changes[i].article.id;
-      const bool existed = impl_->db.term_exists(id_term);
-      if (changes[i].is_delete) {
-        if (existed) {
-          impl_->db.delete_document(id_term);
-          ++counts->deleted;
+// Several shards: each thread owns one shard and both analyses and writes its changes, in
+// input order, so the last change to an id wins.
+Status IndexWriter::Impl::write_shards(std::vector<Change>& changes, size_t begin, size_t end,
+                                       WriteCounts* counts) {
+  std::vector<WriteCounts> per_shard(shards.size());
+  Status s = run_parallel(shards.size(), [&](size_t shard) -> Status {
+    try {
+      WriteCounts& c = per_shard[shard];
+      for (size_t i = begin; i < end; ++i) {
+        const std::string& id = changes[i].article.id;
+        if (layout::shard_of(id, shards.size()) != shard) continue;
+        const std::string id_term = prefix::kId + id;
+        const bool existed = shards[shard].db.term_exists(id_term);
+        if (changes[i].is_delete) {
+          if (existed) shards[shard].db.delete_document(id_term);
+          ++(existed ? c.deleted : c.not_found);
         } else {
-          ++counts->not_found;
+          shards[shard].db.replace_document(id_term, builder.build(changes[i].article));
+          ++(existed ? c.updated : c.added);
         }
-      } else {
-        impl_->db.replace_document(id_term, docs[i]);
-        ++(existed ? counts->updated : counts->added);
       }
-      if (++impl_->since_commit >= static_cast<size_t>(impl_->options.commit_every)) {
-        if (Status s = commit(); !s.is_ok()) return s;
-      }
+      return Status::ok();
+    } catch (const Xapian::Error& e) {
+      return Status::internal("write failed: " + e.get_description());
     }
+  });
+  for (const WriteCounts& c : per_shard) {
+    counts->added += c.added;
+    counts->updated += c.updated;
+    counts->deleted += c.deleted;
+    counts->not_found += c.not_found;
+  }
+  return s;
+}
+
+Status IndexWriter::Impl::write_range(std::vector<Change>& changes, size_t begin, size_t end,
+                                      WriteCounts* counts) {
+  try {
+    return shards.size() == 1 ? write_one_shard(changes, begin, end, counts)
+                              : write_shards(changes, begin, end, counts);
   } catch (const Xapian::Error& e) {
     return Status::internal("write failed: " + e.get_description());
+  }
+}
+
+Status IndexWriter::apply(std::vector<Change>& changes, WriteCounts* counts) {
+  // Commit exactly every commit_every changes, so an interrupted run always stops at a
+  // predictable point: split the batch where a commit falls.
+  size_t begin = 0;
+  while (begin < changes.size()) {
+    const size_t room = static_cast<size_t>(impl_->options.commit_every) - impl_->since_commit;
+    const size_t end = std::min(changes.size(), begin + room);
+    if (Status s = impl_->write_range(changes, begin, end, counts); !s.is_ok()) return s;
+    impl_->since_commit += end - begin;
+    if (impl_->since_commit >= static_cast<size_t>(impl_->options.commit_every)) {
+      if (Status s = commit(); !s.is_ok()) return s;
+    }
+    begin = end;
   }
   return Status::ok();
 }
 
 Status IndexWriter::commit() {
-  try {
-    impl_->db.commit();
-    impl_->since_commit = 0;
-    return Status::ok();
-  } catch (const Xapian::Error& e) {
-    return Status::internal("commit failed: " + e.get_description());
-  }
+  Status s = run_parallel(impl_->shards.size(), [&](size_t i) -> Status {
+    try {
+      impl_->shards[i].db.commit();
+      return Status::ok();
+    } catch (const Xapian::Error& e) {
+      return Status::internal("commit failed: " + e.get_description());
+    }
+  });
+  if (s.is_ok()) impl_->since_commit = 0;
+  return s;
 }
 
-size_t IndexWriter::document_count() const { return impl_->db.get_doccount(); }
+Status IndexWriter::finish() {
+  if (Status s = commit(); !s.is_ok()) return s;
+  if (impl_->shards.size() < 2) return Status::ok();
+  // Merge: close the shards, compact them into a new one, point the stub at it, delete the old.
+  // Until the stub is replaced readers use the old shards, so nothing is ever missing.
+  const std::string& path = impl_->path;
+  int generation = 0;
+  for (const auto& shard : impl_->shards) generation = std::max(generation, generation_of(shard.name));
+  const std::string merged = "s" + std::to_string(generation + 1) + "-0";
+  try {
+    Xapian::Database all;
+    for (auto& shard : impl_->shards) {
+      shard.db.close();
+      all.add_database(Xapian::Database(impl_->shard_path(shard)));
+    }
+    std::error_code ec;
+    fs::remove_all(path + "/" + merged, ec);  // left over by an interrupted merge
+    all.compact(path + "/" + merged);
+  } catch (const Xapian::Error& e) {
+    return Status::internal("merging shards failed: " + e.get_description());
+  }
+  if (!layout::write_stub(path, {merged})) return Status::internal("cannot write " + path + "/" + layout::kStubName);
+  for (const auto& shard : impl_->shards) {
+    std::error_code ec;
+    fs::remove_all(impl_->shard_path(shard), ec);
+  }
+  impl_->shards.clear();
+  try {
+    impl_->shards.push_back({merged, Xapian::WritableDatabase(path + "/" + merged, Xapian::DB_OPEN)});
+  } catch (const Xapian::Error& e) {
+    return Status::internal("cannot reopen merged shard: " + e.get_description());
+  }
+  return Status::ok();
+}
+
+size_t IndexWriter::document_count() const {
+  size_t n = 0;
+  for (const auto& shard : impl_->shards) n += shard.db.get_doccount();
+  return n;
+}
+
+size_t IndexWriter::shard_count() const { return impl_->shards.size(); }
 
 }  // namespace sondhan::core

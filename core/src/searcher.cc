@@ -9,6 +9,7 @@
 #include <simdjson.h>
 #include <xapian.h>
 
+#include "sondhan/core/database_layout.h"
 #include "sondhan/analyzers/analyzer.h"
 #include "sondhan/core/article.h"
 #include "sondhan/core/document_builder.h"
@@ -119,13 +120,26 @@ Result<std::string> date_value(const std::string& text, const char* name) {
 
 struct Searcher::Impl {
   Impl(Xapian::Database database, const Config& cfg)
-      : db(std::move(database)), config(cfg), builder(analyzer, cfg) {}
+      : db(std::move(database)), config(cfg), builder(analyzer, cfg),
+        stub_identity(layout::identity(cfg.db_path)) {}
+
+  // Brings the handle up to date: reopen() sees new commits to the shards it has open; a
+  // replaced stub (shards merged by the indexer) needs the database opened afresh.
+  void refresh() {
+    if (auto now = layout::identity(config.db_path); now != stub_identity) {
+      db = Xapian::Database(config.db_path);
+      stub_identity = now;
+    } else {
+      db.reopen();
+    }
+  }
 
   Xapian::Database db;
   Config config;
   analyzers::Analyzer analyzer;
   QueryBuilder builder;
   simdjson::ondemand::parser json_parser;
+  std::optional<std::pair<uint64_t, int64_t>> stub_identity;
 
   Result<SearchResult> run(const SearchRequest& request);
   Result<Xapian::Query> filters(const SearchRequest& request);
@@ -145,11 +159,11 @@ Result<std::unique_ptr<Searcher>> Searcher::open(const Config& config) {
 
 // Runs `fn` against a freshly reopened database; on DatabaseModifiedError reopens and runs it
 // once more. Any other Xapian error becomes a Status.
-template <typename T, typename Fn>
-Result<T> with_reopen(Xapian::Database& db, Fn&& fn) {
+template <typename T, typename Impl, typename Fn>
+Result<T> with_reopen(Impl& impl, Fn&& fn) {
   for (int attempt = 0;; ++attempt) {
     try {
-      db.reopen();
+      impl.refresh();
       return fn();
     } catch (const Xapian::DatabaseModifiedError& e) {
       if (attempt > 0) return Status::unavailable("database changed during the search, twice: " + e.get_msg());
@@ -215,7 +229,7 @@ Result<SearchResult> Searcher::Impl::run(const SearchRequest& request) {
   Xapian::Query query = parsed->query;
   if (!filter->empty()) query = Xapian::Query(Xapian::Query::OP_FILTER, query, filter.value());
 
-  return with_reopen<SearchResult>(db, [&]() -> Result<SearchResult> {
+  return with_reopen<SearchResult>(*this, [&]() -> Result<SearchResult> {
     Xapian::Enquire enquire(db);
     enquire.set_query(query);
     enquire.set_weighting_scheme(Xapian::BM25Weight(config.ranking.bm25_k1, 0, 1,
@@ -299,7 +313,7 @@ Result<SearchResult> Searcher::Impl::run(const SearchRequest& request) {
 Result<SearchResult> Searcher::search(const SearchRequest& request) { return impl_->run(request); }
 
 Result<nlohmann::json> Searcher::document(const std::string& id) {
-  return with_reopen<nlohmann::json>(impl_->db, [&]() -> Result<nlohmann::json> {
+  return with_reopen<nlohmann::json>(*impl_, [&]() -> Result<nlohmann::json> {
     Xapian::PostingIterator p = impl_->db.postlist_begin(prefix::kId + id);
     if (p == impl_->db.postlist_end(prefix::kId + id)) {
       return Status::not_found("no article with id '" + id + "'");
@@ -311,10 +325,18 @@ Result<nlohmann::json> Searcher::document(const std::string& id) {
 }
 
 Result<IndexStats> Searcher::stats() {
-  return with_reopen<IndexStats>(impl_->db, [&]() -> Result<IndexStats> {
+  return with_reopen<IndexStats>(*impl_, [&]() -> Result<IndexStats> {
     IndexStats s;
     s.documents = impl_->db.get_doccount();
-    s.revision = impl_->db.get_revision();
+    // Xapian gives a revision for a single database only; for several shards, the sum of
+    // theirs also grows with every commit.
+    if (impl_->db.size() == 1) {
+      s.revision = impl_->db.get_revision();
+    } else {
+      for (const std::string& shard : layout::read_stub(impl_->config.db_path)) {
+        s.revision += Xapian::Database(impl_->config.db_path + "/" + shard).get_revision();
+      }
+    }
     s.total_length = impl_->db.get_total_length();
     return s;
   });

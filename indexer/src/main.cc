@@ -223,7 +223,10 @@ int main(int argc, char** argv) {
   // then only repeats upserts, which are idempotent.
   if (!write_failed) flush();
   if (!write_failed) {
-    if (core::Status s = writer.value()->commit(); !s.is_ok()) {
+    // A complete run also merges the shards a new database was built in; an interrupted one
+    // only commits, and the next run carries on with the same shards.
+    const bool finished = complete && !g_interrupted;
+    if (core::Status s = finished ? writer.value()->finish() : writer.value()->commit(); !s.is_ok()) {
       std::cerr << "sondhan-index: " << s.message() << "\n";
       write_failed = true;
     }

@@ -3,6 +3,7 @@
 
 #include <fstream>
 
+#include "sondhan/core/database_layout.h"
 #include "sondhan/core/index_writer.h"
 #include "sondhan/core/searcher.h"
 #include "test_support.h"
@@ -95,4 +96,59 @@ TEST_CASE("a missing database is unavailable, not a crash", "[core][search]") {
   Config config;
   config.db_path = dir.str("nope");
   CHECK(Searcher::open(config).status().code() == Code::kUnavailable);
+}
+
+TEST_CASE("a new database is built in shards, merged at finish, and readers follow", "[core][search]") {
+  sondhan::testing::TempDir dir;
+  Config config;
+  config.db_path = dir.str("db");
+  config.index.threads = 2;
+  auto writer = IndexWriter::open(config.db_path, config.index);
+  REQUIRE(writer.is_ok());
+  CHECK(writer.value()->shard_count() == 2);
+  std::vector<Change> changes(40);
+  for (size_t i = 0; i < changes.size(); ++i) {
+    changes[i].article = article("id-" + std::to_string(i), "ঢাকায় বৃষ্টি " + std::to_string(i), "ঢাকায় আজ বৃষ্টি।", "2024-03-04", "BBC");
+  }
+  WriteCounts counts;
+  REQUIRE(writer.value()->apply(changes, &counts).is_ok());
+  REQUIRE(writer.value()->commit().is_ok());
+
+  auto searcher = Searcher::open(config);  // opened on the two shards
+  REQUIRE(searcher.is_ok());
+  CHECK(searcher.value()->stats()->documents == 40);
+  const auto revision_before = searcher.value()->stats()->revision;
+
+  REQUIRE(writer.value()->finish().is_ok());
+  CHECK(writer.value()->shard_count() == 1);
+  CHECK(layout::read_stub(config.db_path).size() == 1);
+  CHECK(writer.value()->document_count() == 40);
+
+  // The same searcher sees the merged database on its next call.
+  SearchRequest r;
+  r.query = "ঢাকা";
+  r.limit = 100;
+  auto result = searcher.value()->search(r);
+  REQUIRE(result.is_ok());
+  CHECK(result->hits.size() == 40);
+  CHECK(searcher.value()->document("id-7").is_ok());
+  CHECK(searcher.value()->stats()->revision != revision_before);
+
+  // Upserts after the merge go to the single shard and replace, not duplicate.
+  std::vector<Change> again(1);
+  again[0].article = changes[7].article;
+  WriteCounts counts2;
+  REQUIRE(writer.value()->apply(again, &counts2).is_ok());
+  REQUIRE(writer.value()->commit().is_ok());
+  CHECK(counts2.updated == 1);
+  CHECK(searcher.value()->stats()->documents == 40);
+}
+
+TEST_CASE("shard routing is stable", "[core][search]") {
+  // The routing is part of the on-disk format: an upsert must find an article's shard again.
+  CHECK(layout::shard_of("inqilab-251994", 2) == layout::shard_of("inqilab-251994", 2));
+  size_t counts[2] = {0, 0};
+  for (int i = 0; i < 1000; ++i) ++counts[layout::shard_of("id-" + std::to_string(i), 2)];
+  CHECK(counts[0] > 400);
+  CHECK(counts[1] > 400);
 }

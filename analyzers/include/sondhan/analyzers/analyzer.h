@@ -58,6 +58,8 @@ class Analyzer {
   std::string stem(std::string_view canonical) const { return stemmer_.stem(canonical); }
 
  private:
+  std::string analyze_token(std::string_view raw, TokenKind kind, const AnalyzeOptions& options) const;
+
   Normalizer normalizer_;
   StopWords stopwords_;
   BengaliStemmer stemmer_;

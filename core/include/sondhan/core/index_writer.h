@@ -28,10 +28,15 @@ struct Change {
 /// Owns the database's write lock (Xapian allows one writer). Changes become visible to
 /// readers at commit(); an interrupted process loses only what was not committed, and the
 /// database stays openable at its last commit.
+///
+/// A new database is created with index.threads shards, written in parallel (each article goes
+/// to the shard its id hashes to); finish() merges them into one with Xapian's compaction.
+/// An existing database is updated shard by shard in the same way.
 /// Thread safety: one thread at a time.
 class IndexWriter {
  public:
-  /// Opens or creates the database at `path`. kUnavailable if another writer holds the lock.
+  /// Opens or creates the database at `path` (a directory). kUnavailable if another writer
+  /// holds the lock or the database cannot be opened.
   static Result<std::unique_ptr<IndexWriter>> open(const std::string& path,
                                                    const IndexOptions& options);
   ~IndexWriter();
@@ -45,8 +50,15 @@ class IndexWriter {
   /// Makes everything applied so far durable and visible.
   Status commit();
 
+  /// Commits, then merges several shards into one compact shard and switches the database to
+  /// it (readers follow on their next request). Does nothing more for a single shard.
+  Status finish();
+
   /// Number of documents, including uncommitted changes.
   size_t document_count() const;
+
+  /// Number of shards the database has now.
+  size_t shard_count() const;
 
  private:
   struct Impl;

@@ -1,0 +1,39 @@
+// The on-disk layout of a sondhan database, shared by the writer and the searcher.
+//
+// A database made by sondhan is a directory holding a Xapian stub file, XAPIANDB, that lists
+// its shards (subdirectories, each a glass database); Xapian opens the stub as one database.
+// A fresh build writes several shards in parallel and merges them into one at the end; the stub
+// is then replaced by rename, which readers notice through identity(). A plain Xapian database
+// directory (no stub) is also accepted, as a single shard.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace sondhan::core::layout {
+
+inline constexpr char kStubName[] = "XAPIANDB";
+inline constexpr char kWriterLockName[] = "writer.lock";
+
+/// Whether `db` is a sondhan (stub) database.
+bool has_stub(const std::string& db);
+
+/// The shard directory names the stub lists, in order. Empty if there is no readable stub.
+std::vector<std::string> read_stub(const std::string& db);
+
+/// Replaces the stub atomically (write a temporary file, then rename), so a reader sees the old
+/// list or the new one, never half of one. Returns false on an I/O error.
+bool write_stub(const std::string& db, const std::vector<std::string>& shards);
+
+/// Something that changes whenever the stub is replaced (its inode and change time); nullopt
+/// for a plain database.
+std::optional<std::pair<uint64_t, int64_t>> identity(const std::string& db);
+
+/// The shard an article id belongs to: FNV-1a, stable across runs, builds and machines, so an
+/// upsert always finds the shard that holds the article's previous version.
+size_t shard_of(std::string_view id, size_t shards);
+
+}  // namespace sondhan::core::layout
