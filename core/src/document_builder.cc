@@ -132,7 +132,7 @@ Xapian::Document DocumentBuilder::build(const Article& article) const {
     doc.add_boolean_term(std::string(prefix::kYear) + year);
   }
 
-  doc.set_data(article.record.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+  doc.set_data(article.record);
   return doc;
 }
 

@@ -1,104 +1,147 @@
-// Record validation. The stored record keeps every input field; canonical fields are stored
-// under their canonical names, so the server always finds "title" even if the export said
-// "headline".
+// Record validation. simdjson validates the line (UTF-8 included) and reads the fields; the line
+// itself is stored as the record when its field names are already the canonical ones, so most
+// records are never re-serialized. Otherwise (an export with other names, or a numeric id) the
+// record is rewritten with nlohmann so that the server always finds "title", "body"...
 #include "sondhan/indexer/article_parser.h"
 
 #include <nlohmann/json.hpp>
-#include <unicode/utf8.h>
+#include <simdjson.h>
 
 namespace sondhan::indexer {
 namespace {
 
 using core::Result;
 using core::Status;
-using nlohmann::json;
+using simdjson::dom::element;
 
-bool valid_utf8(std::string_view text) {
-  const auto* s = reinterpret_cast<const uint8_t*>(text.data());
-  const auto length = static_cast<int32_t>(text.size());
-  for (int32_t i = 0; i < length;) {
-    UChar32 c;
-    U8_NEXT(s, i, length, c);
-    if (c < 0) return false;
-  }
-  return true;
-}
-
-// The first input name of `field` present in `record`, or nullptr; its key goes to *key.
-const json* find_field(const json& record, const core::FieldMapping& fields, const std::string& field,
-                       std::string* key = nullptr) {
+// The first input name of `field` present (and not null) in `record`; its key goes to *key.
+bool find_field(const simdjson::dom::object& record, const core::FieldMapping& fields,
+                const std::string& field, element* value, std::string* key) {
   auto names = fields.names.find(field);
-  if (names == fields.names.end()) return nullptr;
+  if (names == fields.names.end()) return false;
   for (const std::string& name : names->second) {
-    auto it = record.find(name);
-    if (it != record.end() && !it->is_null()) {
-      if (key) *key = name;
-      return &*it;
+    element v;
+    if (!record.at_key(name).get(v) && !v.is_null()) {
+      *value = v;
+      *key = name;
+      return true;
     }
   }
-  return nullptr;
+  return false;
 }
 
-Status read_string(const json& record, const core::FieldMapping& fields, const std::string& field,
-                   std::string* out) {
-  std::string key;
-  const json* v = find_field(record, fields, field, &key);
-  if (!v) return Status::ok();
-  if (!v->is_string()) return Status::invalid_argument("field '" + key + "' must be a string");
-  *out = v->get<std::string>();
-  return Status::ok();
-}
+// Reads each canonical field, remembering under which input name it was found.
+class FieldReader {
+ public:
+  FieldReader(const simdjson::dom::object& record, const core::FieldMapping& fields)
+      : record_(record), fields_(fields) {}
 
-// A string or a list of strings (authors); a list of strings (tags).
-Status read_list(const json& record, const core::FieldMapping& fields, const std::string& field,
-                 bool allow_string, std::vector<std::string>* out) {
-  std::string key;
-  const json* v = find_field(record, fields, field, &key);
-  if (!v) return Status::ok();
-  if (v->is_string() && allow_string) {
-    if (!v->get<std::string>().empty()) out->push_back(v->get<std::string>());
+  Status string(const std::string& field, std::string* out) {
+    element v;
+    std::string key;
+    if (!find(field, &v, &key)) return Status::ok();
+    std::string_view s;
+    if (v.get_string().get(s)) return Status::invalid_argument("field '" + key + "' must be a string");
+    *out = s;
     return Status::ok();
   }
-  if (!v->is_array()) {
-    return Status::invalid_argument("field '" + key + "' must be " +
-                                    (allow_string ? "a string or a list of strings" : "a list of strings"));
+
+  // A string or a list of strings (authors); a list of strings (tags).
+  Status list(const std::string& field, bool allow_string, std::vector<std::string>* out) {
+    element v;
+    std::string key;
+    if (!find(field, &v, &key)) return Status::ok();
+    std::string_view s;
+    if (allow_string && !v.get_string().get(s)) {
+      if (!s.empty()) out->emplace_back(s);
+      return Status::ok();
+    }
+    simdjson::dom::array items;
+    if (v.get_array().get(items)) {
+      return Status::invalid_argument("field '" + key + "' must be " +
+                                      (allow_string ? "a string or a list of strings" : "a list of strings"));
+    }
+    for (element item : items) {
+      if (item.get_string().get(s)) return Status::invalid_argument("field '" + key + "' must hold only strings");
+      if (!s.empty()) out->emplace_back(s);
+    }
+    return Status::ok();
   }
-  for (const json& item : *v) {
-    if (!item.is_string()) return Status::invalid_argument("field '" + key + "' must hold only strings");
-    if (!item.get<std::string>().empty()) out->push_back(item.get<std::string>());
+
+  bool find(const std::string& field, element* value, std::string* key) {
+    if (!find_field(record_, fields_, field, value, key)) return false;
+    if (*key != field) renamed_ = true;
+    return true;
   }
-  return Status::ok();
+
+  bool renamed() const { return renamed_; }
+
+ private:
+  const simdjson::dom::object& record_;
+  const core::FieldMapping& fields_;
+  bool renamed_ = false;
+};
+
+// The slow path: the record with canonical names (and a string id), re-serialized.
+std::string canonical_record(std::string_view line, const core::FieldMapping& fields, const std::string& id) {
+  nlohmann::json record = nlohmann::json::parse(line, nullptr, false);
+  if (record.is_discarded()) return std::string(line);  // simdjson accepted it: keep it as is
+  for (const auto& [field, names] : fields.names) {
+    for (const std::string& name : names) {
+      auto it = record.find(name);
+      if (it == record.end() || it->is_null()) continue;
+      if (name != field) {
+        nlohmann::json value = *it;
+        record.erase(name);
+        record[field] = std::move(value);
+      }
+      break;
+    }
+  }
+  record["id"] = id;
+  return record.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 }  // namespace
 
 Result<core::Change> parse_article(std::string_view line, const core::FieldMapping& fields) {
-  if (!valid_utf8(line)) return Status::invalid_argument("not valid UTF-8");
-  json record = json::parse(line, nullptr, /*allow_exceptions=*/false);
-  if (record.is_discarded()) return Status::invalid_argument("not valid JSON");
-  if (!record.is_object()) return Status::invalid_argument("a record must be a JSON object");
+  thread_local simdjson::dom::parser parser;
+  const simdjson::padded_string padded(line);
+  element root;
+  if (auto error = parser.parse(padded).get(root)) {
+    return Status::invalid_argument(error == simdjson::UTF8_ERROR ? "not valid UTF-8" : "not valid JSON");
+  }
+  simdjson::dom::object record;
+  if (root.get_object().get(record)) return Status::invalid_argument("a record must be a JSON object");
 
+  FieldReader reader(record, fields);
   core::Change change;
   core::Article& a = change.article;
+  element id;
   std::string id_key;
-  const json* id = find_field(record, fields, "id", &id_key);
-  if (!id) return Status::invalid_argument("missing id");
-  const bool numeric_id = id->is_number_integer();
-  if (id->is_number_unsigned()) {
-    a.id = std::to_string(id->get<unsigned long long>());
-  } else if (numeric_id) {
-    a.id = std::to_string(id->get<long long>());
-  } else if (id->is_string()) {
-    a.id = id->get<std::string>();
+  if (!reader.find("id", &id, &id_key)) return Status::invalid_argument("missing id");
+  bool numeric_id = true;
+  std::string_view id_text;
+  uint64_t id_unsigned = 0;
+  int64_t id_signed = 0;
+  if (!id.get_string().get(id_text)) {
+    a.id = id_text;
+    numeric_id = false;
+  } else if (!id.get_uint64().get(id_unsigned)) {
+    a.id = std::to_string(id_unsigned);
+  } else if (!id.get_int64().get(id_signed)) {
+    a.id = std::to_string(id_signed);
   } else {
     return Status::invalid_argument("field '" + id_key + "' must be a string or an integer");
   }
   if (a.id.empty()) return Status::invalid_argument("id is empty");
   if (a.id.size() > 200) return Status::invalid_argument("id is longer than 200 bytes");
 
-  if (auto del = record.find("deleted"); del != record.end()) {
-    if (!del->is_boolean()) return Status::invalid_argument("field 'deleted' must be true or false");
-    if (del->get<bool>()) {
+  element deleted;
+  if (!record.at_key("deleted").get(deleted)) {
+    bool is_deleted = false;
+    if (deleted.get_bool().get(is_deleted)) return Status::invalid_argument("field 'deleted' must be true or false");
+    if (is_deleted) {
       change.is_delete = true;
       return change;
     }
@@ -107,29 +150,20 @@ Result<core::Change> parse_article(std::string_view line, const core::FieldMappi
   for (const auto& [field, target] : {std::pair{"title", &a.title}, {"body", &a.body},
                                       {"source", &a.source}, {"category", &a.category},
                                       {"url", &a.url}}) {
-    if (Status s = read_string(record, fields, field, target); !s.is_ok()) return s;
+    if (Status s = reader.string(field, target); !s.is_ok()) return s;
   }
   if (a.title.empty() && a.body.empty()) return Status::invalid_argument("needs a title or a body");
-  if (Status s = read_list(record, fields, "author", true, &a.authors); !s.is_ok()) return s;
-  if (Status s = read_list(record, fields, "tags", false, &a.tags); !s.is_ok()) return s;
+  if (Status s = reader.list("author", true, &a.authors); !s.is_ok()) return s;
+  if (Status s = reader.list("tags", false, &a.tags); !s.is_ok()) return s;
 
   std::string date_text;
-  if (Status s = read_string(record, fields, "date", &date_text); !s.is_ok()) return s;
+  if (Status s = reader.string("date", &date_text); !s.is_ok()) return s;
   if (!date_text.empty()) {
     a.date = core::parse_iso_date(date_text);
     if (!a.date) return Status::invalid_argument("date '" + date_text + "' is not an ISO 8601 date");
   }
 
-  // The stored record: canonical names for canonical fields, everything else as it came.
-  for (const auto& [field, names] : fields.names) {
-    std::string key;
-    if (const json* v = find_field(record, fields, field, &key); v && key != field) {
-      record[field] = *v;
-      record.erase(key);
-    }
-  }
-  if (numeric_id) record["id"] = a.id;  // `id` may point into an erased key by now
-  a.record = std::move(record);
+  a.record = reader.renamed() || numeric_id ? canonical_record(line, fields, a.id) : std::string(line);
   return change;
 }
 

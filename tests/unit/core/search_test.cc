@@ -3,6 +3,8 @@
 
 #include <fstream>
 
+#include <nlohmann/json.hpp>
+
 #include "sondhan/core/database_layout.h"
 #include "sondhan/core/index_writer.h"
 #include "sondhan/core/searcher.h"
@@ -23,7 +25,7 @@ Article article(const std::string& id, const std::string& title, const std::stri
   a.category = "জাতীয়";
   a.authors = {"রহিম"};
   a.tags = {"সেনা"};
-  a.record = {{"id", id}, {"title", title}, {"body", body}, {"date", date}, {"source", source}};
+  a.record = nlohmann::json{{"id", id}, {"title", title}, {"body", body}, {"date", date}, {"source", source}}.dump();
   return a;
 }
 

@@ -6,8 +6,6 @@
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 namespace sondhan::core {
 
 /// A calendar date with an optional time of day, as given in the input.
@@ -27,9 +25,9 @@ struct Article {
   std::vector<std::string> authors;
   std::vector<std::string> tags;
   std::string url;
-  /// The whole record as stored and returned by the server: the canonical fields above plus
-  /// every other field of the input, kept as is.
-  nlohmann::json record;
+  /// The whole record as stored and returned by the server, serialized JSON: the canonical
+  /// fields above under their canonical names, plus every other field of the input, as is.
+  std::string record;
 };
 
 /// Parses an ISO 8601 date ("2024-03-05") or date-time ("2024-03-05T10:00:00", with "Z" or
