@@ -6,13 +6,15 @@
 //   XP<first letters>     sub-word fallback for inflections the stemmer does not know (no
 //                         positions: it only ever adds a low weight)
 //   XSRC/XCAT/XA/K/XY     exact filter terms
-//   values                date, timestamp, facets (value_slots.h); data: the record as JSON
+//   values                date, timestamp, facets (value_slots.h)
+//   data                  the record, JSON in record_codec.h's compact form
 #include "sondhan/core/document_builder.h"
 
 #include <cstdio>
 #include <unicode/uchar.h>
 #include <unicode/utf8.h>
 
+#include "sondhan/core/record_codec.h"
 #include "sondhan/core/term_prefixes.h"
 #include "sondhan/core/value_slots.h"
 
@@ -132,7 +134,7 @@ Xapian::Document DocumentBuilder::build(const Article& article) const {
     doc.add_boolean_term(std::string(prefix::kYear) + year);
   }
 
-  doc.set_data(article.record);
+  doc.set_data(encode_record(article.record));
   return doc;
 }
 

@@ -15,6 +15,7 @@
 #include "sondhan/core/document_builder.h"
 #include "sondhan/core/highlighter.h"
 #include "sondhan/core/query_builder.h"
+#include "sondhan/core/record_codec.h"
 #include "sondhan/core/term_prefixes.h"
 #include "sondhan/core/value_slots.h"
 
@@ -279,7 +280,7 @@ Result<SearchResult> Searcher::Impl::run(const SearchRequest& request) {
       hit.score = it.get_weight();
       std::string body;
       hit.record = nlohmann::json::object();
-      if (!read_hit_record(json_parser, it.get_document().get_data(), &hit, &body)) {
+      if (!read_hit_record(json_parser, decode_record(it.get_document().get_data()), &hit, &body)) {
         return Status::internal("stored record of document " + std::to_string(*it) + " is not JSON");
       }
       const std::string title = hit.record.value("title", "");
@@ -318,7 +319,7 @@ Result<nlohmann::json> Searcher::document(const std::string& id) {
     if (p == impl_->db.postlist_end(prefix::kId + id)) {
       return Status::not_found("no article with id '" + id + "'");
     }
-    auto record = nlohmann::json::parse(impl_->db.get_document(*p).get_data(), nullptr, false);
+    auto record = nlohmann::json::parse(decode_record(impl_->db.get_document(*p).get_data()), nullptr, false);
     if (record.is_discarded()) return Status::internal("stored record of '" + id + "' is not JSON");
     return record;
   });

@@ -1,0 +1,25 @@
+// How a stored record is laid out in the database: UTF-8 JSON with every character of the
+// Bengali block (U+0980..U+09FF, three bytes in UTF-8) written as one byte. Xapian compresses
+// document data with zlib on every write; a third of the bytes is a third of that work (the
+// largest single cost of indexing) and a smaller table.
+//
+// Encoded form: the byte 0x02, then for each character of the JSON text
+//   U+0001..U+007F       the ASCII byte itself
+//   U+0980..U+09FF       one byte 0x80 + (code point - 0x0980)
+//   anything else        0x00, then its UTF-8 bytes
+// Data that does not start with 0x02 is plain JSON (written by an earlier version) and decodes
+// to itself.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace sondhan::core {
+
+/// REQUIRES: json is valid UTF-8 (records are validated before they are stored).
+std::string encode_record(std::string_view json);
+
+/// The JSON text of a stored record. Malformed input decodes as far as it can be read.
+std::string decode_record(std::string_view stored);
+
+}  // namespace sondhan::core
