@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# Every figure sondhan claims, in one command, on the shared corpus:
+#   bench/run.sh [--corpus FILE.jsonl.gz] [--out FILE.json] [--seconds N]
+# Builds in Release, indexes the corpus into a temporary database, then measures the analyzer
+# (MB/s), in-process queries (p50/p99), HTTP (p50/p99 at 1 connection, requests/s at 16) and
+# relevance (MRR@10, Success@1/@10, no-result share, nDCG@10). Prints a table and writes JSON.
+# Figures are for reading: nothing here passes or fails on time.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+corpus="../shared/corpus/bn_news.jsonl.gz"
+out="bench-results.json"
+seconds=10
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --corpus) corpus="$2"; shift 2 ;;
+    --out) out="$2"; shift 2 ;;
+    --seconds) seconds="$2"; shift 2 ;;
+    *) echo "usage: $0 [--corpus FILE] [--out FILE.json] [--seconds N]" >&2; exit 2 ;;
+  esac
+done
+[[ -f "$corpus" ]] || { echo "$0: corpus $corpus not found" >&2; exit 2; }
+
+cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build build -j"$(nproc)" --target sondhan-index sondhan-server relevance_eval analyzer_bench >/dev/null
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+echo "indexing $corpus ..." >&2
+build/bin/sondhan-index -q --json --db "$tmp/db" "$corpus" >"$tmp/index.json"
+du -sb "$tmp/db" | cut -f1 >"$tmp/db_bytes"
+
+echo "analyzer throughput ..." >&2
+build/bin/analyzer_bench --benchmark_format=json >"$tmp/analyzer.json" 2>/dev/null
+
+echo "relevance and in-process latency ..." >&2
+build/bin/relevance_eval --db "$tmp/db" --json "$tmp/relevance.json" >/dev/null
+
+echo "HTTP load (${seconds}s per run) ..." >&2
+bench/http/http_bench.sh --db "$tmp/db" --seconds "$seconds" --out "$tmp/http.json" >/dev/null
+
+python3 - "$tmp" "$out" <<'PY'
+import json, sys, os
+tmp, out = sys.argv[1], sys.argv[2]
+load = lambda name: json.load(open(os.path.join(tmp, name)))
+index, rel, http = load("index.json"), load("relevance.json"), load("http.json")
+analyzer = load("analyzer.json")["benchmarks"][0]
+db_bytes = int(open(os.path.join(tmp, "db_bytes")).read())
+r = {
+    "index_docs": index["indexed"],
+    "index_docs_per_s": round(index["records_per_second"], 1),
+    "index_seconds": round(index["seconds"], 2),
+    "db_mb": round(db_bytes / 1e6, 1),
+    "analyzer_mb_per_s": round(analyzer["bytes_per_second"] / 1e6, 1),
+    "query_p50_ms": round(rel["query_p50_ms"], 2),
+    "query_p99_ms": round(rel["query_p99_ms"], 2),
+    "http_1conn_p50_ms": http["http_1conn"]["latency_ms"]["p50"],
+    "http_1conn_p99_ms": http["http_1conn"]["latency_ms"]["p99"],
+    "http_16conn_requests_per_s": round(http["http_16conn"]["requests_per_s"], 1),
+    "mrr10": round(rel["mrr10"], 3),
+    "success1": round(rel["success1"], 3),
+    "success10": round(rel["success10"], 3),
+    "no_result": round(rel["no_result"], 3),
+    "ndcg10": round(rel["ndcg10"], 3),
+    "known_item_queries": rel["known_item_queries"],
+    "topical_queries": rel["topical_queries"],
+}
+rows = [
+    ("indexing", f'{r["index_docs_per_s"]} articles/s ({r["index_docs"]} in {r["index_seconds"]} s)'),
+    ("database size", f'{r["db_mb"]} MB'),
+    ("analyzer", f'{r["analyzer_mb_per_s"]} MB/s'),
+    ("query, in-process", f'p50 {r["query_p50_ms"]} ms, p99 {r["query_p99_ms"]} ms'),
+    ("HTTP, 1 connection", f'p50 {r["http_1conn_p50_ms"]:.2f} ms, p99 {r["http_1conn_p99_ms"]:.2f} ms'),
+    ("HTTP, 16 connections", f'{r["http_16conn_requests_per_s"]} requests/s'),
+    ("known-item MRR@10", f'{r["mrr10"]} ({r["known_item_queries"]} queries)'),
+    ("Success@1 / @10", f'{r["success1"]} / {r["success10"]}'),
+    ("queries without result", f'{r["no_result"]}'),
+    ("topical nDCG@10", f'{r["ndcg10"]} ({r["topical_queries"]} topics)'),
+]
+width = max(len(k) for k, _ in rows)
+for k, v in rows:
+    print(f"{k:<{width}}  {v}")
+json.dump(r, open(out, "w"), indent=2)
+print(f"\n(JSON in {out})")
+PY

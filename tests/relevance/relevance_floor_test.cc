@@ -1,0 +1,59 @@
+// Ranking regressions: index the shared corpus (../shared/corpus, present in CI) and require the
+// relevance figures to stay at or above floors set from the measured values. Skips itself
+// where the corpus is absent, so the project's other tests run anywhere.
+#include <catch2/catch.hpp>
+
+#include "evaluate.h"
+#include "sondhan/core/index_writer.h"
+#include "sondhan/indexer/article_parser.h"
+#include "sondhan/indexer/line_reader.h"
+#include "test_support.h"
+
+using namespace sondhan;
+
+TEST_CASE("relevance on the shared corpus stays above its floors", "[relevance][slow]") {
+  const auto corpus = testing::shared_corpus_path();
+  if (!corpus) {
+    WARN("../shared/corpus/bn_news.jsonl.gz not found: relevance floors not checked");
+    return;
+  }
+  testing::TempDir dir;
+  core::Config config;
+  config.db_path = dir.str("db");
+  {
+    auto writer = core::IndexWriter::open(config.db_path, config.index);
+    REQUIRE(writer.is_ok());
+    auto reader = indexer::LineReader::open(*corpus);
+    REQUIRE(reader.is_ok());
+    std::vector<core::Change> batch;
+    core::WriteCounts counts;
+    std::string line;
+    while (reader.value()->next(&line).value()) {
+      auto change = indexer::parse_article(line, config.fields);
+      REQUIRE(change.is_ok());
+      batch.push_back(std::move(change.value()));
+      if (batch.size() == 1024) {
+        REQUIRE(writer.value()->apply(batch, &counts).is_ok());
+        batch.clear();
+      }
+    }
+    REQUIRE(writer.value()->apply(batch, &counts).is_ok());
+    REQUIRE(writer.value()->finish().is_ok());
+    REQUIRE(counts.added == 17741);
+  }
+  auto searcher = core::Searcher::open(config);
+  REQUIRE(searcher.is_ok());
+  const auto source = testing::source_dir();
+  const auto known = relevance::load_known_items((source / "bench/relevance/known_item.tsv").string());
+  const auto topical = relevance::load_topical((source / "bench/relevance/topical.tsv").string());
+  REQUIRE(known.size() >= 150);
+  REQUIRE(topical.size() >= 30);
+  const relevance::Figures f = relevance::evaluate(*searcher.value(), known, topical);
+  WARN("MRR@10 " << f.mrr10 << ", Success@1 " << f.success1 << ", Success@10 " << f.success10
+                 << ", no result " << f.no_result << ", nDCG@10 " << f.ndcg10);
+  // Floors: a little under the figures measured when ranking last changed (docs/relevance.md).
+  CHECK(f.mrr10 >= 0.92);
+  CHECK(f.success10 >= 0.965);
+  CHECK(f.no_result == 0);
+  CHECK(f.ndcg10 >= 0.71);
+}
