@@ -27,12 +27,14 @@ std::vector<Key> keys_of(Config* c) {
       {"index", "prefix_letters", &c->index.prefix_letters},
       {"index", "commit_every", &c->index.commit_every},
       {"index", "threads", &c->index.threads},
+      {"ranking", "scheme", &c->ranking.scheme},
       {"ranking", "bm25_k1", &c->ranking.bm25_k1},
       {"ranking", "bm25_b", &c->ranking.bm25_b},
       {"ranking", "all_words_boost", &c->ranking.all_words_boost},
       {"ranking", "title_boost", &c->ranking.title_boost},
       {"ranking", "prefix_weight", &c->ranking.prefix_weight},
       {"ranking", "phrase_boost", &c->ranking.phrase_boost},
+      {"ranking", "phrase_window", &c->ranking.phrase_window},
       {"search", "default_limit", &c->search.default_limit},
       {"search", "max_limit", &c->search.max_limit},
       {"search", "max_offset", &c->search.max_offset},
@@ -148,6 +150,7 @@ Status Config::validate() const {
            range("ranking.title_boost", ranking.title_boost, 0, 100),
            range("ranking.prefix_weight", ranking.prefix_weight, 0, 10),
            range("ranking.phrase_boost", ranking.phrase_boost, 0, 100),
+           range("ranking.phrase_window", ranking.phrase_window, 2, 50),
            range("search.default_limit", search.default_limit, 1, search.max_limit),
            range("search.max_limit", search.max_limit, 1, 10000),
            range("search.max_offset", search.max_offset, 0, 1000000),
@@ -164,6 +167,11 @@ Status Config::validate() const {
            range("server.max_body_bytes", server.max_body_bytes, 1024, 1 << 30),
        }) {
     if (!s.is_ok()) return s;
+  }
+  static const std::vector<std::string> kSchemes = {"bm25", "bm25+", "dph", "pl2", "inl2", "lm"};
+  if (std::find(kSchemes.begin(), kSchemes.end(), ranking.scheme) == kSchemes.end()) {
+    return Status::invalid_argument("config key ranking.scheme must be one of bm25, bm25+, dph, pl2, "
+                                    "inl2, lm; got '" + ranking.scheme + "'");
   }
   static const std::vector<std::string> kLevels = {"trace", "debug", "info", "warn",
                                                    "error", "critical", "off"};

@@ -299,7 +299,9 @@ class QueryParserState {
         std::vector<Xapian::Query> pairs;
         for (size_t i = 0; i + 1 < g.soft_stems.size(); ++i) {
           Xapian::Query pair[] = {Xapian::Query(g.soft_stems[i]), Xapian::Query(g.soft_stems[i + 1])};
-          pairs.emplace_back(Xapian::Query::OP_PHRASE, pair, pair + 2, 2);
+          const auto window = static_cast<Xapian::termcount>(b_.ranking_.phrase_window);
+          pairs.emplace_back(window <= 2 ? Xapian::Query::OP_PHRASE : Xapian::Query::OP_NEAR, pair,
+                             pair + 2, window);
         }
         ranked = Xapian::Query(Xapian::Query::OP_OR, ranked,
                                Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT,

@@ -106,6 +106,22 @@ bool read_hit_record(simdjson::ondemand::parser& parser, const std::string& data
   return true;
 }
 
+void set_weighting(Xapian::Enquire& enquire, const RankingOptions& r) {
+  if (r.scheme == "bm25+") {
+    enquire.set_weighting_scheme(Xapian::BM25PlusWeight(r.bm25_k1, 0, 1, r.bm25_b, 0.5, 1.0));
+  } else if (r.scheme == "dph") {
+    enquire.set_weighting_scheme(Xapian::DPHWeight());
+  } else if (r.scheme == "pl2") {
+    enquire.set_weighting_scheme(Xapian::PL2Weight(1.0));
+  } else if (r.scheme == "inl2") {
+    enquire.set_weighting_scheme(Xapian::InL2Weight(1.0));
+  } else if (r.scheme == "lm") {
+    enquire.set_weighting_scheme(Xapian::LMWeight());
+  } else {
+    enquire.set_weighting_scheme(Xapian::BM25Weight(r.bm25_k1, 0, 1, r.bm25_b, 0.5));
+  }
+}
+
 Result<std::string> date_value(const std::string& text, const char* name) {
   auto date = parse_iso_date(text);
   if (!date) {
@@ -233,8 +249,7 @@ Result<SearchResult> Searcher::Impl::run(const SearchRequest& request) {
   return with_reopen<SearchResult>(*this, [&]() -> Result<SearchResult> {
     Xapian::Enquire enquire(db);
     enquire.set_query(query);
-    enquire.set_weighting_scheme(Xapian::BM25Weight(config.ranking.bm25_k1, 0, 1,
-                                                    config.ranking.bm25_b, 0.5));
+    set_weighting(enquire, config.ranking);
     SortOrder sort = request.sort;
     // Without words to rank by, newest first is the only useful order.
     if (sort == SortOrder::kRelevance && !parsed->has_text) sort = SortOrder::kDateDescending;

@@ -36,7 +36,7 @@ TEST_CASE("ranking expansions: all words, title, prefix fallback, phrases", "[co
   const std::string d = describe("উত্তর কোরিয়া সেনা");
   CHECK(d.find("AND") != std::string::npos);
   CHECK(d.find("Sকোরিয়া") != std::string::npos);
-  CHECK(d.find("PHRASE 2") != std::string::npos);
+  CHECK(d.find("NEAR 8") != std::string::npos);
   CHECK(describe("প্রধানমন্ত্রী").find("XPপ্রধান") != std::string::npos);
 }
 
