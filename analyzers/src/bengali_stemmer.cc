@@ -310,6 +310,35 @@ std::string encode(std::u32string_view s) {
 
 }  // namespace
 
+std::string BengaliStemmer::loose(std::string_view stem) const {
+  if (stem.size() < 3) return std::string(stem);
+  std::u32string s = decode(stem);
+  if (s.empty() || !chars::is_bengali_block(s[0])) return std::string(stem);
+  // Look-alike pairs are short words (দিন/দীন, কাদা/কাঁদা, আশা/আসা, মাছ/মাছি); longer words
+  // rarely collide, and they are where spelling varies (গরীব/গরিব, কোরবানি/কুরবানি).
+  if (count_letters(s) < 3) return std::string(stem);
+  std::u32string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size(); ++i) {
+    char32_t c = s[i];
+    const bool nukta_next = i + 1 < s.size() && s[i + 1] == chars::kBengaliNukta;
+    switch (c) {
+      case U'ঁ': continue;                       // কাঁদা/কাদা, পেঁয়াজ/পেয়াজ
+      case U'ী': c = U'ি'; break;                 // গরীব/গরিব, শহীদ/শহিদ
+      case U'ো': c = U'ু'; break;                 // কোরবানি/কুরবানি, মোহাম্মদ/মুহাম্মদ
+      case U'শ': case U'ষ': c = U'স'; break;      // শনাক্ত/সনাক্ত, জিনিষ/জিনিস
+      case U'য': if (!nukta_next) c = U'জ'; break;  // আযহা/আজহা, নামায/নামাজ (not য়)
+      default: break;
+    }
+    out.push_back(c);
+  }
+  // ফিলিস্তিনি -> ফিলিস্তিন, বাংলাদেশি -> বাংলাদেশ: the -ি of demonyms and adjectives.
+  if (out.size() > 1 && out.back() == U'ি' && count_letters(std::u32string_view(out).substr(0, out.size() - 1)) >= 4) {
+    out.pop_back();
+  }
+  return encode(out);
+}
+
 std::string BengaliStemmer::stem(std::string_view word) const {
   if (word.size() < 3) return std::string(word);
   UChar32 first;

@@ -3,14 +3,16 @@
 //   <stem> with positions title words (extra wdf: index.title_weight) then body words; body
 //                         positions start after a gap so that no phrase spans title and body
 //   S<stem> with positions title words again, for title: searches
-//   XP<first letters>     sub-word fallback for inflections the stemmer does not know (no
-//                         positions: it only ever adds a low weight)
+//   XP<first letters>     sub-word fallback for inflections the stemmer does not know
+//   XL<loose stem>        spelling fallback (গরীব for গরিব), where the loose form differs
+//                         (the fallbacks have no positions: they only ever add a low weight)
 //   XSRC/XCAT/XA/K/XY     exact filter terms
 //   values                date, timestamp, facets (value_slots.h)
 //   data                  the record, JSON in record_codec.h's compact form
 #include "sondhan/core/document_builder.h"
 
 #include <cstdio>
+#include <unordered_map>
 #include <unicode/uchar.h>
 #include <unicode/utf8.h>
 
@@ -76,6 +78,17 @@ std::string prefix_term(std::string_view stem, int letters) {
   return std::string(prefix::kPrefix) + std::string(stem.substr(0, static_cast<size_t>(cut)));
 }
 
+std::string loose_term(const analyzers::Analyzer& analyzer, std::string_view stem) {
+  // Per thread, stem -> loose term: the same few thousand stems recur in every article.
+  thread_local std::unordered_map<std::string, std::string> cache;
+  if (auto it = cache.find(std::string(stem)); it != cache.end()) return it->second;
+  std::string loose = analyzer.loose(stem);
+  std::string term = loose == stem ? std::string() : std::string(prefix::kLoose) + loose;
+  if (cache.size() >= 50000) cache.clear();
+  cache.emplace(std::string(stem), term);
+  return term;
+}
+
 Xapian::Document DocumentBuilder::build(const Article& article) const {
   Xapian::Document doc;
   doc.add_boolean_term(prefix::kId + article.id);
@@ -85,12 +98,12 @@ Xapian::Document DocumentBuilder::build(const Article& article) const {
   analyzer_.analyze(article.title, analyze_options, &tokens);
   Xapian::termpos last_title_position = 0;
   const auto title_wdf = static_cast<Xapian::termcount>(options_.title_weight);
+  // Within-document frequency of each distinct term, for the fallback terms derived from it.
+  std::unordered_map<std::string, Xapian::termcount> wdf;
   for (const analyzers::Token& token : tokens) {
     doc.add_posting(token.term, token.position, title_wdf);
     doc.add_posting(prefix::kTitle + token.term, token.position);
-    if (std::string p = prefix_term(token.term, options_.prefix_letters); !p.empty()) {
-      doc.add_term(p, title_wdf);
-    }
+    wdf[token.term] += title_wdf;
     last_title_position = token.position;
   }
 
@@ -99,9 +112,11 @@ Xapian::Document DocumentBuilder::build(const Article& article) const {
   const Xapian::termpos body_start = last_title_position + kBodyPositionGap;
   for (const analyzers::Token& token : tokens) {
     doc.add_posting(token.term, body_start + token.position);
-    if (std::string p = prefix_term(token.term, options_.prefix_letters); !p.empty()) {
-      doc.add_term(p);
-    }
+    ++wdf[token.term];
+  }
+  for (const auto& [term, count] : wdf) {
+    if (std::string p = prefix_term(term, options_.prefix_letters); !p.empty()) doc.add_term(p, count);
+    if (std::string l = loose_term(analyzer_, term); !l.empty()) doc.add_term(l, count);
   }
 
   if (!article.source.empty()) {

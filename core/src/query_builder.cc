@@ -267,6 +267,18 @@ class QueryParserState {
                                   b_.ranking_.prefix_weight);
       }
     }
+    if (b_.ranking_.loose_weight > 0) {
+      // Both directions of a spelling variant: documents whose loose form is ours (they wrote
+      // গরীব, we asked গরিব), and documents whose stem is our loose form (the other way round).
+      const std::string loose = b_.analyzer_.loose(stem);
+      alternatives.emplace_back(Xapian::Query::OP_SCALE_WEIGHT,
+                                Xapian::Query(std::string(prefix::kLoose) + loose),
+                                b_.ranking_.loose_weight);
+      if (loose != stem) {
+        alternatives.emplace_back(Xapian::Query::OP_SCALE_WEIGHT, Xapian::Query(loose),
+                                  b_.ranking_.loose_weight);
+      }
+    }
     if (alternatives.size() == 1) return alternatives[0];
     return Xapian::Query(Xapian::Query::OP_OR, alternatives.begin(), alternatives.end());
   }

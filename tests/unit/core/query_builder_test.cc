@@ -20,6 +20,7 @@ TEST_CASE("query words go through the document analyzer", "[core][query]") {
   Config plain;
   plain.ranking.title_boost = 0;
   plain.ranking.prefix_weight = 0;
+  plain.ranking.loose_weight = 0;
   plain.ranking.phrase_boost = 0;
   plain.ranking.all_words_boost = 0;
   CHECK(describe("কোরিয়ার", plain) == "Query(কোরিয়া)");
@@ -37,7 +38,10 @@ TEST_CASE("ranking expansions: all words, title, prefix fallback, phrases", "[co
   CHECK(d.find("AND") != std::string::npos);
   CHECK(d.find("Sকোরিয়া") != std::string::npos);
   CHECK(d.find("NEAR 8") != std::string::npos);
-  CHECK(describe("প্রধানমন্ত্রী").find("XPপ্রধান") != std::string::npos);
+  Config with_prefix;
+  with_prefix.index.prefix_letters = 4;
+  CHECK(describe("প্রধানমন্ত্রী", with_prefix).find("XPপ্রধান") != std::string::npos);
+  CHECK(describe("গরীব").find("XLগরিব") != std::string::npos);
 }
 
 TEST_CASE("a query of stop words only still searches", "[core][query]") {

@@ -56,6 +56,8 @@ class Analyzer {
   std::string normalize(std::string_view word, TokenKind kind = TokenKind::kWord) const;
   bool is_stopword(std::string_view canonical) const { return stopwords_.contains(canonical); }
   std::string stem(std::string_view canonical) const { return stemmer_.stem(canonical); }
+  /// BengaliStemmer::loose() of a term.
+  std::string loose(std::string_view term) const { return stemmer_.loose(term); }
 
  private:
   std::string analyze_token(std::string_view raw, TokenKind kind, const AnalyzeOptions& options) const;

@@ -17,6 +17,15 @@ class BengaliStemmer : public Xapian::StemImplementation {
   /// REQUIRES: word is in canonical form (NFC, no ZWJ/ZWNJ, ASCII digits).
   std::string stem(std::string_view word) const;
 
+  /// A looser key for a stem, for a low-weight fallback that finds spellings the stem keeps
+  /// apart on purpose: chandrabindu dropped, ী/ি and ো/ু merged anywhere, য/জ and শ/ষ/স merged,
+  /// a final ি (demonyms, adjectives: ফিলিস্তিনি, সরকারি) dropped from words of four letters
+  /// or more; words of fewer than three letters (where look-alikes live) are left alone. Too
+  /// loose for the stem itself (গরীব/গরিব would meet, but so would বিষ/বিশ-like pairs of longer
+  /// words now and then), right for a fallback that only ever adds a low weight.
+  /// Returns the stem unchanged for words outside the Bengali block.
+  std::string loose(std::string_view stem) const;
+
   std::string operator()(const std::string& word) override { return stem(word); }
   std::string get_description() const override { return "sondhan_bengali"; }
 };

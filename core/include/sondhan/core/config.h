@@ -14,7 +14,7 @@ namespace sondhan::core {
 /// How documents are written. Changing title_weight or prefix_letters needs a re-index.
 struct IndexOptions {
   int title_weight = 3;          // within-document frequency added per title word
-  int prefix_letters = 4;        // letters kept by the sub-word fallback terms (0: none)
+  int prefix_letters = 0;        // letters kept by the sub-word fallback terms (0: none)
   int commit_every = 20000;      // articles per commit (a commit makes them visible)
   int threads = 2;               // analysis and write threads; shards of a new database
 };
@@ -27,6 +27,7 @@ struct RankingOptions {
   double all_words_boost = 2.0;    // extra weight factor for documents matching every word
   double title_boost = 1.0;        // query-time weight of title: terms relative to body
   double prefix_weight = 0.3;      // weight of the sub-word fallback relative to whole words
+  double loose_weight = 0.5;       // weight of the spelling fallback relative to whole words
   double phrase_boost = 2.0;       // weight of neighbouring query words found close together
   int phrase_window = 8;           // how close: 2 = adjacent, in order; more = within that many words
 };

@@ -22,6 +22,10 @@ std::string filter_term(const analyzers::Analyzer& analyzer, std::string_view pr
 /// is not longer than that (then the stem itself already says everything).
 std::string prefix_term(std::string_view stem, int letters);
 
+/// The spelling fallback term for a stem: prefix::kLoose + its loose form, or "" when the
+/// loose form is the stem itself.
+std::string loose_term(const analyzers::Analyzer& analyzer, std::string_view stem);
+
 /// Thread safety: const and stateless beyond its options; build() may run on many threads.
 class DocumentBuilder {
  public:
