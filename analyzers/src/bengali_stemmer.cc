@@ -157,7 +157,7 @@ const std::unordered_set<std::u32string_view>& verb_roots() {
 const std::unordered_set<std::u32string_view>& numerals() {
   static const std::unordered_set<std::u32string_view> words = {
       U"এক", U"দু", U"দুই", U"তিন", U"চার", U"পাঁচ", U"ছয়", U"সাত", U"আট", U"নয়", U"দশ",
-      U"অনেক", U"কত", U"এত", U"যত", U"তত", U"খানিক"};
+      U"অনেক", U"কত", U"কতো", U"এত", U"যত", U"তত", U"খানিক", U"একটু"};
   return words;
 }
 
@@ -171,6 +171,14 @@ const std::unordered_map<std::u32string_view, std::u32string_view>& root_alterna
       {U"শুন", U"শোন"}, {U"ঘুর", U"ঘোর"}, {U"উঠ", U"ওঠ"},  {U"খুঁজ", U"খোঁজ"}, {U"হের", U"হার"},
       {U"জিত", U"জেত"}, {U"পেয়", U"পা"},  {U"চেয়", U"চা"},  {U"গেয়", U"গা"},   {U"খেয়", U"খা"},
       {U"চাইছ", U"চা"}, {U"চাই", U"চা"},  {U"দেখ", U"দেখ"}, {U"ফির", U"ফের"}, {U"মিল", U"মেল"},
+      // Vowel-final roots whose endings leave only a consonant or a raised vowel behind:
+      // দিয়েছে, দেবে, দিচ্ছে, দেন, দিলেন, দিতে, দেয় are all দে "give"; likewise নে "take",
+      // পা "get", যা "go", খা "eat".
+      {U"দিয়", U"দে"}, {U"দেব", U"দে"}, {U"দি", U"দে"}, {U"দেন", U"দে"}, {U"দিল", U"দে"},
+      {U"দিত", U"দে"}, {U"দেয়", U"দে"}, {U"নিয়", U"নে"}, {U"নেব", U"নে"}, {U"নি", U"নে"},
+      {U"নেন", U"নে"}, {U"নিল", U"নে"}, {U"নিত", U"নে"}, {U"নেয়", U"নে"}, {U"পাব", U"পা"},
+      {U"পেল", U"পা"}, {U"পায়", U"পা"}, {U"যাব", U"যা"}, {U"যায়", U"যা"}, {U"যেত", U"যা"},
+      {U"খাব", U"খা"}, {U"খায়", U"খা"},
   };
   return map;
 }

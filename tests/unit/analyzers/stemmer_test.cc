@@ -106,3 +106,10 @@ TEST_CASE("the loose key joins spelling variants of longer words only", "[analyz
   // The stems themselves stay apart whatever the loose key says.
   CHECK(stem("গরীব") != stem("গরিব"));
 }
+
+TEST_CASE("vowel-final verb roots meet across their stem changes", "[analyzers][stemmer]") {
+  all_meet({"দিয়েছে", "দিয়েছেন", "দেবে", "দিচ্ছে", "দেন", "দিলেন", "দিতে", "দেয়"});
+  all_meet({"নিয়েছে", "নেবে", "নিচ্ছে", "নেন", "নিলেন", "নিতে"});
+  all_meet({"পেয়েছে", "পাবে", "পাচ্ছে", "পেয়েছিল", "পায়"});
+  all_meet({"যাবে", "যাচ্ছে", "যায়", "যেতে"});
+}
