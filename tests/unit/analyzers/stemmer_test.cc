@@ -110,6 +110,12 @@ TEST_CASE("the loose key joins spelling variants of longer words only", "[analyz
 TEST_CASE("vowel-final verb roots meet across their stem changes", "[analyzers][stemmer]") {
   all_meet({"দিয়েছে", "দিয়েছেন", "দেবে", "দিচ্ছে", "দেন", "দিলেন", "দিতে", "দেয়"});
   all_meet({"নিয়েছে", "নেবে", "নিচ্ছে", "নেন", "নিলেন", "নিতে"});
-  all_meet({"পেয়েছে", "পাবে", "পাচ্ছে", "পেয়েছিল", "পায়"});
-  all_meet({"যাবে", "যাচ্ছে", "যায়", "যেতে"});
+  all_meet({"পেয়েছে", "পাবে", "পেয়েছিল", "পাওয়া"});
+  all_meet({"যাবে", "যাচ্ছে", "যায়", "যেতে", "যাওয়া"});
+  all_meet({"দিয়েছেন", "দেওয়া", "দেয়া"});
+  // Verbal nouns, not bare roots, so the homographs stay apart.
+  CHECK(stem("পা") != stem("পাবে"));     // foot / will get
+  CHECK(stem("পায়ে") != stem("পাবে"));
+  CHECK(stem("চা") != stem("চাই"));      // tea / want
+  CHECK(stem("রেডি") != stem("রেডিও"));  // ready / radio
 }
