@@ -40,7 +40,8 @@ bool is_space_at(std::string_view text, size_t i) {
 // Sentences end after ।, ॥, ?, !, a line break, or a '.' that is followed by a space or the end
 // (so 3.5 and U.N. inside a sentence do not end it).
 std::vector<Sentence> split_sentences(std::string_view text) {
-  static constexpr std::string_view kDanda = "\u0964", kDoubleDanda = "\u0965";
+  // । is E0 A5 A4 and ॥ is E0 A5 A5 in UTF-8: tested byte by byte (a string compare at every
+  // position was a sixth of a search's time).
   std::vector<Sentence> out;
   size_t start = 0;
   auto close = [&](size_t end) {
@@ -54,9 +55,9 @@ std::vector<Sentence> split_sentences(std::string_view text) {
       close(i + 1);
     } else if (c == '.' && (i + 1 == text.size() || is_space_at(text, i + 1))) {
       close(i + 1);
-    } else if (text.compare(i, kDanda.size(), kDanda) == 0 ||
-               text.compare(i, kDoubleDanda.size(), kDoubleDanda) == 0) {
-      i += kDanda.size() - 1;
+    } else if (c == '\xE0' && i + 2 < text.size() && text[i + 1] == '\xA5' &&
+               (text[i + 2] == '\xA4' || text[i + 2] == '\xA5')) {
+      i += 2;
       close(i + 1);
     }
   }

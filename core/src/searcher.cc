@@ -273,9 +273,9 @@ Result<SearchResult> Searcher::Impl::run(const SearchRequest& request) {
     }
 
     const size_t wanted = request.offset + request.limit;
-    const auto check = request.facets.empty()
-                           ? wanted
-                           : std::max<size_t>(wanted, static_cast<size_t>(config.search.facet_check_at_least));
+    const auto check = std::max<size_t>(
+        wanted, static_cast<size_t>(request.facets.empty() ? config.search.count_at_least
+                                                           : config.search.facet_check_at_least));
     Xapian::MSet mset = enquire.get_mset(static_cast<Xapian::doccount>(request.offset),
                                          static_cast<Xapian::doccount>(request.limit),
                                          static_cast<Xapian::doccount>(check));

@@ -40,7 +40,8 @@ struct SearchOptions {
   int max_query_bytes = 2048;
   int max_query_terms = 64;
   int max_nesting = 16;            // parentheses depth
-  int facet_check_at_least = 20000;// documents examined for facet counts and exact totals
+  int count_at_least = 1000;       // totals are exact up to this many matches, estimated beyond
+  int facet_check_at_least = 20000;// documents examined for facet counts
   int snippet_chars = 240;         // snippet length in characters
   std::string highlight_start = "<mark>";
   std::string highlight_end = "</mark>";
