@@ -10,8 +10,6 @@
 
 #include "evaluate.h"
 
-extern char** environ;
-
 int main(int argc, char** argv) {
   using namespace sondhan;
   CLI::App app{"Scores a sondhan index on the relevance test sets."};
@@ -39,12 +37,7 @@ int main(int argc, char** argv) {
     }
     config = loaded.value();
   }
-  std::map<std::string, std::string> env;
-  for (char** e = environ; *e; ++e) {
-    std::string kv(*e);
-    if (auto eq = kv.find('='); eq != std::string::npos) env[kv.substr(0, eq)] = kv.substr(eq + 1);
-  }
-  if (auto s = core::apply_environment(&config, env); !s.is_ok()) {
+  if (auto s = core::apply_environment(&config, core::process_environment()); !s.is_ok()) {
     std::cerr << s.message() << "\n";
     return 2;
   }

@@ -9,6 +9,8 @@
 
 #include <toml.hpp>
 
+extern char** environ;
+
 namespace sondhan::core {
 namespace {
 
@@ -235,6 +237,17 @@ Result<Config> load_config(const std::string& path) {
     }
   }
   return config;
+}
+
+std::map<std::string, std::string> process_environment() {
+  std::map<std::string, std::string> env;
+  for (char** e = environ; *e; ++e) {
+    std::string_view kv(*e);
+    if (auto eq = kv.find('='); eq != std::string_view::npos) {
+      env.emplace(kv.substr(0, eq), kv.substr(eq + 1));
+    }
+  }
+  return env;
 }
 
 Status apply_environment(Config* config, const std::map<std::string, std::string>& env) {

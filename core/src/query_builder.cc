@@ -5,8 +5,6 @@
 
 #include <map>
 
-#include <unicode/utf8.h>
-
 #include "sondhan/core/document_builder.h"
 #include "sondhan/core/term_prefixes.h"
 
@@ -30,17 +28,6 @@ const std::map<std::string, const char*>& filter_fields() {
       {"tag", prefix::kTag},       {"year", prefix::kYear},
   };
   return fields;
-}
-
-bool valid_utf8(std::string_view text) {
-  const auto* s = reinterpret_cast<const uint8_t*>(text.data());
-  const auto length = static_cast<int32_t>(text.size());
-  for (int32_t i = 0; i < length;) {
-    UChar32 c;
-    U8_NEXT(s, i, length, c);
-    if (c < 0) return false;
-  }
-  return true;
 }
 
 Status lex(std::string_view text, std::vector<Lexeme>* out) {
@@ -366,7 +353,7 @@ Result<ParsedQuery> QueryBuilder::parse(std::string_view text) const {
     return Status::invalid_argument("query is longer than " + std::to_string(search_.max_query_bytes) +
                                     " bytes");
   }
-  if (!valid_utf8(text)) return Status::invalid_argument("query is not valid UTF-8");
+  if (!analyzers::is_valid_utf8(text)) return Status::invalid_argument("query is not valid UTF-8");
   std::vector<Lexeme> lexemes;
   if (Status s = lex(text, &lexemes); !s.is_ok()) return s;
   return QueryParserState(*this, std::move(lexemes)).run();

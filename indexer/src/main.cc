@@ -16,8 +16,6 @@
 #include "sondhan/indexer/article_parser.h"
 #include "sondhan/indexer/line_reader.h"
 
-extern char** environ;
-
 namespace {
 
 using namespace sondhan;
@@ -30,15 +28,6 @@ constexpr size_t kBatch = 512;    // changes analysed together (in parallel) bef
 std::atomic<bool> g_interrupted{false};
 
 void on_signal(int) { g_interrupted = true; }
-
-std::map<std::string, std::string> environment() {
-  std::map<std::string, std::string> env;
-  for (char** e = environ; *e; ++e) {
-    std::string kv(*e);
-    if (auto eq = kv.find('='); eq != std::string::npos) env[kv.substr(0, eq)] = kv.substr(eq + 1);
-  }
-  return env;
-}
 
 struct Totals {
   core::WriteCounts writes;
@@ -145,7 +134,7 @@ int main(int argc, char** argv) {
     }
     config = loaded.value();
   }
-  if (core::Status s = core::apply_environment(&config, environment()); !s.is_ok()) {
+  if (core::Status s = core::apply_environment(&config, core::process_environment()); !s.is_ok()) {
     std::cerr << "sondhan-index: " << s.message() << "\n";
     return kExitFailed;
   }

@@ -3,23 +3,12 @@
 #include <charconv>
 #include <set>
 
-#include <unicode/utf8.h>
+#include "sondhan/analyzers/tokenizer.h"
 
 namespace sondhan::server {
 namespace {
 
 using core::Status;
-
-bool valid_utf8(const std::string& text) {
-  const auto* s = reinterpret_cast<const uint8_t*>(text.data());
-  const auto length = static_cast<int32_t>(text.size());
-  for (int32_t i = 0; i < length;) {
-    UChar32 c;
-    U8_NEXT(s, i, length, c);
-    if (c < 0) return false;
-  }
-  return true;
-}
 
 // Strict unsigned parsing (as Xapian's parse_unsigned): digits only, no sign, no overflow.
 core::Result<size_t> parse_count(const std::string& name, const std::string& text, size_t lo, size_t hi) {
@@ -54,8 +43,8 @@ const std::set<std::string> kKnownParams = {"q",    "limit", "offset", "page",  
 core::Result<core::SearchRequest> parse_search_request(const httplib::Request& req,
                                                        const core::SearchOptions& options) {
   for (const auto& [key, value] : req.params) {
-    if (!valid_utf8(key) || !valid_utf8(value)) {
-      return Status::invalid_argument("parameter '" + (valid_utf8(key) ? key : std::string("?")) +
+    if (!analyzers::is_valid_utf8(key) || !analyzers::is_valid_utf8(value)) {
+      return Status::invalid_argument("parameter '" + (analyzers::is_valid_utf8(key) ? key : std::string("?")) +
                                       "' is not valid UTF-8");
     }
     // Names starting with '_' are left for cache busters; anything else unknown is a typo.

@@ -13,18 +13,7 @@
 #include "sondhan/core/searcher.h"
 #include "sondhan/server/http_server.h"
 
-extern char** environ;
-
 namespace {
-
-std::map<std::string, std::string> environment() {
-  std::map<std::string, std::string> env;
-  for (char** e = environ; *e; ++e) {
-    std::string kv(*e);
-    if (auto eq = kv.find('='); eq != std::string::npos) env[kv.substr(0, eq)] = kv.substr(eq + 1);
-  }
-  return env;
-}
 
 }  // namespace
 
@@ -49,7 +38,7 @@ int main(int argc, char** argv) {
     }
     config = loaded.value();
   }
-  if (core::Status s = core::apply_environment(&config, environment()); !s.is_ok()) {
+  if (core::Status s = core::apply_environment(&config, core::process_environment()); !s.is_ok()) {
     std::cerr << "sondhan-server: " << s.message() << "\n";
     return 2;
   }

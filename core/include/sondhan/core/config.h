@@ -84,6 +84,9 @@ struct Config {
 /// Reads a TOML file over the defaults. Unknown keys are an error (a typo must not be silent).
 Result<Config> load_config(const std::string& path);
 
+/// The variables of this process's environment, by name.
+std::map<std::string, std::string> process_environment();
+
 /// Applies SONDHAN_<SECTION>_<KEY> (e.g. SONDHAN_SERVER_PORT, SONDHAN_DB_PATH) from `env`.
 Status apply_environment(Config* config, const std::map<std::string, std::string>& env);
 
