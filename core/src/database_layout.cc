@@ -1,6 +1,9 @@
+// Reading and atomically replacing the stub that lists a database's shards.
 #include "sondhan/core/database_layout.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <fstream>
@@ -24,22 +27,33 @@ std::vector<std::string> read_stub(const std::string& db) {
   while (std::getline(in, line)) {
     std::istringstream words(line);
     std::string type, name;
-    if (words >> type >> name && type == "auto") shards.push_back(name);
+    if (!(words >> type)) continue;  // blank line
+    if ((type != "auto" && type != "glass") || !(words >> name) || name.find('/') == 0) {
+      return {};  // remote or absolute shards: not a layout sondhan writes
+    }
+    shards.push_back(name);
   }
   return shards;
 }
 
 bool write_stub(const std::string& db, const std::vector<std::string>& shards) {
   const std::string tmp = stub_path(db) + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::trunc);
-    // Relative paths: Xapian resolves them against the stub's own directory, so the database
-    // can be moved or mounted elsewhere as a whole.
-    for (const std::string& name : shards) out << "auto " << name << "\n";
-    out.flush();
-    if (!out) return false;
+  // Relative paths: Xapian resolves them against the stub's own directory, so the database
+  // can be moved or mounted elsewhere as a whole.
+  std::string text;
+  for (const std::string& name : shards) text += "auto " + name + "\n";
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return false;
+  const bool written = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) &&
+                       ::fsync(fd) == 0;
+  ::close(fd);
+  if (!written || std::rename(tmp.c_str(), stub_path(db).c_str()) != 0) return false;
+  const int dir = ::open(db.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir >= 0) {
+    ::fsync(dir);  // make the rename itself durable
+    ::close(dir);
   }
-  return std::rename(tmp.c_str(), stub_path(db).c_str()) == 0;
+  return true;
 }
 
 std::optional<std::pair<uint64_t, int64_t>> identity(const std::string& db) {

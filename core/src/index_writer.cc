@@ -27,9 +27,19 @@ namespace {
 template <typename Fn>
 Status run_parallel(size_t n, Fn&& fn) {
   std::vector<Status> results(n);
+  // An exception must not escape a thread (std::terminate): it becomes that thread's Status.
+  auto guarded = [&](size_t i) {
+    try {
+      results[i] = fn(i);
+    } catch (const Xapian::Error& e) {
+      results[i] = Status::internal(e.get_description());
+    } catch (const std::exception& e) {
+      results[i] = Status::internal(e.what());
+    }
+  };
   std::vector<std::thread> threads;
-  for (size_t i = 0; i + 1 < n; ++i) threads.emplace_back([&, i] { results[i] = fn(i); });
-  if (n > 0) results[n - 1] = fn(n - 1);
+  for (size_t i = 0; i + 1 < n; ++i) threads.emplace_back(guarded, i);
+  if (n > 0) guarded(n - 1);
   for (std::thread& t : threads) t.join();
   for (Status& s : results) {
     if (!s.is_ok()) return s;
@@ -96,6 +106,11 @@ Result<std::unique_ptr<IndexWriter>> IndexWriter::open(const std::string& path, 
       return Status::unavailable("database " + path + " is locked by another writer");
     }
     std::vector<std::string> names = layout::read_stub(path);
+    if (names.empty() && layout::has_stub(path)) {
+      // Never treat an existing database as new: that would shadow, then delete, its shards.
+      return Status::unavailable("cannot read " + path + "/" + layout::kStubName +
+                                 ": it is empty or lists shards sondhan does not manage");
+    }
     const bool fresh = names.empty();
     if (fresh) {
       for (int i = 0; i < std::max(1, options.threads); ++i) names.push_back("s1-" + std::to_string(i));
@@ -224,15 +239,18 @@ Status IndexWriter::finish() {
   const std::string& path = impl_->path;
   int generation = 0;
   for (const auto& shard : impl_->shards) generation = std::max(generation, generation_of(shard.name));
-  const std::string merged = "s" + std::to_string(generation + 1) + "-0";
+  // A name no directory has: never overwrite something that may be a live shard.
+  std::string merged;
+  std::error_code ec;
+  do {
+    merged = "s" + std::to_string(++generation) + "-0";
+  } while (fs::exists(path + "/" + merged, ec));
   try {
     Xapian::Database all;
     for (auto& shard : impl_->shards) {
       shard.db.close();
       all.add_database(Xapian::Database(impl_->shard_path(shard)));
     }
-    std::error_code ec;
-    fs::remove_all(path + "/" + merged, ec);  // left over by an interrupted merge
     all.compact(path + "/" + merged);
   } catch (const Xapian::Error& e) {
     return Status::internal("merging shards failed: " + e.get_description());

@@ -52,12 +52,10 @@ Status lex(std::string_view text, std::vector<Lexeme>* out) {
       if (j > i && j < text.size() && text[j] == ':') {
         std::string field(text.substr(i, j - i));
         for (char& c : field) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        // Anything else ("BNP: সমাবেশ", a pasted URL) is plain text, as in Xapian's QueryParser.
         if (field == "title" || filter_fields().count(field)) {
           lx.field = field;
           i = j + 1;
-        } else {
-          return Status::invalid_argument("unknown field '" + field +
-                                          ":' (known: title, source, category, author, tag, year)");
         }
       }
     }
@@ -101,7 +99,11 @@ class QueryParserState {
     if (peek().type == Tok::kRParen) return Status::invalid_argument("unbalanced ')' in query");
     ParsedQuery parsed;
     parsed.has_text = !highlight_.empty();
-    parsed.query = q.empty() ? Xapian::Query::MatchAll : q;
+    // Nothing to match: a blank query browses everything (with filters, newest first); a query
+    // whose words all vanished (stop words, lone operators, punctuation) finds nothing, rather
+    // than everything.
+    const bool blank = lx_.size() == 1;  // only the end marker
+    parsed.query = !q.empty() ? q : blank ? Xapian::Query::MatchAll : Xapian::Query::MatchNothing;
     parsed.highlight = std::move(highlight_);
     return parsed;
   }
@@ -111,7 +113,6 @@ class QueryParserState {
   struct Group {
     std::vector<Xapian::Query> soft;            // ranked; all-words documents first
     std::vector<std::string> soft_stems;        // the soft words' main stems, for phrase boosts
-    std::vector<std::string> soft_stopwords;    // stop words dropped from `soft`, kept in reserve
     std::vector<Xapian::Query> required;
     std::vector<Xapian::Query> excluded;
     std::map<std::string, std::vector<Xapian::Query>> filters;  // field -> alternatives
@@ -141,17 +142,19 @@ class QueryParserState {
   Status parse_group(int depth, Xapian::Query* out) {
     Group g;
     bool require_next = false;
+    bool last_was_soft = false;  // the item just parsed went to g.soft
     while (true) {
       const Lexeme& lx = peek();
       if (lx.type == Tok::kEnd || lx.type == Tok::kRParen || lx.type == Tok::kOr) break;
       if (lx.type == Tok::kAnd) {
         next();
         require_next = true;
-        // "a AND b": a becomes required too.
-        if (!g.soft.empty()) {
+        // "a AND b": a becomes required too (if a was a ranked word, not an exclusion or filter).
+        if (last_was_soft) {
           g.required.push_back(g.soft.back());
           g.soft.pop_back();
           g.soft_stems.pop_back();
+          last_was_soft = false;
         }
         continue;
       }
@@ -165,7 +168,9 @@ class QueryParserState {
       }
       if (require_next && sign == 0) sign = '+';
       require_next = false;
+      const size_t soft_before = g.soft.size();
       if (Status s = parse_item(depth, sign, &g); !s.is_ok()) return s;
+      last_was_soft = g.soft.size() > soft_before;
     }
     return finish_group(g, out);
   }
@@ -191,10 +196,7 @@ class QueryParserState {
       if (Status s = text_query(lx.text, title, phrase, sign == '-', &q, &main_stem); !s.is_ok()) {
         return s;
       }
-      if (q.empty()) {
-        if (!phrase && !title && sign == 0) g->soft_stopwords.push_back(lx.text);
-        return Status::ok();
-      }
+      if (q.empty()) return Status::ok();  // only stop words or punctuation
       if (phrase || title) {
         (sign == '-' ? g->excluded : g->required).push_back(q);
         return Status::ok();
@@ -215,11 +217,10 @@ class QueryParserState {
   // The query for a word or phrase. A word that the analyzer splits (ঢাকা-চট্টগ্রাম, COVID-19)
   // becomes a phrase of its parts. Stop words are dropped, but keep their place in a phrase.
   Status text_query(const std::string& text, bool title, bool phrase, bool negated,
-                    Xapian::Query* out, std::string* main_stem, bool keep_stopwords = false) {
-    analyzers::AnalyzeOptions opts;
-    opts.keep_stopwords = keep_stopwords;
+                    Xapian::Query* out, std::string* main_stem) {
+    // Stop words are not indexed, so they are dropped here too (keeping their positions).
     std::vector<analyzers::Token> tokens;
-    b_.analyzer_.analyze(text, opts, &tokens);
+    b_.analyzer_.analyze(text, {}, &tokens);
     if (tokens.empty()) return Status::ok();
     if (Status s = count_terms(tokens.size()); !s.is_ok()) return s;
     const std::string field_prefix = title ? prefix::kTitle : "";
@@ -271,19 +272,6 @@ class QueryParserState {
   }
 
   Status finish_group(Group& g, Xapian::Query* out) {
-    // A group of nothing but stop words ("কে তিনি") searches for them after all.
-    if (g.soft.empty() && g.required.empty() && !g.soft_stopwords.empty()) {
-      for (const std::string& word : g.soft_stopwords) {
-        Xapian::Query q;
-        std::string stem;
-        if (Status s = text_query(word, false, false, false, &q, &stem, true); !s.is_ok()) return s;
-        if (!q.empty()) {
-          g.soft.push_back(Xapian::Query(stem));
-          g.soft_stems.push_back(stem);
-        }
-      }
-    }
-
     Xapian::Query ranked;
     if (!g.soft.empty()) {
       ranked = Xapian::Query(Xapian::Query::OP_OR, g.soft.begin(), g.soft.end());
@@ -297,15 +285,19 @@ class QueryParserState {
       if (g.soft.size() > 1 && b_.ranking_.phrase_boost > 0) {
         std::vector<Xapian::Query> pairs;
         for (size_t i = 0; i + 1 < g.soft_stems.size(); ++i) {
+          // Groups and words the analyzer split (ঢাকা-চট্টগ্রাম) have no single stem.
+          if (g.soft_stems[i].empty() || g.soft_stems[i + 1].empty()) continue;
           Xapian::Query pair[] = {Xapian::Query(g.soft_stems[i]), Xapian::Query(g.soft_stems[i + 1])};
           const auto window = static_cast<Xapian::termcount>(b_.ranking_.phrase_window);
           pairs.emplace_back(window <= 2 ? Xapian::Query::OP_PHRASE : Xapian::Query::OP_NEAR, pair,
                              pair + 2, window);
         }
-        ranked = Xapian::Query(Xapian::Query::OP_OR, ranked,
-                               Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT,
-                                             Xapian::Query(Xapian::Query::OP_OR, pairs.begin(), pairs.end()),
-                                             b_.ranking_.phrase_boost));
+        if (!pairs.empty()) {
+          ranked = Xapian::Query(Xapian::Query::OP_OR, ranked,
+                                 Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT,
+                                               Xapian::Query(Xapian::Query::OP_OR, pairs.begin(), pairs.end()),
+                                               b_.ranking_.phrase_boost));
+        }
       }
     }
     Xapian::Query q;

@@ -136,18 +136,25 @@ Result<std::string> date_value(const std::string& text, const char* name) {
 }  // namespace
 
 struct Searcher::Impl {
-  Impl(Xapian::Database database, const Config& cfg)
-      : db(std::move(database)), config(cfg), builder(analyzer, cfg),
-        stub_identity(layout::identity(cfg.db_path)) {}
+  Impl(Xapian::Database database, const Config& cfg, std::optional<std::pair<uint64_t, int64_t>> identity)
+      : db(std::move(database)), config(cfg), builder(analyzer, cfg), stub_identity(identity) {}
 
   // Brings the handle up to date: reopen() sees new commits to the shards it has open; a
-  // replaced stub (shards merged by the indexer) needs the database opened afresh.
+  // replaced stub (shards merged by the indexer) needs the database opened afresh. The
+  // identity is always read before opening, so a swap in between only causes one more open.
   void refresh() {
-    if (auto now = layout::identity(config.db_path); now != stub_identity) {
+    auto now = layout::identity(config.db_path);
+    if (now != stub_identity) {
       db = Xapian::Database(config.db_path);
       stub_identity = now;
-    } else {
+      return;
+    }
+    try {
       db.reopen();
+    } catch (const Xapian::DatabaseOpeningError&) {
+      // Shards gone under us (merged away between our identity check and now): start over.
+      stub_identity = layout::identity(config.db_path);
+      db = Xapian::Database(config.db_path);
     }
   }
 
@@ -167,8 +174,9 @@ Searcher::~Searcher() = default;
 
 Result<std::unique_ptr<Searcher>> Searcher::open(const Config& config) {
   try {
+    const auto identity = layout::identity(config.db_path);  // before opening: see refresh()
     Xapian::Database db(config.db_path);
-    return std::unique_ptr<Searcher>(new Searcher(std::make_unique<Impl>(std::move(db), config)));
+    return std::unique_ptr<Searcher>(new Searcher(std::make_unique<Impl>(std::move(db), config, identity)));
   } catch (const Xapian::Error& e) {
     return Status::unavailable("cannot open database " + config.db_path + ": " + e.get_description());
   }

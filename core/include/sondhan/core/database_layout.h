@@ -21,11 +21,13 @@ inline constexpr char kWriterLockName[] = "writer.lock";
 /// Whether `db` is a sondhan (stub) database.
 bool has_stub(const std::string& db);
 
-/// The shard directory names the stub lists, in order. Empty if there is no readable stub.
+/// The shard directory names the stub lists, in order. Empty if there is no readable stub, or
+/// if it lists anything but local shards ("auto" or "glass" lines, as sondhan writes them).
 std::vector<std::string> read_stub(const std::string& db);
 
-/// Replaces the stub atomically (write a temporary file, then rename), so a reader sees the old
-/// list or the new one, never half of one. Returns false on an I/O error.
+/// Replaces the stub atomically (write and fsync a temporary file, rename it, fsync the
+/// directory), so that a reader, or a machine that lost power, sees the old list or the new
+/// one, never half of one or an empty file. Returns false on an I/O error.
 bool write_stub(const std::string& db, const std::vector<std::string>& shards);
 
 /// Something that changes whenever the stub is replaced (its inode and change time); nullopt
