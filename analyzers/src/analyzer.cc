@@ -99,7 +99,9 @@ UChar32 fold_key_char(UChar32 c) {
   if (u_charType(c) == U_DECIMAL_DIGIT_NUMBER) return '0' + u_charDigitValue(c);
   switch (c) {
     case U'ণ': return U'ন';
-    case U'ষ': return U'স';
+    case U'ষ':
+    case U'শ': return U'স';    // and the loose key's শ/ষ/স
+    case U'য': return U'জ';    // the loose key's য/জ (য় is য + nukta, and nukta is skipped)
     case U'ঙ': return U'ং';
     case U'ৎ': return U'ত';
     case 0x09DF: return U'য';  // precomposed য়, ড়, ঢ়: NFC splits off the nukta
@@ -127,7 +129,7 @@ uint64_t word_key(std::string_view word) {
   for (int32_t i = 0; i < length && n < 2;) {
     UChar32 c;
     U8_NEXT(s, i, length, c);
-    if (c < 0 || chars::is_ignorable(c) || c == chars::kBengaliNukta) continue;
+    if (c < 0 || chars::is_ignorable(c) || c == chars::kBengaliNukta || c == U'ঁ') continue;
     if (n == 1 && key[0] == U'আ' && c == chars::kBengaliAaSign) continue;  // অ + া
     if (c == U',' ) continue;  // grouping commas of numbers
     key[n++] = fold_key_char(c);

@@ -83,20 +83,38 @@ void append_html_escaped(std::string_view text, std::string* out) {
 Highlighter::Highlighter(const analyzers::Analyzer& analyzer,
                          const std::unordered_set<std::string>& terms, HighlightOptions options)
     : analyzer_(analyzer), terms_(terms), options_(std::move(options)) {
-  for (const std::string& t : terms_) word_keys_.insert(analyzers::word_key(t));
+  for (const std::string& t : terms_) {
+    word_keys_.insert(analyzers::word_key(t));
+    std::string loose = analyzer_.loose(t);
+    if (loose != t) {
+      word_keys_.insert(analyzers::word_key(loose));
+      loose_.insert(std::move(loose));
+    } else {
+      loose_.insert(t);
+    }
+  }
 }
 
-std::vector<Highlighter::Match> Highlighter::find_matches(std::string_view text) const {
+std::vector<Highlighter::Match> Highlighter::find_matches(std::string_view text,
+                                                         std::vector<analyzers::TokenSpan>* spans_out) const {
   // Normalizing and stemming every word of every hit is most of a search's time; a word whose
   // first two letters cannot begin any query term is skipped unanalysed.
-  std::vector<analyzers::TokenSpan> spans;
+  std::vector<analyzers::TokenSpan> local;
+  std::vector<analyzers::TokenSpan>& spans = spans_out ? *spans_out : local;
   analyzers::tokenize(text, &spans);
   std::vector<Match> matches;
   for (const auto& span : spans) {
     const std::string_view raw = text.substr(span.begin, span.end - span.begin);
     if (!word_keys_.count(analyzers::word_key(raw))) continue;
-    auto term = terms_.find(analyzer_.term_of(raw, span.kind));
-    if (term != terms_.end()) matches.push_back({span.begin, span.end, &*term});
+    const std::string t = analyzer_.term_of(raw, span.kind);
+    if (auto term = terms_.find(t); term != terms_.end()) {
+      matches.push_back({span.begin, span.end, &*term});
+    } else if (!loose_.empty() && !t.empty()) {
+      // Spelling-fallback matches (গরীব found by গরিব) are marked too.
+      if (auto loose = loose_.find(analyzer_.loose(t)); loose != loose_.end()) {
+        matches.push_back({span.begin, span.end, &*loose});
+      }
+    }
   }
   return matches;
 }
@@ -107,7 +125,8 @@ std::string Highlighter::render(std::string_view text, size_t begin, size_t end,
   out.reserve((end - begin) + matches.size() * 16);
   size_t at = begin;
   for (const Match& m : matches) {
-    if (m.end <= begin || m.begin >= end) continue;
+    // Only matches wholly inside the window (cuts fall between words, so that is all of them).
+    if (m.begin < at || m.end > end) continue;
     append_html_escaped(text.substr(at, m.begin - at), &out);
     out += options_.start_tag;
     append_html_escaped(text.substr(m.begin, m.end - m.begin), &out);
@@ -126,7 +145,8 @@ std::string Highlighter::mark_all(std::string_view text, size_t* count) const {
 
 std::string Highlighter::snippet(std::string_view text) const {
   if (text.empty()) return {};
-  const std::vector<Match> matches = find_matches(text);
+  std::vector<analyzers::TokenSpan> spans;
+  const std::vector<Match> matches = find_matches(text, &spans);
   const std::vector<Sentence> sentences = split_sentences(text);
   if (sentences.empty()) return {};
 
@@ -167,13 +187,22 @@ std::string Highlighter::snippet(std::string_view text) const {
         while (from > begin && !is_lead_byte(static_cast<unsigned char>(text[from]))) --from;
         --back;
       }
-      while (from > begin && !is_space_at(text, from - 1)) --from;  // whole words only
+      // Whole words only: start at the word that contains `from`, or the next one. Word
+      // boundaries come from the tokenizer, not from spaces (scraped text often has none, or
+      // no-break spaces).
+      auto word = std::find_if(spans.begin(), spans.end(),
+                               [&](const analyzers::TokenSpan& t) { return t.end > from; });
+      if (word != spans.end() && word->begin >= begin && word->begin < first->begin + 1) from = word->begin;
       begin = from;
     }
     size_t cut = advance_chars(text, begin, limit, end);
     if (cut < end) {
-      size_t word_end = cut;
-      while (word_end > begin && !is_space_at(text, word_end)) --word_end;
+      // End after the last whole word that fits.
+      size_t word_end = 0;
+      for (const auto& t : spans) {
+        if (t.end > cut) break;
+        if (t.begin >= begin) word_end = t.end;
+      }
       if (word_end > begin) cut = word_end;
     }
     end = cut;

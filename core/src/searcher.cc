@@ -297,6 +297,8 @@ Result<SearchResult> Searcher::Impl::run(const SearchRequest& request) {
     hl.end_tag = config.search.highlight_end;
     hl.snippet_chars = static_cast<size_t>(config.search.snippet_chars);
     const Highlighter highlighter(analyzer, parsed->highlight, hl);
+    const std::unordered_set<std::string> no_terms;
+    const Highlighter plain(analyzer, no_terms, hl);  // highlight=false: the opening, unmarked
 
     for (Xapian::MSetIterator it = mset.begin(); it != mset.end(); ++it) {
       Hit hit;
@@ -307,14 +309,9 @@ Result<SearchResult> Searcher::Impl::run(const SearchRequest& request) {
         return Status::internal("stored record of document " + std::to_string(*it) + " is not JSON");
       }
       const std::string title = hit.record.value("title", "");
-      if (request.highlight) {
-        hit.title_html = highlighter.mark_all(title, &hit.title_matches);
-        hit.snippet = highlighter.snippet(body);
-      } else {
-        append_html_escaped(title, &hit.title_html);
-        hit.snippet.clear();
-        append_html_escaped(body.substr(0, std::min<size_t>(body.size(), hl.snippet_chars * 3)), &hit.snippet);
-      }
+      const Highlighter& h = request.highlight ? highlighter : plain;
+      hit.title_html = h.mark_all(title, &hit.title_matches);
+      hit.snippet = h.snippet(body);
       result.hits.push_back(std::move(hit));
     }
 

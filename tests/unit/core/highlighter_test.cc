@@ -55,3 +55,42 @@ TEST_CASE("words whose first letter changes in analysis are still marked", "[cor
   CHECK(marks("bnp", "BNP নেতা") == "<mark>BNP</mark> নেতা");
   CHECK(marks("কারণ", "কারনে দেরি") == "<mark>কারনে</mark> দেরি");
 }
+
+TEST_CASE("snippets of text without ASCII spaces stay short and whole-word", "[core][highlight]") {
+  // Scraped news often separates words with no-break spaces (U+00A0).
+  const sondhan::analyzers::Analyzer a;
+  const std::unordered_set<std::string> terms = {a.stem(a.normalize("ঢাকা"))};
+  HighlightOptions opts;
+  opts.snippet_chars = 240;
+  const Highlighter h(a, terms, opts);
+  std::string text;
+  for (int i = 0; i < 1000; ++i) text += "ঢাকায়\u00A0";
+  const std::string s = h.snippet(text);
+  size_t chars = 0;
+  for (unsigned char c : s) chars += (c & 0xC0) != 0x80;
+  CHECK(chars < 240 + 40 * 13);  // the text plus <mark></mark> tags
+  CHECK(s.find("<mark>ঢাকায়</mark>") != std::string::npos);
+  CHECK(s.find("<mark>ঢাকা</mark>") == std::string::npos);  // never a word cut in two
+}
+
+TEST_CASE("without terms, a snippet is the opening cut at a word boundary", "[core][highlight]") {
+  const sondhan::analyzers::Analyzer a;
+  const std::unordered_set<std::string> none;
+  HighlightOptions opts;
+  opts.snippet_chars = 30;
+  const Highlighter h(a, none, opts);
+  const std::string s = h.snippet("প্রথম আলোর খবর অনুযায়ী সরকারি সহায়তা দেওয়া হবে এবং আরও অনেক কিছু");
+  CHECK(s.rfind("প্রথম", 0) == 0);
+  CHECK(s.find("<mark>") == std::string::npos);
+  CHECK(s.size() >= 3);
+  CHECK(s.substr(s.size() - 3) == "…");
+  CHECK(s.find("\xEF\xBF\xBD") == std::string::npos);  // no broken character
+}
+
+TEST_CASE("spelling-fallback matches are marked", "[core][highlight]") {
+  const sondhan::analyzers::Analyzer a;
+  std::unordered_set<std::string> terms;
+  for (const std::string& t : a.terms("গরিব কোরবানি")) terms.insert(t);
+  const Highlighter h(a, terms, {});
+  CHECK(h.mark_all("গরীব মানুষের কুরবানির পশু") == "<mark>গরীব</mark> মানুষের <mark>কুরবানির</mark> পশু");
+}

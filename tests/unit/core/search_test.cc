@@ -154,3 +154,26 @@ TEST_CASE("shard routing is stable", "[core][search]") {
   CHECK(counts[0] > 400);
   CHECK(counts[1] > 400);
 }
+
+TEST_CASE("an unreadable stub is an error, never a fresh database over the old shards", "[core][search]") {
+  sondhan::testing::TempDir dir;
+  Config config;
+  config.db_path = dir.str("db");
+  {
+    auto writer = IndexWriter::open(config.db_path, config.index);
+    REQUIRE(writer.is_ok());
+    std::vector<Change> changes(1);
+    changes[0].article = article("a", "ঢাকা", "ঢাকা।", "2024-01-01", "BBC");
+    WriteCounts counts;
+    REQUIRE(writer.value()->apply(changes, &counts).is_ok());
+    REQUIRE(writer.value()->finish().is_ok());
+  }
+  const auto shards = layout::read_stub(config.db_path);
+  REQUIRE(shards.size() == 1);
+  for (const std::string text : {std::string(""), std::string("remote localhost:1234\n")}) {
+    std::ofstream(config.db_path + "/XAPIANDB", std::ios::trunc) << text;
+    auto writer = IndexWriter::open(config.db_path, config.index);
+    CHECK(writer.status().code() == Code::kUnavailable);
+    CHECK(std::filesystem::exists(config.db_path + "/" + shards[0]));
+  }
+}

@@ -38,14 +38,16 @@ class Highlighter {
     uint32_t begin, end;
     const std::string* term;  // the query term it matched (owned by terms_)
   };
-  std::vector<Match> find_matches(std::string_view text) const;
+  /// Matches in `text`; its word spans go to *spans when given.
+  std::vector<Match> find_matches(std::string_view text, std::vector<analyzers::TokenSpan>* spans = nullptr) const;
   std::string render(std::string_view text, size_t begin, size_t end,
                      const std::vector<Match>& matches) const;
 
   const analyzers::Analyzer& analyzer_;
   const std::unordered_set<std::string>& terms_;
   HighlightOptions options_;
-  std::unordered_set<uint64_t> word_keys_;  // analyzers::word_key of every term
+  std::unordered_set<std::string> loose_;   // loose forms of the terms (spelling fallback)
+  std::unordered_set<uint64_t> word_keys_;  // analyzers::word_key of every term and loose form
 };
 
 /// Appends `text` to *out with &, <, >, " and ' escaped.
