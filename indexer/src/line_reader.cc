@@ -1,3 +1,4 @@
+// Line-by-line reading of plain or gzip JSON Lines input (zlib reads both).
 #include "sondhan/indexer/line_reader.h"
 
 #include <sys/stat.h>
@@ -64,6 +65,8 @@ core::Result<bool> LineReader::next(std::string* line) {
   }
   ++line_number_;
   if (!line->empty() && line->back() == '\r') line->pop_back();
+  // A byte order mark (files saved by Windows tools) is not part of the first record.
+  if (line_number_ == 1 && line->compare(0, 3, "\xEF\xBB\xBF") == 0) line->erase(0, 3);
   return true;
 }
 

@@ -112,7 +112,11 @@ int main(int argc, char** argv) {
   int commit_every = 0, threads = 0;
   app.add_option("--db", db_path, "database directory (default: db_path of the config)");
   app.add_option("--config", config_path, "TOML configuration file")->check(CLI::ExistingFile);
-  app.add_option("--delete", delete_ids, "ids of articles to delete")->expected(1, -1);
+  // One id per --delete (repeat it, or separate ids with commas), so that input files after
+  // it are not taken for ids.
+  app.add_option("--delete", delete_ids, "id of an article to delete (repeatable; a,b,c)")
+      ->allow_extra_args(false)
+      ->delimiter(',');
   app.add_flag("--strict", strict, "check every record first; write nothing if any is bad");
   app.add_flag("--json", json_summary, "print the summary as JSON");
   app.add_flag("--quiet,-q", quiet, "no progress display");
@@ -238,6 +242,7 @@ int main(int argc, char** argv) {
                 "(%.0f records/s); %zu documents in %s\n",
                 indexed, w.added, w.updated, w.deleted, totals.rejected, secs, rate,
                 static_cast<size_t>(writer.value()->document_count()), config.db_path.c_str());
+    if (w.not_found > 0) std::printf("%zu ids to delete were not in the database\n", w.not_found);
   }
   if (g_interrupted) std::cerr << "sondhan-index: interrupted; committed what was read\n";
   if (!complete || write_failed || g_interrupted) return kExitFailed;

@@ -410,7 +410,7 @@ TEST_CASE("sondhan-index deletes articles", "[indexer][integration]") {
   index_sample(dir, db);
 
   SECTION("with --delete") {
-    RunResult r = run_index(dir, {"--db", db, "-q", "--delete", "sample-001", "sample-002"});
+    RunResult r = run_index(dir, {"--db", db, "-q", "--delete", "sample-001", "--delete", "sample-002"});
     CHECK(r.exit_code == 0);
     CHECK_THAT(r.out, Contains("deleted 2"));
     CHECK(doc_count(db) == kSampleCount - 2);
@@ -420,7 +420,7 @@ TEST_CASE("sondhan-index deletes articles", "[indexer][integration]") {
     CHECK(hit_ids(db, "উত্তর কোরিয়া").count("sample-002") == 0);
 
     SECTION("deleting again, or an unknown id, is not an error") {
-      RunResult again = run_index(dir, {"--db", db, "-q", "--json", "--delete", "sample-001", "no-such-id"});
+      RunResult again = run_index(dir, {"--db", db, "-q", "--json", "--delete", "sample-001,no-such-id"});
       CHECK(again.exit_code == 0);
       json j = parse_summary(again);
       CHECK(j["deleted"] == 0);
@@ -542,6 +542,30 @@ TEST_CASE("sondhan-index rejects a line with a NUL byte without losing the next 
   CHECK(has_document(db, "n-1"));
   CHECK(has_document(db, "n-3"));
   CHECK(doc_count(db) == 2);
+}
+
+TEST_CASE("sondhan-index skips a byte order mark at the start of a file", "[indexer][integration]") {
+  TempDir dir;
+  const std::string db = dir.str("db");
+  const std::string input = dir.str("bom.jsonl");
+  write_text(input, "\xEF\xBB\xBF" R"({"id": "b-1", "title": "এক"})" "\n" R"({"id": "b-2", "title": "দুই"})" "\n");
+  RunResult r = run_index(dir, {"--db", db, "-q", input});
+  CHECK(r.exit_code == 0);
+  CHECK(doc_count(db) == 2);
+}
+
+TEST_CASE("--delete takes one id, so input files after it are still indexed", "[indexer][integration]") {
+  TempDir dir;
+  const std::string db = dir.str("db");
+  REQUIRE(run_index(dir, {"--db", db, "-q", sondhan::testing::sample_path()}).exit_code == 0);
+  const std::string input = dir.str("new.jsonl");
+  write_text(input, R"({"id": "new-1", "title": "নতুন খবর"})" "\n");
+  RunResult r = run_index(dir, {"--db", db, "--delete", "sample-001", input});
+  CHECK(r.exit_code == 0);
+  CHECK(has_document(db, "new-1"));
+  CHECK_FALSE(has_document(db, "sample-001"));
+  RunResult missing = run_index(dir, {"--db", db, "--delete", "no-such-id"});
+  CHECK_THAT(missing.out, Contains("1 ids to delete were not in the database"));
 }
 
 TEST_CASE("sondhan-index --strict writes nothing when a record is bad", "[indexer][integration]") {
