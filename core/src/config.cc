@@ -5,6 +5,9 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <cstdio>
+#include <limits>
+#include <stdexcept>
 #include <variant>
 
 #include <toml.hpp>
@@ -74,14 +77,18 @@ Status set_from_toml(const Key& key, const toml::value& v) {
           if constexpr (std::is_same_v<T, double>) {
             *target = v.is_integer() ? static_cast<double>(v.as_integer()) : v.as_floating();
           } else if constexpr (std::is_same_v<T, int>) {
-            *target = static_cast<int>(v.as_integer());
+            const auto value = v.as_integer();
+            if (value < std::numeric_limits<int>::min() || value > std::numeric_limits<int>::max()) {
+              throw std::out_of_range("integer out of range");
+            }
+            *target = static_cast<int>(value);
           } else {
             *target = toml::get<T>(v);
           }
         },
         key.target);
   } catch (const std::exception&) {
-    return Status::invalid_argument("config key " + dotted(key) + " has the wrong type");
+    return Status::invalid_argument("config key " + dotted(key) + " has the wrong type or is out of range");
   }
   return Status::ok();
 }
@@ -136,9 +143,9 @@ std::string env_name(const Key& key) {
 Status Config::validate() const {
   auto range = [](const char* name, double value, double lo, double hi) {
     if (value < lo || value > hi) {
-      return Status::invalid_argument("config key " + std::string(name) + " = " +
-                                      std::to_string(value) + " is outside [" +
-                                      std::to_string(lo) + ", " + std::to_string(hi) + "]");
+      char message[256];
+      std::snprintf(message, sizeof message, "config key %s = %g is outside [%g, %g]", name, value, lo, hi);
+      return Status::invalid_argument(message);
     }
     return Status::ok();
   };
@@ -225,6 +232,9 @@ Result<Config> load_config(const std::string& path) {
       if (it == keys.end()) return Status::invalid_argument("unknown config key '" + name + "'");
       if (Status s = set_from_toml(*it, value); !s.is_ok()) return s;
       continue;
+    }
+    if (std::none_of(keys.begin(), keys.end(), [&](const Key& k) { return k.section == name; })) {
+      return Status::invalid_argument("unknown config section [" + name + "]");
     }
     for (const auto& [key_name, key_value] : value.as_table()) {
       auto it = std::find_if(keys.begin(), keys.end(), [&](const Key& k) {

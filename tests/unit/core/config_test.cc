@@ -41,3 +41,16 @@ TEST_CASE("SONDHAN_* environment variables override", "[core][config]") {
   CHECK(c.server.cors_origins.size() == 2);
   CHECK_FALSE(apply_environment(&c, {{"SONDHAN_SERVER_PORT", "80x"}}).is_ok());
 }
+
+TEST_CASE("config: out-of-range integers and unknown sections are errors", "[core][config]") {
+  sondhan::testing::TempDir dir;
+  auto write = [&](const std::string& text) {
+    std::ofstream(dir.str("c.toml")) << text;
+    return load_config(dir.str("c.toml"));
+  };
+  CHECK_FALSE(write("[server]\nport = 4294967297\n").is_ok());  // would wrap to port 1
+  CHECK(write("[serevr]\n").status().message().find("unknown config section [serevr]") != std::string::npos);
+  auto low = write("[index]\ncommit_every = 0\n");
+  REQUIRE(low.is_ok());
+  CHECK(low->validate().message() == "config key index.commit_every = 0 is outside [1, 1e+07]");
+}
