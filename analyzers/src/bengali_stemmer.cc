@@ -149,7 +149,7 @@ const std::unordered_set<std::u32string_view>& verb_roots() {
       U"ভাব", U"হার", U"জিত", U"ছাড়", U"ফির", U"মিল", U"উঠ", U"বস", U"লিখ", U"খেল", U"পার",
       U"থাক", U"ডাক", U"কাট", U"চাল", U"গড়", U"ভর", U"সর", U"নাম", U"জান", U"মান", U"পাঠ",
       U"বাঁচ", U"খুঁজ", U"চিন", U"হাস", U"কাঁদ", U"ফেল", U"তুল", U"ঘুর", U"বাড়", U"কম", U"আস",
-      U"শিখ", U"ছুট", U"নাচ", U"গাহ", U"চাল", U"পাল", U"মুছ", U"ধুল", U"জাগ", U"ভাঙ", U"ঘট", U"লাগ",
+      U"শিখ", U"ছুট", U"নাচ", U"গাহ", U"পাল", U"মুছ", U"ধুল", U"জাগ", U"ভাঙ", U"ঘট", U"লাগ",
   };
   return roots;
 }
@@ -169,7 +169,7 @@ const std::unordered_map<std::u32string_view, std::u32string_view>& root_alterna
       {U"জেন", U"জান"}, {U"মেন", U"মান"}, {U"ভেব", U"ভাব"}, {U"বেঁচ", U"বাঁচ"}, {U"কেট", U"কাট"},
       {U"ছেড়", U"ছাড়", }, {U"লিখ", U"লেখ"}, {U"শিখ", U"শেখ"}, {U"খুল", U"খোল"}, {U"তুল", U"তোল"},
       {U"শুন", U"শোন"}, {U"ঘুর", U"ঘোর"}, {U"উঠ", U"ওঠ"},  {U"খুঁজ", U"খোঁজ"}, {U"হের", U"হার"},
-      {U"জিত", U"জেত"}, {U"দেখ", U"দেখ"}, {U"ফির", U"ফের"}, {U"মিল", U"মেল"},
+      {U"জিত", U"জেত"}, {U"ফির", U"ফের"}, {U"মিল", U"মেল"},
       // Vowel-final roots: their endings leave a consonant or a raised vowel behind (দিয়েছে,
       // দেবে, দিচ্ছে, দেন, দিলেন, দিতে, দেয় are all "give"). They map to the verbal noun, which
       // both joins them with it (দেওয়া/দেয়া) and keeps them apart from the homographs a bare
@@ -187,7 +187,6 @@ const std::unordered_map<std::u32string_view, std::u32string_view>& root_alterna
   return map;
 }
 
-// Words that end like a suffix by nature; no rule may cut into them (আদায়ের -> আদায়, not আদা).
 // Words that end like a suffix by nature; no rule may cut into them: native -ায় (আদায়ের ->
 // আদায়, not আদা), দ-final nouns before -ের (সংসদের is সংসদ|ের, not the plural সংস|দের),
 // ক-final nouns before the locative -ে (সড়কে is সড়ক|ে, not সড়|কে), and a few others.

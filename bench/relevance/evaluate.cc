@@ -1,3 +1,4 @@
+// Known-item and topical relevance figures over a built index (see evaluate.h).
 #include "evaluate.h"
 
 #include <algorithm>

@@ -1,3 +1,4 @@
+// Encoding and decoding of stored records (the format is described in record_codec.h).
 #include "sondhan/core/record_codec.h"
 
 namespace sondhan::core {

@@ -1,3 +1,4 @@
+// Search request parameters in, search results and errors out, as JSON.
 #include "sondhan/server/json_io.h"
 
 #include <charconv>

@@ -1,3 +1,4 @@
+// Request counters and the latency histogram, rendered in Prometheus text format.
 #include "sondhan/server/metrics.h"
 
 #include <sstream>

@@ -59,7 +59,6 @@ struct IndexStats {
   size_t documents = 0;
   uint64_t revision = 0;                   // grows with every commit
   uint64_t total_length = 0;               // sum of document lengths
-  size_t unique_terms = 0;                 // not counted (Xapian has no cheap count): 0
 };
 
 /// Not thread-safe: give each thread its own. Before each call the database is reopened, so
