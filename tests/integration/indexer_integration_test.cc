@@ -554,7 +554,7 @@ TEST_CASE("sondhan-index skips a byte order mark at the start of a file", "[inde
   CHECK(doc_count(db) == 2);
 }
 
-TEST_CASE("--delete takes one id, so input files after it are still indexed", "[indexer][integration]") {
+TEST_CASE("sondhan-index --delete takes one id, so input files after it are still indexed", "[indexer][integration]") {
   TempDir dir;
   const std::string db = dir.str("db");
   REQUIRE(run_index(dir, {"--db", db, "-q", sondhan::testing::sample_path()}).exit_code == 0);
