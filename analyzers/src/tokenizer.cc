@@ -93,9 +93,20 @@ void tokenize(std::string_view text, std::vector<TokenSpan>* out) {
   const auto* s = reinterpret_cast<const uint8_t*>(text.data());
   const auto length = static_cast<int32_t>(text.size());
 
+  const auto& bengali = bengali_classes();
   auto decode_at = [&](int32_t at) {
     Decoded d{0, at, at, CharClass::kSeparator};
     if (at >= length) return d;
+    // Fast path for the Bengali block, nearly all of our text: E0 A6/A7 followed by a
+    // continuation byte is U+0980..U+09FF, classified from the table.
+    if (s[at] == 0xE0 && at + 2 < length && (s[at + 1] == 0xA6 || s[at + 1] == 0xA7) &&
+        (s[at + 2] & 0xC0) == 0x80) {
+      const int offset = ((s[at + 1] - 0xA6) << 6) | (s[at + 2] & 0x3F);
+      d.c = 0x0980 + offset;
+      d.end = at + 3;
+      d.cls = bengali[static_cast<size_t>(offset)];
+      return d;
+    }
     int32_t i = at;
     U8_NEXT(s, i, length, d.c);
     d.end = i;
