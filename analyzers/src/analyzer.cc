@@ -12,9 +12,9 @@ namespace sondhan::analyzers {
 
 Analyzer::Analyzer() : stopwords_(normalizer_) {}
 
-void truncate_term(std::string* term) {
-  if (term->size() <= kMaxTermBytes) return;
-  size_t cut = kMaxTermBytes;
+void truncate_term(std::string* term, size_t max_bytes) {
+  if (term->size() <= max_bytes) return;
+  size_t cut = max_bytes;
   // Step back over UTF-8 continuation bytes (10xxxxxx) to a character boundary.
   while (cut > 0 && (static_cast<unsigned char>((*term)[cut]) & 0xC0) == 0x80) --cut;
   term->resize(cut);

@@ -23,7 +23,6 @@
 #include "sondhan/analyzers/bengali_stemmer.h"
 
 #include <algorithm>
-#include <array>
 #include <unordered_map>
 #include <unordered_set>
 

@@ -17,8 +17,6 @@ constexpr UChar32 kBengaliTa = 0x09A4;       // ত
 constexpr UChar32 kBengaliVirama = 0x09CD;   // ্ (hasanta)
 constexpr UChar32 kBengaliKhandaTa = 0x09CE; // ৎ
 constexpr UChar32 kBengaliNukta = 0x09BC;    // ়
-constexpr UChar32 kBengaliA = 0x0985;        // অ
-constexpr UChar32 kBengaliAa = 0x0986;       // আ
 constexpr UChar32 kBengaliAaSign = 0x09BE;   // া
 
 /// Format characters that change only rendering or line breaking, never the word: dropped.

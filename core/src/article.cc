@@ -3,6 +3,7 @@
 
 #include <cctype>
 #include <chrono>
+#include <cstdio>
 
 namespace sondhan::core {
 namespace {
@@ -30,6 +31,12 @@ bool expect(const std::string& s, size_t* pos, char c) {
 }
 
 }  // namespace
+
+std::string ArticleDate::ymd() const {
+  char buffer[16];
+  std::snprintf(buffer, sizeof buffer, "%04d%02d%02d", year, month, day);
+  return buffer;
+}
 
 std::optional<ArticleDate> parse_iso_date(const std::string& text) {
   ArticleDate d;

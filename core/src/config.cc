@@ -115,14 +115,7 @@ Status set_from_string(const Key& key, const std::string& text) {
   } else if (auto* s = std::get_if<std::string*>(&key.target)) {
     **s = text;
   } else if (auto* list = std::get_if<std::vector<std::string>*>(&key.target)) {
-    (*list)->clear();
-    size_t start = 0;
-    while (start <= text.size()) {
-      size_t comma = text.find(',', start);
-      if (comma == std::string::npos) comma = text.size();
-      if (comma > start) (*list)->push_back(text.substr(start, comma - start));
-      start = comma + 1;
-    }
+    **list = split_list(text);
   } else if (auto* b = std::get_if<bool*>(&key.target)) {
     if (text == "true" || text == "1") **b = true;
     else if (text == "false" || text == "0") **b = false;
@@ -247,6 +240,18 @@ Result<Config> load_config(const std::string& path) {
     }
   }
   return config;
+}
+
+std::vector<std::string> split_list(std::string_view text) {
+  std::vector<std::string> items;
+  size_t start = 0;
+  while (start <= text.size()) {
+    size_t comma = text.find(',', start);
+    if (comma == std::string_view::npos) comma = text.size();
+    if (comma > start) items.emplace_back(text.substr(start, comma - start));
+    start = comma + 1;
+  }
+  return items;
 }
 
 std::map<std::string, std::string> process_environment() {

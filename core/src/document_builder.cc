@@ -38,19 +38,13 @@ std::string join(const std::vector<std::string>& items) {
   return out;
 }
 
-bool is_letter_lead_byte(unsigned char c) { return (c & 0xC0) != 0x80; }
-
 }  // namespace
 
 std::string filter_term(const analyzers::Analyzer& analyzer, std::string_view prefix,
                         std::string_view value) {
   std::string term(prefix);
   term += analyzer.normalize(value);
-  if (term.size() > kMaxXapianTermBytes) {
-    size_t cut = kMaxXapianTermBytes;
-    while (cut > 0 && !is_letter_lead_byte(static_cast<unsigned char>(term[cut]))) --cut;
-    term.resize(cut);
-  }
+  analyzers::truncate_term(&term, kMaxXapianTermBytes);
   return term;
 }
 
@@ -138,11 +132,10 @@ Xapian::Document DocumentBuilder::build(const Article& article) const {
 
   if (article.date) {
     const ArticleDate& d = *article.date;
-    char ymd[16], year[8], month[12];
-    std::snprintf(ymd, sizeof ymd, "%04d%02d%02d", d.year, d.month, d.day);
+    char year[8], month[12];
     std::snprintf(year, sizeof year, "%04d", d.year);
     std::snprintf(month, sizeof month, "%04d-%02d", d.year, d.month);
-    doc.add_value(slot::kDate, ymd);
+    doc.add_value(slot::kDate, d.ymd());
     doc.add_value(slot::kTimestamp, Xapian::sortable_serialise(static_cast<double>(d.epoch_seconds)));
     doc.add_value(slot::kYear, year);
     doc.add_value(slot::kMonth, month);

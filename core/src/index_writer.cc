@@ -53,6 +53,20 @@ int generation_of(const std::string& name) {
   return std::atoi(name.c_str() + 1);
 }
 
+// Applies one change to the shard that holds its id: an upsert (of the built `doc`) or a delete.
+void write_change(Xapian::WritableDatabase& db, const Change& change, const Xapian::Document& doc,
+                  WriteCounts* counts) {
+  const std::string id_term = prefix::kId + change.article.id;
+  const bool existed = db.term_exists(id_term);
+  if (change.is_delete) {
+    if (existed) db.delete_document(id_term);
+    ++(existed ? counts->deleted : counts->not_found);
+  } else {
+    db.replace_document(id_term, doc);
+    ++(existed ? counts->updated : counts->added);
+  }
+}
+
 }  // namespace
 
 struct IndexWriter::Impl {
@@ -141,18 +155,7 @@ Status IndexWriter::Impl::write_one_shard(std::vector<Change>& changes, size_t b
     return Status::ok();
   });
   if (!built.is_ok()) return built;
-  Xapian::WritableDatabase& db = shards[0].db;
-  for (size_t i = begin; i < end; ++i) {
-    const std::string id_term = prefix::kId + changes[i].article.id;
-    const bool existed = db.term_exists(id_term);
-    if (changes[i].is_delete) {
-      if (existed) db.delete_document(id_term);
-      ++(existed ? counts->deleted : counts->not_found);
-    } else {
-      db.replace_document(id_term, docs[i - begin]);
-      ++(existed ? counts->updated : counts->added);
-    }
-  }
+  for (size_t i = begin; i < end; ++i) write_change(shards[0].db, changes[i], docs[i - begin], counts);
   return Status::ok();
 }
 
@@ -161,33 +164,16 @@ Status IndexWriter::Impl::write_one_shard(std::vector<Change>& changes, size_t b
 Status IndexWriter::Impl::write_shards(std::vector<Change>& changes, size_t begin, size_t end,
                                        WriteCounts* counts) {
   std::vector<WriteCounts> per_shard(shards.size());
-  Status s = run_parallel(shards.size(), [&](size_t shard) -> Status {
-    try {
-      WriteCounts& c = per_shard[shard];
-      for (size_t i = begin; i < end; ++i) {
-        const std::string& id = changes[i].article.id;
-        if (layout::shard_of(id, shards.size()) != shard) continue;
-        const std::string id_term = prefix::kId + id;
-        const bool existed = shards[shard].db.term_exists(id_term);
-        if (changes[i].is_delete) {
-          if (existed) shards[shard].db.delete_document(id_term);
-          ++(existed ? c.deleted : c.not_found);
-        } else {
-          shards[shard].db.replace_document(id_term, builder.build(changes[i].article));
-          ++(existed ? c.updated : c.added);
-        }
-      }
-      return Status::ok();
-    } catch (const Xapian::Error& e) {
-      return Status::internal("write failed: " + e.get_description());
+  Status s = run_parallel(shards.size(), [&](size_t shard) {
+    const Xapian::Document none;
+    for (size_t i = begin; i < end; ++i) {
+      if (layout::shard_of(changes[i].article.id, shards.size()) != shard) continue;
+      write_change(shards[shard].db, changes[i],
+                   changes[i].is_delete ? none : builder.build(changes[i].article), &per_shard[shard]);
     }
+    return Status::ok();
   });
-  for (const WriteCounts& c : per_shard) {
-    counts->added += c.added;
-    counts->updated += c.updated;
-    counts->deleted += c.deleted;
-    counts->not_found += c.not_found;
-  }
+  for (const WriteCounts& c : per_shard) *counts += c;
   return s;
 }
 

@@ -128,9 +128,7 @@ Result<std::string> date_value(const std::string& text, const char* name) {
     return Status::invalid_argument(std::string(name) + " must be a date like 2024-03-05, got '" +
                                     text + "'");
   }
-  char ymd[16];
-  std::snprintf(ymd, sizeof ymd, "%04d%02d%02d", date->year, date->month, date->day);
-  return std::string(ymd);
+  return date->ymd();
 }
 
 }  // namespace

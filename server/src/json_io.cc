@@ -95,13 +95,7 @@ core::Result<core::SearchRequest> parse_search_request(const httplib::Request& r
   r.authors = values_of(req, "author");
   r.tags = values_of(req, "tag");
   for (const std::string& list : values_of(req, "facets")) {
-    size_t start = 0;
-    while (start <= list.size()) {
-      size_t comma = list.find(',', start);
-      if (comma == std::string::npos) comma = list.size();
-      if (comma > start) r.facets.push_back(list.substr(start, comma - start));
-      start = comma + 1;
-    }
+    for (std::string& facet : core::split_list(list)) r.facets.push_back(std::move(facet));
   }
   if (req.has_param("highlight")) {
     auto v = parse_bool("highlight", req.get_param_value("highlight"));

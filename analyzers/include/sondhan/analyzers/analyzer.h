@@ -29,7 +29,7 @@ struct Token {
 };
 
 struct AnalyzeOptions {
-  /// Keep stop words (queries made only of stop words, phrase queries).
+  /// Keep stop words (sondhan-analyze --keep-stopwords; the index never has them).
   bool keep_stopwords = false;
   /// Stem words; off gives the canonical surface form (used by --explain and exact matching).
   bool stem = true;
@@ -67,8 +67,8 @@ class Analyzer {
   BengaliStemmer stemmer_;
 };
 
-/// Cuts `term` to at most kMaxTermBytes bytes without splitting a UTF-8 sequence.
-void truncate_term(std::string* term);
+/// Cuts `term` to at most `max_bytes` bytes without splitting a UTF-8 sequence.
+void truncate_term(std::string* term, size_t max_bytes = kMaxTermBytes);
 
 /// A cheap key of a word's first two characters, equal for a raw word and for its term: the
 /// folds that normalization and stemming can apply there (digits, case, nukta letters, ণ/ন,

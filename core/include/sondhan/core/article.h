@@ -13,6 +13,9 @@ struct ArticleDate {
   int year = 0, month = 0, day = 0;   // the article's own calendar date
   int64_t epoch_seconds = 0;          // the instant, UTC (midnight UTC for a plain date)
   std::string iso;                    // as written in the input, for display
+
+  /// "YYYYMMDD": the form of the date value slot, which sorts and ranges as a string.
+  std::string ymd() const;
 };
 
 struct Article {

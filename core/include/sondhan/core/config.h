@@ -5,6 +5,7 @@
 
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "sondhan/core/status.h"
@@ -83,6 +84,10 @@ struct Config {
 
 /// Reads a TOML file over the defaults. Unknown keys are an error (a typo must not be silent).
 Result<Config> load_config(const std::string& path);
+
+/// The non-empty items of a comma-separated list ("a,b,,c" -> a, b, c), as environment
+/// variables and request parameters write lists.
+std::vector<std::string> split_list(std::string_view text);
 
 /// The variables of this process's environment, by name.
 std::map<std::string, std::string> process_environment();

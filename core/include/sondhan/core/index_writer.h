@@ -17,6 +17,14 @@ struct WriteCounts {
   size_t updated = 0;
   size_t deleted = 0;
   size_t not_found = 0;  // deletes of ids that were not indexed
+
+  WriteCounts& operator+=(const WriteCounts& other) {
+    added += other.added;
+    updated += other.updated;
+    deleted += other.deleted;
+    not_found += other.not_found;
+    return *this;
+  }
 };
 
 /// One change of a batch: an article to upsert, or an id to delete.
