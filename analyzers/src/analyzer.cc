@@ -104,7 +104,7 @@ UChar32 fold_key_char(UChar32 c) {
     case U'য': return U'জ';    // the loose key's য/জ (য় is য + nukta, and nukta is skipped)
     case U'ঙ': return U'ং';
     case U'ৎ': return U'ত';
-    case 0x09DF: return U'য';  // precomposed য়, ড়, ঢ়: NFC splits off the nukta
+    case 0x09DF: return U'জ';  // precomposed য়, ড়, ঢ়: NFC splits off the nukta (and য is জ, above)
     case 0x09DC: return U'ড';
     case 0x09DD: return U'ঢ';
     case U'অ':

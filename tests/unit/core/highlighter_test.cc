@@ -94,3 +94,12 @@ TEST_CASE("spelling-fallback matches are marked", "[core][highlight]") {
   const Highlighter h(a, terms, {});
   CHECK(h.mark_all("গরীব মানুষের কুরবানির পশু") == "<mark>গরীব</mark> মানুষের <mark>কুরবানির</mark> পশু");
 }
+
+TEST_CASE("precomposed and decomposed য় are marked alike", "[core][highlight]") {
+  const sondhan::analyzers::Analyzer a;
+  std::unordered_set<std::string> terms;
+  for (const std::string& t : a.terms("ভয়")) terms.insert(t);
+  const Highlighter h(a, terms, {});
+  CHECK(h.mark_all("ভ\u09DFের কথা") == "<mark>ভ\u09DFের</mark> কথা");
+  CHECK(h.mark_all("ভ\u09AF\u09BCের কথা") == "<mark>ভ\u09AF\u09BCের</mark> কথা");
+}
