@@ -178,11 +178,14 @@ void HttpServer::register_routes() {
     send_error(res, 500, "internal", "internal error");
   });
 
+  // Metrics are recorded before the response goes out (the logger runs after it is sent, so a
+  // client could read /metrics before its own previous request was counted).
+  s.set_post_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+    metrics_.record(route_of(req.path), res.status, ms_since(t_request_start));
+  });
   s.set_logger([this](const httplib::Request& req, const httplib::Response& res) {
-    const double ms = ms_since(t_request_start);
-    metrics_.record(route_of(req.path), res.status, ms);
     if (config_.server.access_log) {
-      spdlog::info("{} {} {} {:.2f}ms", req.method, req.path, res.status, ms);
+      spdlog::info("{} {} {} {:.2f}ms", req.method, req.path, res.status, ms_since(t_request_start));
     }
   });
 }
