@@ -4,11 +4,12 @@
 //                         positions start after a gap so that no phrase spans title and body
 //   S<stem> with positions title words again, for title: searches
 //   XP<first letters>     sub-word fallback for inflections the stemmer does not know
-//   XL<loose stem>        spelling fallback (গরীব for গরিব), where the loose form differs
-//                         (the fallbacks have no positions: they only ever add a low weight)
+//                         (no positions: it only ever adds a low weight)
 //   XSRC/XCAT/XA/K/XY     exact filter terms
 //   values                date, timestamp, facets (value_slots.h)
 //   data                  the record, JSON in record_codec.h's compact form
+// Spelling variants (গরীব for গরিব) are not document terms: the writer files each stem once in
+// the synonym table under its spelling_key(), and queries expand through it.
 #include "sondhan/core/document_builder.h"
 
 #include <cstdio>
@@ -72,18 +73,9 @@ std::string prefix_term(std::string_view stem, int letters) {
   return std::string(prefix::kPrefix) + std::string(stem.substr(0, static_cast<size_t>(cut)));
 }
 
-std::string loose_term(const analyzers::Analyzer& analyzer, std::string_view stem) {
-  // Per thread, stem -> loose term: the same few thousand stems recur in every article.
-  thread_local std::unordered_map<std::string, std::string> cache;
-  if (auto it = cache.find(std::string(stem)); it != cache.end()) return it->second;
-  std::string loose = analyzer.loose(stem);
-  std::string term = loose == stem ? std::string() : std::string(prefix::kLoose) + loose;
-  if (cache.size() >= 50000) cache.clear();
-  cache.emplace(std::string(stem), term);
-  return term;
-}
+std::string spelling_key(std::string_view loose) { return std::string(prefix::kLoose) + std::string(loose); }
 
-Xapian::Document DocumentBuilder::build(const Article& article) const {
+Xapian::Document DocumentBuilder::build(const Article& article, std::vector<std::string>* stems) const {
   Xapian::Document doc;
   doc.add_boolean_term(prefix::kId + article.id);
 
@@ -110,7 +102,7 @@ Xapian::Document DocumentBuilder::build(const Article& article) const {
   }
   for (const auto& [term, count] : wdf) {
     if (std::string p = prefix_term(term, options_.prefix_letters); !p.empty()) doc.add_term(p, count);
-    if (std::string l = loose_term(analyzer_, term); !l.empty()) doc.add_term(l, count);
+    if (stems != nullptr) stems->push_back(term);
   }
 
   if (!article.source.empty()) {

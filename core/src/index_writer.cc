@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <thread>
+#include <unordered_set>
 
 #include <xapian.h>
 
@@ -71,8 +72,10 @@ void write_change(Xapian::WritableDatabase& db, const Change& change, const Xapi
 
 struct IndexWriter::Impl {
   struct Shard {
+    Shard(std::string n, Xapian::WritableDatabase d) : name(std::move(n)), db(std::move(d)) {}
     std::string name;  // directory under path; empty for a plain (stub-less) database
     Xapian::WritableDatabase db;
+    std::unordered_set<std::string> filed;  // stems whose spelling key this run has recorded
   };
 
   Impl(std::string p, const IndexOptions& opts) : path(std::move(p)), options(opts), builder(analyzer, opts) {}
@@ -90,6 +93,7 @@ struct IndexWriter::Impl {
   int lock_fd = -1;
   size_t since_commit = 0;
 
+  void file_spelling_variants(Shard& shard, const std::vector<std::string>& stems);
   Status write_range(std::vector<Change>& changes, size_t begin, size_t end, WriteCounts* counts);
   Status write_one_shard(std::vector<Change>& changes, size_t begin, size_t end, WriteCounts* counts);
   Status write_shards(std::vector<Change>& changes, size_t begin, size_t end, WriteCounts* counts);
@@ -106,7 +110,7 @@ Result<std::unique_ptr<IndexWriter>> IndexWriter::open(const std::string& path, 
   try {
     if (plain) {
       // A database made by other Xapian tools: one shard, Xapian's own lock.
-      impl->shards.push_back({"", Xapian::WritableDatabase(path, Xapian::DB_OPEN)});
+      impl->shards.emplace_back("", Xapian::WritableDatabase(path, Xapian::DB_OPEN));
       return std::unique_ptr<IndexWriter>(new IndexWriter(std::move(impl)));
     }
     if (exists && !fs::is_directory(path, ec)) {
@@ -130,7 +134,7 @@ Result<std::unique_ptr<IndexWriter>> IndexWriter::open(const std::string& path, 
       for (int i = 0; i < std::max(1, options.threads); ++i) names.push_back("s1-" + std::to_string(i));
     }
     for (const std::string& name : names) {
-      impl->shards.push_back({name, Xapian::WritableDatabase(path + "/" + name, Xapian::DB_CREATE_OR_OPEN)});
+      impl->shards.emplace_back(name, Xapian::WritableDatabase(path + "/" + name, Xapian::DB_CREATE_OR_OPEN));
     }
     if (fresh && !layout::write_stub(path, names)) {
       return Status::unavailable("cannot write " + path + "/" + layout::kStubName);
@@ -143,19 +147,36 @@ Result<std::unique_ptr<IndexWriter>> IndexWriter::open(const std::string& path, 
   }
 }
 
+// Files each stem under its spelling key in the synonym table, once per stem and run: a
+// synonym entry per distinct stem costs far less than a loose term in every document.
+// Entries of deleted articles stay; they point at stems that match nothing.
+void IndexWriter::Impl::file_spelling_variants(Shard& shard, const std::vector<std::string>& stems) {
+  constexpr size_t kMaxRemembered = 1 << 20;  // re-filing an entry is harmless, memory is not
+  for (const std::string& stem : stems) {
+    if (!shard.filed.insert(stem).second) continue;
+    if (shard.filed.size() > kMaxRemembered) shard.filed.clear();
+    const std::string loose = analyzer.loose(stem);
+    if (loose != stem) shard.db.add_synonym(spelling_key(loose), stem);
+  }
+}
+
 // One shard: analysis on all threads, then writes in input order on this one.
 Status IndexWriter::Impl::write_one_shard(std::vector<Change>& changes, size_t begin, size_t end,
                                           WriteCounts* counts) {
   std::vector<Xapian::Document> docs(end - begin);
+  std::vector<std::vector<std::string>> stems(end - begin);
   const size_t threads = std::max<size_t>(1, std::min<size_t>(options.threads, end - begin));
   Status built = run_parallel(threads, [&](size_t worker) {
     for (size_t i = begin + worker; i < end; i += threads) {
-      if (!changes[i].is_delete) docs[i - begin] = builder.build(changes[i].article);
+      if (!changes[i].is_delete) docs[i - begin] = builder.build(changes[i].article, &stems[i - begin]);
     }
     return Status::ok();
   });
   if (!built.is_ok()) return built;
-  for (size_t i = begin; i < end; ++i) write_change(shards[0].db, changes[i], docs[i - begin], counts);
+  for (size_t i = begin; i < end; ++i) {
+    write_change(shards[0].db, changes[i], docs[i - begin], counts);
+    file_spelling_variants(shards[0], stems[i - begin]);
+  }
   return Status::ok();
 }
 
@@ -165,11 +186,13 @@ Status IndexWriter::Impl::write_shards(std::vector<Change>& changes, size_t begi
                                        WriteCounts* counts) {
   std::vector<WriteCounts> per_shard(shards.size());
   Status s = run_parallel(shards.size(), [&](size_t shard) {
-    const Xapian::Document none;
+    std::vector<std::string> stems;
     for (size_t i = begin; i < end; ++i) {
       if (layout::shard_of(changes[i].article.id, shards.size()) != shard) continue;
-      write_change(shards[shard].db, changes[i],
-                   changes[i].is_delete ? none : builder.build(changes[i].article), &per_shard[shard]);
+      stems.clear();
+      const Xapian::Document doc = changes[i].is_delete ? Xapian::Document() : builder.build(changes[i].article, &stems);
+      write_change(shards[shard].db, changes[i], doc, &per_shard[shard]);
+      file_spelling_variants(shards[shard], stems);
     }
     return Status::ok();
   });
@@ -229,7 +252,7 @@ Status IndexWriter::finish() {
   std::string merged;
   std::error_code ec;
   do {
-    merged = "s" + std::to_string(++generation) + "-0";
+    merged = std::string("s").append(std::to_string(++generation)).append("-0");
   } while (fs::exists(path + "/" + merged, ec));
   try {
     Xapian::Database all;
@@ -242,13 +265,10 @@ Status IndexWriter::finish() {
     return Status::internal("merging shards failed: " + e.get_description());
   }
   if (!layout::write_stub(path, {merged})) return Status::internal("cannot write " + path + "/" + layout::kStubName);
-  for (const auto& shard : impl_->shards) {
-    std::error_code ec;
-    fs::remove_all(impl_->shard_path(shard), ec);
-  }
+  for (const auto& shard : impl_->shards) fs::remove_all(impl_->shard_path(shard), ec);
   impl_->shards.clear();
   try {
-    impl_->shards.push_back({merged, Xapian::WritableDatabase(path + "/" + merged, Xapian::DB_OPEN)});
+    impl_->shards.emplace_back(merged, Xapian::WritableDatabase(path + "/" + merged, Xapian::DB_OPEN));
   } catch (const Xapian::Error& e) {
     return Status::internal("cannot reopen merged shard: " + e.get_description());
   }

@@ -20,6 +20,9 @@ struct Lexeme {
   char sign = 0;      // '-', '+' or 0
 };
 
+// A loose key shared by more stems than this is too vague to expand in full.
+constexpr size_t kMaxSpellingVariants = 16;
+
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
 
 const std::map<std::string, const char*>& filter_fields() {
@@ -90,8 +93,8 @@ Status lex(std::string_view text, std::vector<Lexeme>* out) {
 // The parser's working state for one query.
 class QueryParserState {
  public:
-  QueryParserState(const QueryBuilder& builder, std::vector<Lexeme> lexemes)
-      : b_(builder), lx_(std::move(lexemes)) {}
+  QueryParserState(const QueryBuilder& builder, std::vector<Lexeme> lexemes, const VariantLookup& variants)
+      : b_(builder), lx_(std::move(lexemes)), variants_(variants) {}
 
   Result<ParsedQuery> run() {
     Xapian::Query q;
@@ -256,12 +259,18 @@ class QueryParserState {
       }
     }
     if (b_.ranking_.loose_weight > 0) {
-      // Both directions of a spelling variant: documents whose loose form is ours (they wrote
-      // গরীব, we asked গরিব), and documents whose stem is our loose form (the other way round).
+      // Both directions of a spelling variant: stems whose loose form is ours (they wrote
+      // গরীব, we asked গরিব), as one synonym so that their counts add up like one word's; and
+      // the stem that is our loose form (the other way round).
       const std::string loose = b_.analyzer_.loose(stem);
-      alternatives.emplace_back(Xapian::Query::OP_SCALE_WEIGHT,
-                                Xapian::Query(std::string(prefix::kLoose) + loose),
-                                b_.ranking_.loose_weight);
+      std::vector<std::string> variants;
+      if (variants_) variants_(spelling_key(loose), &variants);
+      if (variants.size() > kMaxSpellingVariants) variants.resize(kMaxSpellingVariants);
+      if (!variants.empty()) {
+        alternatives.emplace_back(Xapian::Query::OP_SCALE_WEIGHT,
+                                  Xapian::Query(Xapian::Query::OP_SYNONYM, variants.begin(), variants.end()),
+                                  b_.ranking_.loose_weight);
+      }
       if (loose != stem) {
         alternatives.emplace_back(Xapian::Query::OP_SCALE_WEIGHT, Xapian::Query(loose),
                                   b_.ranking_.loose_weight);
@@ -335,12 +344,13 @@ class QueryParserState {
 
   const QueryBuilder& b_;
   std::vector<Lexeme> lx_;
+  const VariantLookup& variants_;
   size_t pos_ = 0;
   size_t terms_ = 0;
   std::unordered_set<std::string> highlight_;
 };
 
-Result<ParsedQuery> QueryBuilder::parse(std::string_view text) const {
+Result<ParsedQuery> QueryBuilder::parse(std::string_view text, const VariantLookup& variants) const {
   if (text.size() > static_cast<size_t>(search_.max_query_bytes)) {
     return Status::invalid_argument("query is longer than " + std::to_string(search_.max_query_bytes) +
                                     " bytes");
@@ -348,7 +358,7 @@ Result<ParsedQuery> QueryBuilder::parse(std::string_view text) const {
   if (!analyzers::is_valid_utf8(text)) return Status::invalid_argument("query is not valid UTF-8");
   std::vector<Lexeme> lexemes;
   if (Status s = lex(text, &lexemes); !s.is_ok()) return s;
-  return QueryParserState(*this, std::move(lexemes)).run();
+  return QueryParserState(*this, std::move(lexemes), variants).run();
 }
 
 }  // namespace sondhan::core

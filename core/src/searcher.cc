@@ -244,15 +244,19 @@ Result<SearchResult> Searcher::Impl::run(const SearchRequest& request) {
                                       "' (known: source, category, author, tag, year, month)");
     }
   }
-  auto parsed = builder.parse(request.query);
-  if (!parsed.is_ok()) return parsed.status();
   auto filter = filters(request);
   if (!filter.is_ok()) return filter.status();
 
-  Xapian::Query query = parsed->query;
-  if (!filter->empty()) query = Xapian::Query(Xapian::Query::OP_FILTER, query, filter.value());
-
   return with_reopen<SearchResult>(*this, [&]() -> Result<SearchResult> {
+    // Parsed against the database: words expand to the spelling variants it has seen.
+    const VariantLookup variants = [this](const std::string& key, std::vector<std::string>* stems) {
+      for (auto it = db.synonyms_begin(key); it != db.synonyms_end(key); ++it) stems->push_back(*it);
+    };
+    auto parsed = builder.parse(request.query, variants);
+    if (!parsed.is_ok()) return parsed.status();
+    Xapian::Query query = parsed->query;
+    if (!filter->empty()) query = Xapian::Query(Xapian::Query::OP_FILTER, query, filter.value());
+
     Xapian::Enquire enquire(db);
     enquire.set_query(query);
     set_weighting(enquire, config.ranking);

@@ -41,7 +41,32 @@ TEST_CASE("ranking expansions: all words, title, prefix fallback, phrases", "[co
   Config with_prefix;
   with_prefix.index.prefix_letters = 4;
   CHECK(describe("প্রধানমন্ত্রী", with_prefix).find("XPপ্রধান") != std::string::npos);
-  CHECK(describe("গরীব").find("XLগরিব") != std::string::npos);
+}
+
+TEST_CASE("a word expands to the spelling variants the index has filed under its loose key", "[core][query]") {
+  QueryBuilder b(analyzer(), Config{});
+  std::vector<std::string> asked;
+  const VariantLookup variants = [&](const std::string& key, std::vector<std::string>* stems) {
+    asked.push_back(key);
+    if (key == "XLগরিব") *stems = {"গরীব", "গরীবি"};
+  };
+  // গরিব is its own loose form: only the variants filed under it are added.
+  const std::string d = b.parse("গরিব", variants).value().query.get_description();
+  CHECK(asked == std::vector<std::string>{"XLগরিব"});
+  CHECK(d.find("(গরীব SYNONYM গরীবি)") != std::string::npos);
+  // গরীব asks for the same group, and for its loose form গরিব as a word of its own.
+  const std::string e = b.parse("গরীব", variants).value().query.get_description();
+  CHECK(e.find("SYNONYM") != std::string::npos);
+  CHECK(e.find(" গরিব") != std::string::npos);
+  // Without a table (or with an empty group) nothing is added for variants.
+  CHECK(describe("গরিব").find("SYNONYM") == std::string::npos);
+  // A vague key with very many stems is cut, not expanded in full.
+  const VariantLookup crowd = [](const std::string&, std::vector<std::string>* stems) {
+    for (int i = 0; i < 100; ++i) stems->push_back(std::string("w").append(std::to_string(i)));
+  };
+  const std::string f = b.parse("গরিব", crowd).value().query.get_description();
+  CHECK(f.find("w15") != std::string::npos);
+  CHECK(f.find("w16") == std::string::npos);
 }
 
 TEST_CASE("queries whose words all vanish find nothing; a blank one browses", "[core][query]") {

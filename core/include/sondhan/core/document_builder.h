@@ -4,6 +4,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <xapian.h>
 
@@ -22,9 +23,10 @@ std::string filter_term(const analyzers::Analyzer& analyzer, std::string_view pr
 /// is not longer than that (then the stem itself already says everything).
 std::string prefix_term(std::string_view stem, int letters);
 
-/// The spelling fallback term for a stem: prefix::kLoose + its loose form, or "" when the
-/// loose form is the stem itself.
-std::string loose_term(const analyzers::Analyzer& analyzer, std::string_view stem);
+/// The synonym-table key that groups stems spelt alike: prefix::kLoose + the loose form
+/// (Analyzer::loose) they share; গরীব and গরিব both give XLগরিব. The writer files each stem
+/// whose loose form differs from it under this key; a query for any member finds the others.
+std::string spelling_key(std::string_view loose);
 
 /// Thread safety: const and stateless beyond its options; build() may run on many threads.
 class DocumentBuilder {
@@ -32,8 +34,9 @@ class DocumentBuilder {
   DocumentBuilder(const analyzers::Analyzer& analyzer, const IndexOptions& options)
       : analyzer_(analyzer), options_(options) {}
 
-  /// The document for `article`, including its unique id term prefix::kId + id.
-  Xapian::Document build(const Article& article) const;
+  /// The document for `article`, including its unique id term prefix::kId + id. When `stems`
+  /// is given, the article's distinct stems are appended to it (for spelling variants).
+  Xapian::Document build(const Article& article, std::vector<std::string>* stems = nullptr) const;
 
  private:
   const analyzers::Analyzer& analyzer_;

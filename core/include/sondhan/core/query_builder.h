@@ -12,6 +12,7 @@
 //   source:X category:X author:X tag:X year:2024   exact filters (quote values with spaces)
 #pragma once
 
+#include <functional>
 #include <string>
 #include <string_view>
 #include <unordered_set>
@@ -31,6 +32,10 @@ struct ParsedQuery {
   bool has_text = false;                        // false: no ranking words (sort by date then)
 };
 
+/// The stems filed under a spelling key (document_builder.h's spelling_key), appended to
+/// `stems`: the Searcher reads them from the database's synonym table.
+using VariantLookup = std::function<void(const std::string& key, std::vector<std::string>* stems)>;
+
 /// Thread safety: const; parse() may run on many threads if the analyzer is shared.
 class QueryBuilder {
  public:
@@ -38,8 +43,9 @@ class QueryBuilder {
       : analyzer_(analyzer), ranking_(config.ranking), index_(config.index), search_(config.search) {}
 
   /// kInvalidArgument for malformed UTF-8, an over-long or over-deep query, too many terms,
-  /// an unknown field or an unbalanced parenthesis; the message says which.
-  Result<ParsedQuery> parse(std::string_view text) const;
+  /// an unknown field or an unbalanced parenthesis; the message says which. Without
+  /// `variants`, words are not expanded to the spelling variants the index has seen.
+  Result<ParsedQuery> parse(std::string_view text, const VariantLookup& variants = {}) const;
 
  private:
   friend class QueryParserState;
