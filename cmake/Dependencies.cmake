@@ -18,6 +18,10 @@ find_package(ICU 70 REQUIRED COMPONENTS uc i18n data)
 pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib>=0.11)
 find_package(ZLIB REQUIRED)
 
+# jemalloc replaces glibc's malloc in the programs (not the libraries): Xapian's write path and
+# matcher allocate many small tree nodes, and indexing measured about a quarter faster with it.
+pkg_check_modules(JEMALLOC REQUIRED IMPORTED_TARGET jemalloc)
+
 find_package(spdlog REQUIRED CONFIG)
 find_package(nlohmann_json 3.10 REQUIRED CONFIG)
 find_package(simdjson REQUIRED CONFIG)

@@ -115,7 +115,7 @@ Figures evaluate(core::Searcher& searcher, const std::vector<KnownItemQuery>& kn
   for (const TopicalQuery& q : topical) {
     const core::SearchResult result = run(q.query);
     double dcg = 0;
-    Figures::Topic topic{q.id, q.query, 0, 0};
+    Figures::Topic topic{q.id, q.query, 0, 0, {}};
     for (size_t i = 0; i < result.hits.size(); ++i) {
       auto g = q.grades.find(result.hits[i].id);
       topic.judged_in_top10 += g != q.grades.end();

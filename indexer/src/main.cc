@@ -4,9 +4,15 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <csignal>
 #include <cstdio>
+#include <deque>
 #include <iostream>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <utility>
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
@@ -26,6 +32,48 @@ constexpr int kExitFailed = 2;    // nothing or not everything could be indexed
 constexpr size_t kBatch = 512;    // changes analysed together (in parallel) before writing
 
 std::atomic<bool> g_interrupted{false};
+
+// Batches of changes from the reading thread to the writing one. Bounded, so that reading
+// runs at most `capacity` batches ahead; closing it ends both sides.
+class BatchQueue {
+ public:
+  explicit BatchQueue(size_t capacity) : capacity_(capacity) {}
+
+  /// False when the queue was closed (the writer gave up): stop reading.
+  bool push(std::vector<core::Change> batch) {
+    std::unique_lock lock(mu_);
+    room_.wait(lock, [&] { return closed_ || batches_.size() < capacity_; });
+    if (closed_) return false;
+    batches_.push_back(std::move(batch));
+    ready_.notify_one();
+    return true;
+  }
+
+  /// The next batch, or nothing once the queue is closed and drained.
+  std::optional<std::vector<core::Change>> pop() {
+    std::unique_lock lock(mu_);
+    ready_.wait(lock, [&] { return closed_ || !batches_.empty(); });
+    if (batches_.empty()) return std::nullopt;
+    std::vector<core::Change> batch = std::move(batches_.front());
+    batches_.pop_front();
+    room_.notify_one();
+    return batch;
+  }
+
+  void close() {
+    std::lock_guard lock(mu_);
+    closed_ = true;
+    ready_.notify_all();
+    room_.notify_all();
+  }
+
+ private:
+  const size_t capacity_;
+  std::mutex mu_;
+  std::condition_variable ready_, room_;
+  std::deque<std::vector<core::Change>> batches_;
+  bool closed_ = false;
+};
 
 void on_signal(int) { g_interrupted = true; }
 
@@ -179,42 +227,52 @@ int main(int argc, char** argv) {
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
 
-  std::vector<core::Change> batch;
+  // Reading and parsing run on their own thread, a batch or two ahead of the writers.
+  BatchQueue queue(2);
+  bool complete = true;
+  std::thread reader([&] {
+    std::vector<core::Change> batch;
+    auto add = [&](core::Change c) {
+      batch.push_back(std::move(c));
+      return batch.size() < kBatch || queue.push(std::exchange(batch, {}));
+    };
+    if (buffer_stdin) {
+      for (core::Change& c : buffered) {
+        ++totals.records;
+        if (!add(std::move(c))) break;
+      }
+    } else {
+      complete = for_each_record(inputs, config.fields, false, &totals, &progress, add);
+    }
+    if (!batch.empty()) queue.push(std::move(batch));
+    queue.close();
+  });
+
   bool write_failed = false;
-  auto flush = [&]() {
-    if (batch.empty()) return true;
-    if (core::Status s = writer.value()->apply(batch, &totals.writes); !s.is_ok()) {
+  auto write = [&](std::vector<core::Change>& changes) {
+    if (core::Status s = writer.value()->apply(changes, &totals.writes); !s.is_ok()) {
       std::cerr << "sondhan-index: " << s.message() << "\n";
       write_failed = true;
-      return false;
     }
-    batch.clear();
-    return true;
+    return !write_failed;
   };
-  auto add = [&](core::Change c) {
-    batch.push_back(std::move(c));
-    return batch.size() < kBatch || flush();
-  };
-
+  std::vector<core::Change> deletes;
   for (const std::string& id : delete_ids) {
     core::Change c;
     c.article.id = id;
     c.is_delete = true;
-    add(std::move(c));
+    deletes.push_back(std::move(c));
   }
-  bool complete = true;
-  if (buffer_stdin) {
-    for (core::Change& c : buffered) {
-      ++totals.records;
-      if (!add(std::move(c))) break;
+  // Whatever was read before an interruption or a read error is still written and committed:
+  // a re-run then only repeats upserts, which are idempotent.
+  if (write(deletes)) {
+    while (auto batch = queue.pop()) {
+      if (!write(*batch)) break;
     }
-  } else {
-    complete = for_each_record(inputs, config.fields, false, &totals, &progress, add);
   }
+  queue.close();  // a failed write stops the reader
+  reader.join();
   progress.finish();
-  // Whatever was read before an interruption or a read error is still committed: a re-run
-  // then only repeats upserts, which are idempotent.
-  if (!write_failed) flush();
   if (!write_failed) {
     // A complete run also merges the shards a new database was built in; an interrupted one
     // only commits, and the next run carries on with the same shards.

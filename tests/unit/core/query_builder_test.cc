@@ -109,7 +109,7 @@ TEST_CASE("bad queries are invalid_argument with a message", "[core][query]") {
   CHECK(b.parse(std::string(100, '(') + "ঢাকা" + std::string(100, ')')).status().code() == Code::kInvalidArgument);
   CHECK(b.parse(std::string(5000, 'a')).status().code() == Code::kInvalidArgument);
   std::string many;
-  for (int i = 0; i < 100; ++i) many += "w" + std::to_string(i) + " ";
+  for (int i = 0; i < 100; ++i) many.append("w").append(std::to_string(i)).append(" ");
   CHECK(b.parse(many).status().code() == Code::kInvalidArgument);
   CHECK(b.parse("").is_ok());
   CHECK_FALSE(b.parse("").value().has_text);

@@ -16,7 +16,7 @@ namespace sondhan::core {
 struct IndexOptions {
   int title_weight = 3;          // within-document frequency added per title word
   int prefix_letters = 0;        // letters kept by the sub-word fallback terms (0: none)
-  int commit_every = 20000;      // articles per commit (a commit makes them visible)
+  int commit_every = 1000;       // articles per commit (a commit makes them visible)
   int threads = 2;               // analysis and write threads; shards of a new database
 };
 
