@@ -9,7 +9,6 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <thread>
 #include <unordered_set>
 
 #include <xapian.h>
@@ -18,35 +17,12 @@
 #include "sondhan/analyzers/analyzer.h"
 #include "sondhan/core/document_builder.h"
 #include "sondhan/core/term_prefixes.h"
+#include "worker_pool.h"
 
 namespace sondhan::core {
 namespace fs = std::filesystem;
 
 namespace {
-
-// Runs fn(0..n-1) on n threads (the calling thread takes the last) and returns the first error.
-template <typename Fn>
-Status run_parallel(size_t n, Fn&& fn) {
-  std::vector<Status> results(n);
-  // An exception must not escape a thread (std::terminate): it becomes that thread's Status.
-  auto guarded = [&](size_t i) {
-    try {
-      results[i] = fn(i);
-    } catch (const Xapian::Error& e) {
-      results[i] = Status::internal(e.get_description());
-    } catch (const std::exception& e) {
-      results[i] = Status::internal(e.what());
-    }
-  };
-  std::vector<std::thread> threads;
-  for (size_t i = 0; i + 1 < n; ++i) threads.emplace_back(guarded, i);
-  if (n > 0) guarded(n - 1);
-  for (std::thread& t : threads) t.join();
-  for (Status& s : results) {
-    if (!s.is_ok()) return s;
-  }
-  return Status::ok();
-}
 
 // "s3-1" -> 3: shard names carry a generation, bumped by every merge.
 int generation_of(const std::string& name) {
@@ -90,6 +66,7 @@ struct IndexWriter::Impl {
   analyzers::Analyzer analyzer;
   DocumentBuilder builder;
   std::vector<Shard> shards;
+  std::unique_ptr<WorkerPool> pool;  // one thread per shard (or per analysis thread), kept warm
   int lock_fd = -1;
   size_t since_commit = 0;
 
@@ -100,6 +77,13 @@ struct IndexWriter::Impl {
 };
 
 IndexWriter::IndexWriter(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+std::unique_ptr<IndexWriter> IndexWriter::start(std::unique_ptr<Impl> impl) {
+  const size_t threads = std::max<size_t>({1, static_cast<size_t>(std::max(1, impl->options.threads)),
+                                           impl->shards.size()});
+  impl->pool = std::make_unique<WorkerPool>(threads - 1);
+  return std::unique_ptr<IndexWriter>(new IndexWriter(std::move(impl)));
+}
 IndexWriter::~IndexWriter() = default;
 
 Result<std::unique_ptr<IndexWriter>> IndexWriter::open(const std::string& path, const IndexOptions& options) {
@@ -111,7 +95,7 @@ Result<std::unique_ptr<IndexWriter>> IndexWriter::open(const std::string& path, 
     if (plain) {
       // A database made by other Xapian tools: one shard, Xapian's own lock.
       impl->shards.emplace_back("", Xapian::WritableDatabase(path, Xapian::DB_OPEN));
-      return std::unique_ptr<IndexWriter>(new IndexWriter(std::move(impl)));
+      return IndexWriter::start(std::move(impl));
     }
     if (exists && !fs::is_directory(path, ec)) {
       return Status::unavailable("cannot open database " + path + ": not a directory");
@@ -139,7 +123,7 @@ Result<std::unique_ptr<IndexWriter>> IndexWriter::open(const std::string& path, 
     if (fresh && !layout::write_stub(path, names)) {
       return Status::unavailable("cannot write " + path + "/" + layout::kStubName);
     }
-    return std::unique_ptr<IndexWriter>(new IndexWriter(std::move(impl)));
+    return IndexWriter::start(std::move(impl));
   } catch (const Xapian::DatabaseLockError& e) {
     return Status::unavailable("database " + path + " is locked by another writer: " + e.get_msg());
   } catch (const Xapian::Error& e) {
@@ -166,7 +150,7 @@ Status IndexWriter::Impl::write_one_shard(std::vector<Change>& changes, size_t b
   std::vector<Xapian::Document> docs(end - begin);
   std::vector<std::vector<std::string>> stems(end - begin);
   const size_t threads = std::max<size_t>(1, std::min<size_t>(options.threads, end - begin));
-  Status built = run_parallel(threads, [&](size_t worker) {
+  Status built = pool->run(threads, [&](size_t worker) {
     for (size_t i = begin + worker; i < end; i += threads) {
       if (!changes[i].is_delete) docs[i - begin] = builder.build(changes[i].article, &stems[i - begin]);
     }
@@ -185,7 +169,7 @@ Status IndexWriter::Impl::write_one_shard(std::vector<Change>& changes, size_t b
 Status IndexWriter::Impl::write_shards(std::vector<Change>& changes, size_t begin, size_t end,
                                        WriteCounts* counts) {
   std::vector<WriteCounts> per_shard(shards.size());
-  Status s = run_parallel(shards.size(), [&](size_t shard) {
+  Status s = pool->run(shards.size(), [&](size_t shard) {
     std::vector<std::string> stems;
     for (size_t i = begin; i < end; ++i) {
       if (layout::shard_of(changes[i].article.id, shards.size()) != shard) continue;
@@ -228,7 +212,7 @@ Status IndexWriter::apply(std::vector<Change>& changes, WriteCounts* counts) {
 }
 
 Status IndexWriter::commit() {
-  Status s = run_parallel(impl_->shards.size(), [&](size_t i) -> Status {
+  Status s = impl_->pool->run(impl_->shards.size(), [&](size_t i) -> Status {
     try {
       impl_->shards[i].db.commit();
       return Status::ok();

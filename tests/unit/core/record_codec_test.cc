@@ -8,7 +8,7 @@
 using namespace sondhan::core;
 
 TEST_CASE("records round-trip through the compact encoding", "[core][codec]") {
-  for (const std::string json : {
+  for (const std::string& json : {
            std::string(R"({"id":"a","title":"উত্তর কোরিয়ার সেনা","body":"‘বন্ধুত্ব’ ২০২৫ — é 😀 \u09FF"})"),
            std::string("{}"),
            std::string(""),

@@ -71,6 +71,7 @@ class IndexWriter {
  private:
   struct Impl;
   explicit IndexWriter(std::unique_ptr<Impl> impl);
+  static std::unique_ptr<IndexWriter> start(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
 
