@@ -22,7 +22,7 @@ class WorkerPool {
 
   /// Calls fn(0) ... fn(n - 1) at once, fn(i) always on the same thread for a given i (the
   /// caller takes n - 1), and returns the first error. An exception from fn becomes its
-  /// Status. n must not exceed helpers + 1.
+  /// Status. n must not exceed helpers + 1. One caller at a time: run() is not reentrant.
   Status run(size_t n, const std::function<Status(size_t)>& fn);
 
  private:
