@@ -30,6 +30,27 @@ Article article(const std::string& id, const std::string& title, const std::stri
   return a;
 }
 
+// Shard counts of one writing run: when the writer opened, and when it was done.
+struct ShardCounts {
+  size_t opened = 0, done = 0;
+};
+
+// One run of the writer: `articles` as upserts, then a commit, or with `merge` the end of a
+// complete run (IndexWriter::finish merges the shards of a new database).
+ShardCounts write_articles(const Config& config, const std::vector<Article>& articles, bool merge) {
+  auto writer = IndexWriter::open(config.db_path, config.index);
+  REQUIRE(writer.is_ok());
+  ShardCounts shards;
+  shards.opened = writer.value()->shard_count();
+  std::vector<Change> changes(articles.size());
+  for (size_t i = 0; i < articles.size(); ++i) changes[i].article = articles[i];
+  WriteCounts counts;
+  REQUIRE(writer.value()->apply(changes, &counts).is_ok());
+  REQUIRE((merge ? writer.value()->finish() : writer.value()->commit()).is_ok());
+  shards.done = writer.value()->shard_count();
+  return shards;
+}
+
 }  // namespace
 
 TEST_CASE("index and search round trip", "[core][search]") {
@@ -112,31 +133,18 @@ TEST_CASE("spelling variants are found both ways, after a merge and after an ups
     for (const auto& hit : result->hits) ids.insert(hit.id);
     return ids;
   };
-  {
-    auto writer = IndexWriter::open(config.db_path, config.index);
-    REQUIRE(writer.is_ok());
-    REQUIRE(writer.value()->shard_count() == 2);
-    std::vector<Change> changes(4);
-    changes[0].article = article("long-i", "গরীব কৃষক", "গরীব কৃষকের ধান।", "2024-01-02", "BBC");
-    changes[1].article = article("short-i", "গরিব মানুষ", "গরিব মানুষের জন্য ভাতা।", "2024-01-03", "BBC");
-    changes[2].article = article("other", "ঢাকায় বৃষ্টি", "ঢাকায় আজ ভারী বৃষ্টি হয়েছে।", "2024-03-04", "BBC");
-    changes[3].article = article("more", "নদী", "নদীর পানি বাড়ছে।", "2024-03-05", "BBC");
-    WriteCounts counts;
-    REQUIRE(writer.value()->apply(changes, &counts).is_ok());
-    REQUIRE(writer.value()->finish().is_ok());
-    REQUIRE(writer.value()->shard_count() == 1);
-  }
+  const ShardCounts built = write_articles(
+      config,
+      {article("long-i", "গরীব কৃষক", "গরীব কৃষকের ধান।", "2024-01-02", "BBC"),
+       article("short-i", "গরিব মানুষ", "গরিব মানুষের জন্য ভাতা।", "2024-01-03", "BBC"),
+       article("other", "ঢাকায় বৃষ্টি", "ঢাকায় আজ ভারী বৃষ্টি হয়েছে।", "2024-03-04", "BBC"),
+       article("more", "নদী", "নদীর পানি বাড়ছে।", "2024-03-05", "BBC")},
+      true);
+  REQUIRE(built.opened == 2);
+  REQUIRE(built.done == 1);
   CHECK(ids_for("গরিব") == std::set<std::string>{"long-i", "short-i"});
   CHECK(ids_for("গরীব") == std::set<std::string>{"long-i", "short-i"});
-  {
-    auto writer = IndexWriter::open(config.db_path, config.index);
-    REQUIRE(writer.is_ok());
-    std::vector<Change> changes(1);
-    changes[0].article = article("teacher", "শিক্ষক সমাবেশ", "শিক্ষকদের সমাবেশ।", "2024-04-01", "BBC");
-    WriteCounts counts;
-    REQUIRE(writer.value()->apply(changes, &counts).is_ok());
-    REQUIRE(writer.value()->commit().is_ok());
-  }
+  write_articles(config, {article("teacher", "শিক্ষক সমাবেশ", "শিক্ষকদের সমাবেশ।", "2024-04-01", "BBC")}, false);
   // The upsert files শিক্ষক under its loose form সিক্সক: a query misspelt সিক্ষক finds it.
   CHECK(ids_for("সিক্ষক") == std::set<std::string>{"teacher"});
 }
@@ -207,15 +215,7 @@ TEST_CASE("an unreadable stub is an error, never a fresh database over the old s
   sondhan::testing::TempDir dir;
   Config config;
   config.db_path = dir.str("db");
-  {
-    auto writer = IndexWriter::open(config.db_path, config.index);
-    REQUIRE(writer.is_ok());
-    std::vector<Change> changes(1);
-    changes[0].article = article("a", "ঢাকা", "ঢাকা।", "2024-01-01", "BBC");
-    WriteCounts counts;
-    REQUIRE(writer.value()->apply(changes, &counts).is_ok());
-    REQUIRE(writer.value()->finish().is_ok());
-  }
+  write_articles(config, {article("a", "ঢাকা", "ঢাকা।", "2024-01-01", "BBC")}, true);
   const auto shards = layout::read_stub(config.db_path);
   REQUIRE(shards.size() == 1);
   for (const char* text : {"", "remote localhost:1234\n"}) {
