@@ -75,33 +75,69 @@ std::vector<TopicalQuery> load_topical(const std::string& path) {
   return out;
 }
 
-Figures evaluate(core::Searcher& searcher, const std::vector<KnownItemQuery>& known,
+Run load_run(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw std::runtime_error("cannot read " + path);
+  Run run;
+  std::string line;
+  while (std::getline(in, line)) {
+    std::stringstream cols(line);
+    std::string query, id;
+    std::getline(cols, query, '\t');
+    auto& ids = run[query];
+    while (std::getline(cols, id, '\t')) ids.push_back(id);
+  }
+  return run;
+}
+
+void write_run(const std::string& path, const Run& run) {
+  std::ofstream out(path);
+  for (const auto& [query, ids] : run) {
+    out << query;
+    for (const std::string& id : ids) out << '\t' << id;
+    out << '\n';
+  }
+  if (!out) throw std::runtime_error("cannot write " + path);
+}
+
+std::vector<TopicalQuery> restrict_to_pool(std::vector<TopicalQuery> topical, const std::vector<Run>& pool) {
+  for (TopicalQuery& q : topical) {
+    std::map<std::string, int> pooled;
+    for (const Run& run : pool) {
+      auto ids = run.find(q.query);
+      if (ids == run.end()) continue;
+      for (size_t i = 0; i < ids->second.size() && i < 10; ++i) {
+        if (auto g = q.grades.find(ids->second[i]); g != q.grades.end()) pooled.insert(*g);
+      }
+    }
+    q.grades = std::move(pooled);
+  }
+  return topical;
+}
+
+Figures evaluate(const Ranker& rank, const std::vector<KnownItemQuery>& known,
                  const std::vector<TopicalQuery>& topical) {
   Figures f;
   std::vector<double> latencies;
   auto run = [&](const std::string& query) {
-    core::SearchRequest r;
-    r.query = query;
-    r.limit = 10;
     const auto start = std::chrono::steady_clock::now();
-    auto result = searcher.search(r);
+    std::vector<std::string> ids = rank(query);
     latencies.push_back(
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
-    if (!result.is_ok()) throw std::runtime_error("search failed: " + result.status().to_string());
-    return std::move(result).value();
+    return ids;
   };
 
   for (const KnownItemQuery& q : known) {
-    const core::SearchResult result = run(q.query);
-    size_t rank = 0;
-    for (size_t i = 0; i < result.hits.size() && rank == 0; ++i) {
-      if (std::find(q.targets.begin(), q.targets.end(), result.hits[i].id) != q.targets.end()) rank = i + 1;
+    const std::vector<std::string> ids = run(q.query);
+    size_t found_at = 0;
+    for (size_t i = 0; i < ids.size() && i < 10 && found_at == 0; ++i) {
+      if (std::find(q.targets.begin(), q.targets.end(), ids[i]) != q.targets.end()) found_at = i + 1;
     }
-    if (rank > 0) f.mrr10 += 1.0 / static_cast<double>(rank);
-    f.success1 += rank == 1;
-    f.success10 += rank > 0;
-    f.no_result += result.hits.empty();
-    if (rank == 0) f.misses.push_back(q.query + " -> " + q.targets[0]);
+    if (found_at > 0) f.mrr10 += 1.0 / static_cast<double>(found_at);
+    f.success1 += found_at == 1;
+    f.success10 += found_at > 0;
+    f.no_result += ids.empty();
+    if (found_at == 0) f.misses.push_back(q.query + " -> " + q.targets[0]);
   }
   f.known_item_queries = known.size();
   if (!known.empty()) {
@@ -113,13 +149,13 @@ Figures evaluate(core::Searcher& searcher, const std::vector<KnownItemQuery>& kn
   }
 
   for (const TopicalQuery& q : topical) {
-    const core::SearchResult result = run(q.query);
+    const std::vector<std::string> ids = run(q.query);
     double dcg = 0;
     Figures::Topic topic{q.id, q.query, 0, 0, {}};
-    for (size_t i = 0; i < result.hits.size(); ++i) {
-      auto g = q.grades.find(result.hits[i].id);
+    for (size_t i = 0; i < ids.size() && i < 10; ++i) {
+      auto g = q.grades.find(ids[i]);
       topic.judged_in_top10 += g != q.grades.end();
-      topic.top10.push_back(result.hits[i].id);
+      topic.top10.push_back(ids[i]);
       const int grade = g == q.grades.end() ? 0 : g->second;
       dcg += (std::pow(2.0, grade) - 1) / std::log2(static_cast<double>(i) + 2);
     }
@@ -140,6 +176,24 @@ Figures evaluate(core::Searcher& searcher, const std::vector<KnownItemQuery>& kn
   f.latency_p50_ms = percentile(latencies, 0.50);
   f.latency_p99_ms = percentile(latencies, 0.99);
   return f;
+}
+
+Ranker searcher_ranker(core::Searcher& searcher) {
+  return [&searcher](const std::string& query) {
+    core::SearchRequest r;
+    r.query = query;
+    r.limit = 10;
+    auto result = searcher.search(r);
+    if (!result.is_ok()) throw std::runtime_error("search failed: " + result.status().to_string());
+    std::vector<std::string> ids;
+    for (const core::Hit& hit : result.value().hits) ids.push_back(hit.id);
+    return ids;
+  };
+}
+
+Figures evaluate(core::Searcher& searcher, const std::vector<KnownItemQuery>& known,
+                 const std::vector<TopicalQuery>& topical) {
+  return evaluate(searcher_ranker(searcher), known, topical);
 }
 
 }  // namespace sondhan::relevance

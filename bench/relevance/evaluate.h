@@ -3,6 +3,7 @@
 // in-process latency of the same searches. Used by the relevance_eval tool and the floor test.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -43,7 +44,29 @@ std::vector<KnownItemQuery> load_known_items(const std::string& path);
 /// Reads bench/relevance/topical.tsv.
 std::vector<TopicalQuery> load_topical(const std::string& path);
 
-/// Runs every query through `searcher` (limit 10, highlighting on) and scores it.
+/// Answers a query with the ids of its top 10, best first.
+using Ranker = std::function<std::vector<std::string>(const std::string& query)>;
+
+/// A run: each query's top 10, as one engine ranked them. On disk one line per query,
+/// query<TAB>id<TAB>id..., which is what the peers in relevance/peers/ write.
+using Run = std::map<std::string, std::vector<std::string>>;
+Run load_run(const std::string& path);
+void write_run(const std::string& path, const Run& run);
+
+/// The judgments as a pool of other engines would give them: for each topic only the documents
+/// some run in `pool` ranked in its top 10 keep their grade (the rest become unjudged). This is
+/// how judgments pooled from peers score a system that finds documents the peers did not.
+std::vector<TopicalQuery> restrict_to_pool(std::vector<TopicalQuery> topical, const std::vector<Run>& pool);
+
+/// Runs every query through `rank` and scores it; latency is that of `rank`.
+Figures evaluate(const Ranker& rank, const std::vector<KnownItemQuery>& known,
+                 const std::vector<TopicalQuery>& topical);
+
+/// Ranks with `searcher` (limit 10, highlighting on, as the server answers). Throws
+/// std::runtime_error if a search fails.
+Ranker searcher_ranker(core::Searcher& searcher);
+
+/// evaluate(searcher_ranker(searcher), known, topical).
 Figures evaluate(core::Searcher& searcher, const std::vector<KnownItemQuery>& known,
                  const std::vector<TopicalQuery>& topical);
 

@@ -1,5 +1,7 @@
 // relevance_eval: scores a built index on the relevance sets and prints the figures (and JSON).
-//   build/bin/relevance_eval --db DIR [--config FILE] [--json OUT] [--misses]
+//   build/bin/relevance_eval --db DIR [--config FILE] [--json OUT] [--misses] [--topics]
+//   build/bin/relevance_eval --run FILE   scores another engine's rankings instead (a peer's)
+//   --pool RUN...   also scores topical queries against judgments pooled from these runs only
 // Ranking settings can be varied per run with SONDHAN_RANKING_* environment variables.
 #include <cstdio>
 #include <fstream>
@@ -10,49 +12,11 @@
 
 #include "evaluate.h"
 
-int main(int argc, char** argv) {
-  using namespace sondhan;
-  CLI::App app{"Scores a sondhan index on the relevance test sets."};
-  std::string db, config_path, json_out;
-  std::string known_path = std::string(SONDHAN_SOURCE_DIR) + "/bench/relevance/known_item.tsv";
-  std::string topical_path = std::string(SONDHAN_SOURCE_DIR) + "/bench/relevance/topical.tsv";
-  bool show_misses = false, show_topics = false;
-  std::string dump_unjudged;
-  app.add_option("--db", db, "database built from ../shared/corpus/bn_news.jsonl.gz")->required();
-  app.add_option("--config", config_path, "TOML configuration");
-  app.add_option("--known-item", known_path, "known-item queries (TSV)");
-  app.add_option("--topical", topical_path, "topical queries with judgments (TSV)");
-  app.add_option("--json", json_out, "also write the figures as JSON here");
-  app.add_flag("--misses", show_misses, "list known-item queries whose target is not in the top 10");
-  app.add_flag("--topics", show_topics, "per topic: nDCG@10 and how many of the top 10 are judged");
-  app.add_option("--unjudged", dump_unjudged, "append topic<TAB>doc for unjudged top-10 documents here (pooling)");
-  CLI11_PARSE(app, argc, argv);
+namespace {
 
-  core::Config config;
-  if (!config_path.empty()) {
-    auto loaded = core::load_config(config_path);
-    if (!loaded.is_ok()) {
-      std::cerr << loaded.status().message() << "\n";
-      return 2;
-    }
-    config = loaded.value();
-  }
-  if (auto s = core::apply_environment(&config, core::process_environment()); !s.is_ok()) {
-    std::cerr << s.message() << "\n";
-    return 2;
-  }
-  config.db_path = db;
-  auto searcher = core::Searcher::open(config);
-  if (!searcher.is_ok()) {
-    std::cerr << searcher.status().message() << "\n";
-    return 2;
-  }
-  const auto known = relevance::load_known_items(known_path);
-  const auto topical = relevance::load_topical(topical_path);
-  // A first pass warms the operating system's cache; the second is measured.
-  relevance::evaluate(*searcher.value(), known, topical);
-  const relevance::Figures f = relevance::evaluate(*searcher.value(), known, topical);
+using namespace sondhan;
 
+void print(const relevance::Figures& f, bool show_misses, bool show_topics) {
   std::printf("known-item queries   %zu\n", f.known_item_queries);
   std::printf("  MRR@10             %.3f\n", f.mrr10);
   std::printf("  Success@1          %.3f\n", f.success1);
@@ -70,21 +34,99 @@ int main(int argc, char** argv) {
       std::printf("  %s %.3f judged %2zu/10  %s\n", t.id.c_str(), t.ndcg10, t.judged_in_top10, t.query.c_str());
     }
   }
-  if (!dump_unjudged.empty()) {
-    std::ofstream out(dump_unjudged, std::ios::app);
-    for (size_t t = 0; t < f.topics.size(); ++t) {
-      for (const std::string& id : f.topics[t].top10) {
-        if (!topical[t].grades.count(id)) out << f.topics[t].id << '\t' << id << '\n';
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"Scores a sondhan index, or another engine's run, on the relevance test sets."};
+  std::string db, run_path, config_path, json_out, dump_unjudged, run_out;
+  std::vector<std::string> pool_paths;
+  std::string known_path = std::string(SONDHAN_SOURCE_DIR) + "/bench/relevance/known_item.tsv";
+  std::string topical_path = std::string(SONDHAN_SOURCE_DIR) + "/bench/relevance/topical.tsv";
+  bool show_misses = false, show_topics = false;
+  auto* db_option = app.add_option("--db", db, "database built from ../shared/corpus/bn_news.jsonl.gz");
+  auto* run_option = app.add_option("--run", run_path, "score this run file (query<TAB>id<TAB>id...) instead");
+  db_option->excludes(run_option);
+  run_option->excludes(db_option);
+  app.add_option("--config", config_path, "TOML configuration");
+  app.add_option("--known-item", known_path, "known-item queries (TSV)");
+  app.add_option("--topical", topical_path, "topical queries with judgments (TSV)");
+  app.add_option("--pool", pool_paths, "run files: also report nDCG@10 with judgments pooled from them only");
+  app.add_option("--json", json_out, "also write the figures as JSON here");
+  app.add_flag("--misses", show_misses, "list known-item queries whose target is not in the top 10");
+  app.add_flag("--topics", show_topics, "per topic: nDCG@10 and how many of the top 10 are judged");
+  app.add_option("--unjudged", dump_unjudged, "append topic<TAB>doc for unjudged top-10 documents here (pooling)");
+  app.add_option("--write-run", run_out, "write the rankings as a run file");
+  CLI11_PARSE(app, argc, argv);
+  if (db.empty() == run_path.empty()) {
+    std::cerr << "relevance_eval: give --db or --run\n";
+    return 2;
+  }
+
+  try {
+    const auto known = relevance::load_known_items(known_path);
+    const auto topical = relevance::load_topical(topical_path);
+    relevance::Ranker rank;
+    std::unique_ptr<core::Searcher> searcher;
+    if (!run_path.empty()) {
+      rank = [run = relevance::load_run(run_path)](const std::string& q) {
+        auto it = run.find(q);
+        return it == run.end() ? std::vector<std::string>{} : it->second;
+      };
+    } else {
+      core::Config config;
+      if (!config_path.empty()) {
+        auto loaded = core::load_config(config_path);
+        if (!loaded.is_ok()) throw std::runtime_error(loaded.status().message());
+        config = loaded.value();
+      }
+      if (auto s = core::apply_environment(&config, core::process_environment()); !s.is_ok()) {
+        throw std::runtime_error(s.message());
+      }
+      config.db_path = db;
+      auto opened = core::Searcher::open(config);
+      if (!opened.is_ok()) throw std::runtime_error(opened.status().message());
+      searcher = std::move(opened).value();
+      rank = relevance::searcher_ranker(*searcher);
+      // A first pass warms the operating system's cache; the second is measured.
+      relevance::evaluate(rank, known, topical);
+    }
+    relevance::Run ranked;
+    const relevance::Figures f = relevance::evaluate(
+        [&](const std::string& q) { return ranked[q] = rank(q); }, known, topical);
+    print(f, show_misses, show_topics);
+
+    double pooled_ndcg10 = -1;
+    if (!pool_paths.empty()) {
+      std::vector<relevance::Run> pool;
+      for (const std::string& path : pool_paths) pool.push_back(relevance::load_run(path));
+      pooled_ndcg10 = relevance::evaluate([&](const std::string& q) { return ranked[q]; }, {},
+                                          relevance::restrict_to_pool(topical, pool))
+                          .ndcg10;
+      std::printf("  nDCG@10, judgments pooled from %zu runs  %.3f\n", pool.size(), pooled_ndcg10);
+    }
+    if (!run_out.empty()) relevance::write_run(run_out, ranked);
+    if (!dump_unjudged.empty()) {
+      std::ofstream out(dump_unjudged, std::ios::app);
+      for (size_t t = 0; t < f.topics.size(); ++t) {
+        for (const std::string& id : f.topics[t].top10) {
+          if (!topical[t].grades.count(id)) out << f.topics[t].id << '\t' << id << '\n';
+        }
       }
     }
-  }
-  if (!json_out.empty()) {
-    nlohmann::json j = {{"known_item_queries", f.known_item_queries}, {"mrr10", f.mrr10},
-                        {"success1", f.success1},   {"success10", f.success10},
-                        {"no_result", f.no_result}, {"topical_queries", f.topical_queries},
-                        {"ndcg10", f.ndcg10},       {"query_p50_ms", f.latency_p50_ms},
-                        {"query_p99_ms", f.latency_p99_ms}};
-    std::ofstream(json_out) << j.dump(2) << "\n";
+    if (!json_out.empty()) {
+      nlohmann::json j = {{"known_item_queries", f.known_item_queries}, {"mrr10", f.mrr10},
+                          {"success1", f.success1},   {"success10", f.success10},
+                          {"no_result", f.no_result}, {"topical_queries", f.topical_queries},
+                          {"ndcg10", f.ndcg10},       {"query_p50_ms", f.latency_p50_ms},
+                          {"query_p99_ms", f.latency_p99_ms}};
+      if (pooled_ndcg10 >= 0) j["ndcg10_peer_pooled"] = pooled_ndcg10;
+      std::ofstream(json_out) << j.dump(2) << "\n";
+    }
+  } catch (const std::exception& e) {
+    std::cerr << "relevance_eval: " << e.what() << "\n";
+    return 2;
   }
   return 0;
 }

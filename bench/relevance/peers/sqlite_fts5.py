@@ -1,0 +1,64 @@
+#!/usr/bin/env python3
+"""The SQLite FTS5 peer of the relevance figures, for comparison with sondhan on the team's own
+test sets: title and body in one FTS5 table with the default tokenizer (unicode61, which splits
+Bengali words at their vowel signs), ranked by FTS5's bm25. Writes one run file per query
+operator for `relevance_eval --run`:
+    bench/relevance/peers/sqlite_fts5.py --corpus FILE.jsonl.gz --workdir DIR
+writes DIR/sqlite_fts5_or.run and DIR/sqlite_fts5_and.run (query<TAB>id<TAB>id...)."""
+import argparse
+import gzip
+import json
+import os
+import sqlite3
+
+
+def read_queries(known_path, topical_path):
+    queries = set()
+    for path, column in ((known_path, 0), (topical_path, 2)):
+        for line in open(path, encoding="utf-8"):
+            if not line.strip() or line.startswith("#"):
+                continue
+            cols = line.rstrip("\n").split("\t")
+            if path == topical_path and cols[0] != "Q":
+                continue
+            queries.add(cols[column])
+    return sorted(queries)
+
+
+def build(corpus, path):
+    db = sqlite3.connect(path)
+    db.execute("CREATE VIRTUAL TABLE articles USING fts5(id UNINDEXED, title, body)")
+    with gzip.open(corpus, "rt", encoding="utf-8") as f:
+        rows = ((r["id"], r.get("title", ""), r.get("body", "")) for r in map(json.loads, f))
+        db.executemany("INSERT INTO articles VALUES (?, ?, ?)", rows)
+    db.commit()
+    return db
+
+
+def fts_query(text, op):
+    # Each word as an FTS5 string, so that user text cannot be read as query syntax.
+    words = ['"' + w.replace('"', '""') + '"' for w in text.split()]
+    return f" {op} ".join(words)
+
+
+def main():
+    here = os.path.dirname(os.path.abspath(__file__))
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--corpus", required=True)
+    ap.add_argument("--workdir", required=True)
+    ap.add_argument("--known-item", default=os.path.join(here, "..", "known_item.tsv"))
+    ap.add_argument("--topical", default=os.path.join(here, "..", "topical.tsv"))
+    args = ap.parse_args()
+    path = os.path.join(args.workdir, "sqlite_fts5.db")
+    db = sqlite3.connect(path) if os.path.exists(path) else build(args.corpus, path)
+    queries = read_queries(args.known_item, args.topical)
+    for op in ("OR", "AND"):
+        with open(os.path.join(args.workdir, f"sqlite_fts5_{op.lower()}.run"), "w", encoding="utf-8") as out:
+            for q in queries:
+                ids = [r[0] for r in db.execute(
+                    "SELECT id FROM articles WHERE articles MATCH ? ORDER BY rank LIMIT 10", (fts_query(q, op),))]
+                out.write("\t".join([q] + ids) + "\n")
+
+
+if __name__ == "__main__":
+    main()
