@@ -102,7 +102,7 @@ constexpr Rule kRules[] = {
     {U"য়েরা", U"", 1, Before::kNotE, StemSet::kAny},
     {U"য়ের", U"", 1, Before::kNotE, StemSet::kAny},
     {U"দের", U"", 1, Before::kPluralDer, StemSet::kAny},
-    {U"েরা", U"", 1, Before::kConsonant, StemSet::kAny},
+    {U"েরা", U"", 2, Before::kConsonant, StemSet::kAny},  // not ফেরা, সেরা, বেরিয়ে -> ব
     // Past, future and habitual endings.
     {U"লেন", U"", 2, Before::kAny, StemSet::kAny},
     {U"লাম", U"", 1, Before::kAny, StemSet::kVerbRoots},
@@ -114,7 +114,7 @@ constexpr Rule kRules[] = {
     {U"এর", U"", 1, Before::kAny, StemSet::kAny},
     {U"য়ে", U"", 2, Before::kVowel, StemSet::kAny},
     {U"রা", U"", 2, Before::kVowel, StemSet::kAny},
-    {U"রা", U"", 2, Before::kConsonant, StemSet::kAny},  // modern plural: কৃষক|রা, শিক্ষক|রা
+    {U"রা", U"", 3, Before::kConsonant, StemSet::kAny},  // কৃষক|রা; not আব|রার, ডেম|রার
     {U"কে", U"", 1, Before::kVowel, StemSet::kAny},      // মা|কে, তা|কে
     {U"কে", U"", 2, Before::kObjectKe, StemSet::kAny},
     {U"তে", U"", 2, Before::kVowel, StemSet::kAny},

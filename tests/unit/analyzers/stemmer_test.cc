@@ -65,6 +65,13 @@ TEST_CASE("look-alikes stay apart", "[analyzers][stemmer]") {
   CHECK(stem("আদায়") != stem("আদা"));
   CHECK(stem("মাটি") != stem("মা"));
   CHECK(stem("কোটি") != stem("কো"));
+  // Words that end in -রা or -রার by nature are not plurals cut down to a stub.
+  CHECK(stem("আবরার") != stem("আবে"));  // the name Abrar, not Abe
+  CHECK(stem("সেরা") == "সেরা");       // "best", not স
+  CHECK(stem("বেরিয়ে") != "ব");
+  all_meet({"আবরার", "আবরারের", "আবরারকে"});
+  all_meet({"ফেরা", "ফেরার", "ফেরানো", "ফেরায়"});
+  all_meet({"ডেমরা", "ডেমরার", "ডেমরায়"});
 }
 
 TEST_CASE("spelling variants meet", "[analyzers][stemmer]") {
