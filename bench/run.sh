@@ -3,7 +3,8 @@
 #   bench/run.sh [--corpus FILE.jsonl.gz] [--out FILE.json] [--seconds N]
 # Builds in Release, indexes the corpus into a temporary database, then measures the analyzer
 # (MB/s), in-process queries (p50/p99), HTTP (p50/p99 at 1 connection, requests/s at 16) and
-# relevance (MRR@10, Success@1/@10, no-result share, nDCG@10). Prints a table and writes JSON.
+# relevance (MRR@10, Success@1/@10, no-result share, nDCG@10), then the same relevance figures for
+# the peers (bench/relevance/peers.sh). Prints two tables and writes JSON.
 # Figures are for reading: nothing here passes or fails on time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,7 +23,7 @@ done
 [[ -f "$corpus" ]] || { echo "$0: corpus $corpus not found" >&2; exit 2; }
 
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build build -j"$(nproc)" --target sondhan-index sondhan-server relevance_eval analyzer_bench >/dev/null
+cmake --build build -j"$(nproc)" --target sondhan-index sondhan-server relevance_eval analyzer_bench peer_plain_xapian >/dev/null
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -84,3 +85,7 @@ for k, v in rows:
 json.dump(r, open(out, "w"), indent=2)
 print(f"\n(JSON in {out})")
 PY
+
+echo >&2
+echo "relevance against the peers ..." >&2
+bench/relevance/peers.sh --corpus "$corpus" --db "$tmp/db" --workdir "$tmp/peers" --json "${out%.json}-peers.json"

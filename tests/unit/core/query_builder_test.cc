@@ -34,10 +34,22 @@ TEST_CASE("query words go through the document analyzer", "[core][query]") {
 }
 
 TEST_CASE("ranking expansions: all words, title, prefix fallback, phrases", "[core][query]") {
+  // Defaults: neighbouring words score extra when close; the all-words boost waits for four
+  // words; title matches count through the title's index-time weight only.
   const std::string d = describe("উত্তর কোরিয়া সেনা");
-  CHECK(d.find("AND") != std::string::npos);
-  CHECK(d.find("Sকোরিয়া") != std::string::npos);
   CHECK(d.find("NEAR 8") != std::string::npos);
+  CHECK(d.find(" AND ") == std::string::npos);
+  CHECK(d.find("Sকোরিয়া") == std::string::npos);
+  CHECK(describe("উত্তর কোরিয়া সেনা মহড়া").find(" AND ") != std::string::npos);
+  CHECK(describe("উত্তর কোরিয়া").find("NEAR") == std::string::npos);
+  Config boosted;
+  boosted.ranking.all_words_min_words = 2;
+  boosted.ranking.phrase_min_words = 2;
+  boosted.ranking.title_boost = 1;
+  const std::string e = describe("উত্তর কোরিয়া", boosted);
+  CHECK(e.find(" AND ") != std::string::npos);
+  CHECK(e.find("Sকোরিয়া") != std::string::npos);
+  CHECK(e.find("NEAR 8") != std::string::npos);
   Config with_prefix;
   with_prefix.index.prefix_letters = 4;
   CHECK(describe("প্রধানমন্ত্রী", with_prefix).find("XPপ্রধান") != std::string::npos);

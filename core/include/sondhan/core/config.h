@@ -25,12 +25,14 @@ struct RankingOptions {
   std::string scheme = "bm25";     // bm25, bm25+, dph, pl2, inl2, lm (Xapian's weighting schemes)
   double bm25_k1 = 1.2;
   double bm25_b = 0.75;
-  double all_words_boost = 2.0;    // extra weight factor for documents matching every word
-  double title_boost = 1.0;        // query-time weight of title: terms relative to body
+  double all_words_boost = 2.0;    // extra weight factor for documents matching every word,
+  int all_words_min_words = 4;     //   in queries of at least this many words
+  double title_boost = 0.0;        // query-time weight of title: terms relative to body
   double prefix_weight = 0.3;      // weight of the sub-word fallback relative to whole words
   double loose_weight = 0.5;       // weight of the spelling fallback relative to whole words
-  double phrase_boost = 2.0;       // weight of neighbouring query words found close together
+  double phrase_boost = 0.5;       // weight of neighbouring query words found close together
   int phrase_window = 8;           // how close: 2 = adjacent, in order; more = within that many words
+  int phrase_min_words = 3;        // queries of fewer words get no proximity boost
 };
 
 /// Search defaults and limits.
