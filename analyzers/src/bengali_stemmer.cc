@@ -97,6 +97,8 @@ constexpr Rule kRules[] = {
     {U"গুলা", U"", 1, Before::kAny, StemSet::kAny},
     {U"সমুহ", U"", 2, Before::kAny, StemSet::kAny},  // সমূহ, after folding
     {U"বৃন্দ", U"", 2, Before::kAny, StemSet::kAny},
+    // The postposition -সহ "with, including", written joined: ইয়াবা|সহ, সাবরিনা|সহ ৮ জন.
+    {U"সহ", U"", 2, Before::kAny, StemSet::kAny},
     {U"খানা", U"", 1, Before::kAny, StemSet::kNumerals},
     {U"খানি", U"", 1, Before::kAny, StemSet::kNumerals},
     {U"য়েরা", U"", 1, Before::kNotE, StemSet::kAny},
@@ -197,7 +199,7 @@ constexpr std::u32string_view kProtected[] = {
     U"সৈয়দ", U"জাহিদ", U"সাজ্জাদ", U"খালেদ", U"নওশাদ", U"এরশাদ", U"হ্রদ", U"চাঁদ", U"ফাঁদ",
     U"খাদ", U"আবেদ", U"নদ", U"সড়ক", U"বৈঠক", U"নাটক", U"ফটক", U"মোড়ক", U"ঝলক", U"স্মারক",
     U"সতর্ক", U"মস্তক", U"পুস্তক", U"দশক", U"শতক", U"মড়ক", U"তবক", U"আটক",
-    U"ভিডিও", U"রেডিও", U"অডিও", U"স্টুডিও", U"হাজির",
+    U"ভিডিও", U"রেডিও", U"অডিও", U"স্টুডিও", U"হাজির", U"দুঃসহ", U"দুর্বিসহ",
 };
 
 int count_letters(std::u32string_view s) {

@@ -47,6 +47,13 @@ TEST_CASE("words ending like a suffix keep their forms together", "[analyzers][s
   all_meet({"বিষয়", "বিষয়ে", "বিষয়ের"});
 }
 
+TEST_CASE("the postposition -সহ written joined", "[analyzers][stemmer]") {
+  all_meet({"ইয়াবা", "ইয়াবাসহ"});
+  all_meet({"সাবরিনা", "সাবরিনাসহ"});
+  all_meet({"ঢাকা", "ঢাকাসহ"});
+  CHECK(stem("দুঃসহ") == "দুঃসহ");  // "unbearable": the word itself ends so
+}
+
 TEST_CASE("verb forms meet", "[analyzers][stemmer]") {
   all_meet({"বলেছেন", "বলেন", "বললেন", "বলছেন"});
   all_meet({"করেছে", "করেছেন", "করবে", "করছে", "করতে"});
