@@ -27,7 +27,8 @@ struct RankingOptions {
   double bm25_b = 0.75;
   double all_words_boost = 2.0;    // extra weight factor for documents matching every word,
   int all_words_min_words = 4;     //   in queries of at least this many words
-  double title_boost = 0.0;        // query-time weight of title: terms relative to body
+  double title_boost = 0.0;        // extra query-time weight of a word's title match (0: the title
+                                   //   counts through index.title_weight only)
   double prefix_weight = 0.3;      // weight of the sub-word fallback relative to whole words
   double loose_weight = 0.5;       // weight of the spelling fallback relative to whole words
   double phrase_boost = 0.5;       // weight of neighbouring query words found close together
