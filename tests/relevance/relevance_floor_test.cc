@@ -52,7 +52,7 @@ TEST_CASE("relevance on the shared corpus stays above its floors", "[relevance][
   WARN("MRR@10 " << f.mrr10 << ", Success@1 " << f.success1 << ", Success@10 " << f.success10
                  << ", no result " << f.no_result << ", nDCG@10 " << f.ndcg10);
   // Floors: a little under the figures measured when ranking last changed (docs/relevance.md).
-  CHECK(f.mrr10 >= 0.945);
+  CHECK(f.mrr10 >= 0.95);
   CHECK(f.success10 >= 0.99);
   CHECK(f.no_result == 0);
   CHECK(f.ndcg10 >= 0.76);
