@@ -76,17 +76,8 @@ std::vector<TopicalQuery> load_topical(const std::string& path) {
 }
 
 Run load_run(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw std::runtime_error("cannot read " + path);
   Run run;
-  std::string line;
-  while (std::getline(in, line)) {
-    std::stringstream cols(line);
-    std::string query, id;
-    std::getline(cols, query, '\t');
-    auto& ids = run[query];
-    while (std::getline(cols, id, '\t')) ids.push_back(id);
-  }
+  for (auto& row : read_rows(path)) run[row[0]].assign(row.begin() + 1, row.end());
   return run;
 }
 

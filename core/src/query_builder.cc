@@ -3,7 +3,6 @@
 // zero-width characters, stop words), and a query must become exactly the terms the document did.
 #include "sondhan/core/query_builder.h"
 
-#include <algorithm>
 #include <map>
 
 #include "sondhan/core/document_builder.h"
@@ -289,7 +288,7 @@ class QueryParserState {
       // one of them in passing, should not outrank one about the rarer word. Longer queries
       // mostly describe one article, which has all of them, close together.
       const size_t words = g.soft.size();
-      if (words >= static_cast<size_t>(std::max(2, b_.ranking_.all_words_min_words)) &&
+      if (words >= static_cast<size_t>(b_.ranking_.all_words_min_words) &&
           b_.ranking_.all_words_boost > 0) {
         Xapian::Query all(Xapian::Query::OP_AND, g.soft.begin(), g.soft.end());
         ranked = Xapian::Query(Xapian::Query::OP_OR, ranked,
@@ -297,7 +296,7 @@ class QueryParserState {
                                              b_.ranking_.all_words_boost));
       }
       // Neighbouring query words found next to each other in the text score extra.
-      if (words >= static_cast<size_t>(std::max(2, b_.ranking_.phrase_min_words)) &&
+      if (words >= static_cast<size_t>(b_.ranking_.phrase_min_words) &&
           b_.ranking_.phrase_boost > 0) {
         std::vector<Xapian::Query> pairs;
         for (size_t i = 0; i + 1 < g.soft_stems.size(); ++i) {

@@ -5,7 +5,6 @@
 //   build/bin/peer_plain_xapian --corpus FILE.jsonl.gz --workdir DIR
 // writes DIR/plain_xapian_or.run and DIR/plain_xapian_and.run (query<TAB>id<TAB>id...).
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <set>
 
@@ -42,20 +41,20 @@ void build(const std::string& corpus, const std::string& path) {
   db.commit();
 }
 
-void write_run(const Xapian::Database& db, Xapian::Query::op op, const std::set<std::string>& queries,
-               const std::string& out_path) {
+sondhan::relevance::Run rank_all(const Xapian::Database& db, Xapian::Query::op op,
+                                 const std::set<std::string>& queries) {
   Xapian::QueryParser parser;
   parser.set_database(db);
   parser.set_default_op(op);
   Xapian::Enquire enquire(db);
-  std::ofstream out(out_path);
+  sondhan::relevance::Run run;
   for (const std::string& text : queries) {
     enquire.set_query(parser.parse_query(text));
-    out << text;
     const Xapian::MSet hits = enquire.get_mset(0, 10);
-    for (auto hit = hits.begin(); hit != hits.end(); ++hit) out << '\t' << hit.get_document().get_data();
-    out << '\n';
+    auto& ids = run[text];
+    for (auto hit = hits.begin(); hit != hits.end(); ++hit) ids.push_back(hit.get_document().get_data());
   }
+  return run;
 }
 
 }  // namespace
@@ -77,8 +76,8 @@ int main(int argc, char** argv) {
     const std::string db_path = workdir + "/plain_xapian";
     if (!std::filesystem::exists(db_path)) build(corpus, db_path);
     const Xapian::Database db(db_path);
-    write_run(db, Xapian::Query::OP_OR, queries, workdir + "/plain_xapian_or.run");
-    write_run(db, Xapian::Query::OP_AND, queries, workdir + "/plain_xapian_and.run");
+    sondhan::relevance::write_run(workdir + "/plain_xapian_or.run", rank_all(db, Xapian::Query::OP_OR, queries));
+    sondhan::relevance::write_run(workdir + "/plain_xapian_and.run", rank_all(db, Xapian::Query::OP_AND, queries));
   } catch (const std::exception& e) {
     std::cerr << "peer_plain_xapian: " << e.what() << "\n";
     return 1;
