@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # sondhan against its peers on the team's relevance sets, in one table:
 #   bench/relevance/peers.sh [--corpus FILE.jsonl.gz] [--db DIR] [--workdir DIR] [--json OUT]
-# Peers: plain Xapian (TermGenerator, no stemmer) and SQLite FTS5 (default tokenizer), each with
-# OR and AND queries. "pooled" is nDCG@10 with the judgments cut down to what the four peer runs
-# found: how a set judged from the peers' top 10 (the way outside benchmarks are often built)
-# scores a system that also finds articles the peers missed. Expects a built tree (build/bin);
-# indexes the corpus into a temporary database unless --db is given.
+# Peers, each with OR and AND queries: plain Xapian (TermGenerator, no stemmer), SQLite FTS5 with
+# its default tokenizer and with a Bengali-safe one, and a stand-in for Lucene's Bengali analyzer.
+# "pooled" is nDCG@10 with the judgments cut down to what the peer runs an outside benchmark
+# would pool from found (every OR run, and the AND runs of plain Xapian and default FTS5): how a set
+# judged from the peers' top 10 scores a system that also finds articles the peers missed.
+# Expects a built tree (build/bin); indexes the corpus into a temporary database unless --db is
+# given.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -31,15 +33,21 @@ echo "peers: plain Xapian ..." >&2
 build/bin/peer_plain_xapian --corpus "$corpus" --workdir "$workdir"
 echo "peers: SQLite FTS5 ..." >&2
 python3 bench/relevance/peers/sqlite_fts5.py --corpus "$corpus" --workdir "$workdir"
+echo "peers: Lucene Bengali stand-in ..." >&2
+python3 bench/relevance/peers/lucene_bengali.py --check
+python3 bench/relevance/peers/lucene_bengali.py --corpus "$corpus" --workdir "$workdir"
 if [[ -z "$db" ]]; then
   echo "sondhan: indexing ..." >&2
   db="$workdir/sondhan"
   build/bin/sondhan-index -q --db "$db" "$corpus" >/dev/null
 fi
 
-peers=(plain_xapian_or plain_xapian_and sqlite_fts5_or sqlite_fts5_and)
+peers=(plain_xapian_or plain_xapian_and sqlite_fts5_or sqlite_fts5_and sqlite_fts5_bn_or
+       sqlite_fts5_bn_and lucene_bengali_or lucene_bengali_and)
+pooled=(plain_xapian_or plain_xapian_and sqlite_fts5_or sqlite_fts5_and sqlite_fts5_bn_or
+        lucene_bengali_or)
 pool=()
-for p in "${peers[@]}"; do pool+=("$workdir/$p.run"); done
+for p in "${pooled[@]}"; do pool+=("$workdir/$p.run"); done
 build/bin/relevance_eval --db "$db" --pool "${pool[@]}" --json "$workdir/sondhan.json" >/dev/null
 for p in "${peers[@]}"; do
   build/bin/relevance_eval --run "$workdir/$p.run" --pool "${pool[@]}" --json "$workdir/$p.json" >/dev/null
@@ -49,9 +57,9 @@ python3 - "$workdir" "$json" sondhan "${peers[@]}" <<'PY'
 import json, os, sys
 workdir, out, names = sys.argv[1], sys.argv[2], sys.argv[3:]
 rows = {n: json.load(open(os.path.join(workdir, n + ".json"))) for n in names}
-print(f'{"engine":<18} {"MRR@10":>7} {"S@1":>6} {"S@10":>6} {"no res":>7} {"nDCG@10":>8} {"pooled":>7}')
+print(f'{"engine":<20} {"MRR@10":>7} {"S@1":>6} {"S@10":>6} {"no res":>7} {"nDCG@10":>8} {"pooled":>7}')
 for n, r in rows.items():
-    print(f'{n:<18} {r["mrr10"]:7.3f} {r["success1"]:6.3f} {r["success10"]:6.3f} {r["no_result"]:7.3f} '
+    print(f'{n:<20} {r["mrr10"]:7.3f} {r["success1"]:6.3f} {r["success10"]:6.3f} {r["no_result"]:7.3f} '
           f'{r["ndcg10"]:8.3f} {r["ndcg10_peer_pooled"]:7.3f}')
 if out:
     json.dump(rows, open(out, "w"), indent=2)

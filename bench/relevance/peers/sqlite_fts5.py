@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
-"""The SQLite FTS5 peer of the relevance figures, for comparison with sondhan on the team's own
-test sets: title and body in one FTS5 table with the default tokenizer (unicode61, which splits
-Bengali words at their vowel signs), ranked by FTS5's bm25. Writes one run file per query
-operator for `relevance_eval --run`:
+"""The SQLite FTS5 peers of the relevance figures, for comparison with sondhan on the team's own
+test sets: title and body in one FTS5 table, ranked by FTS5's bm25, once with the default
+tokenizer (unicode61, which splits Bengali words at their vowel signs) and once "Bengali-safe"
+(unicode61 with the Bengali signs as token characters, so that words stay whole). Writes one run
+file per tokenizer and query operator for `relevance_eval --run`:
     bench/relevance/peers/sqlite_fts5.py --corpus FILE.jsonl.gz --workdir DIR
-writes DIR/sqlite_fts5_or.run and DIR/sqlite_fts5_and.run (query<TAB>id<TAB>id...)."""
+writes DIR/sqlite_fts5_{or,and}.run and DIR/sqlite_fts5_bn_{or,and}.run
+(query<TAB>id<TAB>id...)."""
 import argparse
 import gzip
 import json
@@ -25,9 +27,20 @@ def read_queries(known_path, topical_path):
     return sorted(queries)
 
 
-def build(corpus, path):
+# Bengali vowel signs, candrabindu, anusvara, visarga, nukta, virama, au length mark and the
+# joiners: combining characters that unicode61 would otherwise treat as separators.
+BENGALI_SIGNS = "".join(chr(c) for c in [*range(0x0981, 0x0984), 0x09BC, *range(0x09BE, 0x09C5),
+                                         0x09C7, 0x09C8, *range(0x09CB, 0x09CE), 0x09D7, 0x09E2,
+                                         0x09E3, 0x200C, 0x200D])
+TOKENIZERS = {
+    "sqlite_fts5": "unicode61",
+    "sqlite_fts5_bn": f"unicode61 tokenchars '{BENGALI_SIGNS}'",
+}
+
+
+def build(corpus, path, tokenizer):
     db = sqlite3.connect(path)
-    db.execute("CREATE VIRTUAL TABLE articles USING fts5(id UNINDEXED, title, body)")
+    db.execute(f"CREATE VIRTUAL TABLE articles USING fts5(id UNINDEXED, title, body, tokenize=\"{tokenizer}\")")
     with gzip.open(corpus, "rt", encoding="utf-8") as f:
         rows = ((r["id"], r.get("title", ""), r.get("body", "")) for r in map(json.loads, f))
         db.executemany("INSERT INTO articles VALUES (?, ?, ?)", rows)
@@ -49,15 +62,17 @@ def main():
     ap.add_argument("--known-item", default=os.path.join(here, "..", "known_item.tsv"))
     ap.add_argument("--topical", default=os.path.join(here, "..", "topical.tsv"))
     args = ap.parse_args()
-    path = os.path.join(args.workdir, "sqlite_fts5.db")
-    db = sqlite3.connect(path) if os.path.exists(path) else build(args.corpus, path)
     queries = read_queries(args.known_item, args.topical)
-    for op in ("OR", "AND"):
-        with open(os.path.join(args.workdir, f"sqlite_fts5_{op.lower()}.run"), "w", encoding="utf-8") as out:
-            for q in queries:
-                ids = [r[0] for r in db.execute(
-                    "SELECT id FROM articles WHERE articles MATCH ? ORDER BY rank LIMIT 10", (fts_query(q, op),))]
-                out.write("\t".join([q] + ids) + "\n")
+    for name, tokenizer in TOKENIZERS.items():
+        path = os.path.join(args.workdir, name + ".db")
+        db = sqlite3.connect(path) if os.path.exists(path) else build(args.corpus, path, tokenizer)
+        for op in ("OR", "AND"):
+            with open(os.path.join(args.workdir, f"{name}_{op.lower()}.run"), "w", encoding="utf-8") as out:
+                for q in queries:
+                    ids = [r[0] for r in db.execute(
+                        "SELECT id FROM articles WHERE articles MATCH ? ORDER BY rank LIMIT 10",
+                        (fts_query(q, op),))]
+                    out.write("\t".join([q] + ids) + "\n")
 
 
 if __name__ == "__main__":
