@@ -85,6 +85,7 @@ int main(int argc, char** argv) {
         throw std::runtime_error(s.message());
       }
       config.db_path = db;
+      if (auto s = config.validate(); !s.is_ok()) throw std::runtime_error(s.message());
       auto opened = core::Searcher::open(config);
       if (!opened.is_ok()) throw std::runtime_error(opened.status().message());
       searcher = std::move(opened).value();

@@ -43,6 +43,7 @@ std::vector<Key> keys_of(Config* c) {
       {"ranking", "phrase_boost", &c->ranking.phrase_boost},
       {"ranking", "phrase_window", &c->ranking.phrase_window},
       {"ranking", "phrase_min_words", &c->ranking.phrase_min_words},
+      {"ranking", "synonyms", &c->ranking.synonyms},
       {"search", "default_limit", &c->search.default_limit},
       {"search", "max_limit", &c->search.max_limit},
       {"search", "max_offset", &c->search.max_offset},
@@ -190,6 +191,12 @@ Status Config::validate() const {
                                     "info, warn, error, critical, off; got '" +
                                     server.log_level + "'");
   }
+  for (const std::string& group : ranking.synonyms) {
+    if (split_words(group).size() < 2) {
+      return Status::invalid_argument("config key ranking.synonyms: group '" + group +
+                                      "' needs two or more words, separated by spaces");
+    }
+  }
   for (const auto& [field, names] : fields.names) {
     if (names.empty()) {
       return Status::invalid_argument("config key fields." + field + " lists no input name");
@@ -244,6 +251,18 @@ Result<Config> load_config(const std::string& path) {
     }
   }
   return config;
+}
+
+std::vector<std::string> split_words(std::string_view text) {
+  std::vector<std::string> words;
+  size_t i = 0;
+  while (i < text.size()) {
+    while (i < text.size() && std::isspace(static_cast<unsigned char>(text[i]))) ++i;
+    const size_t start = i;
+    while (i < text.size() && !std::isspace(static_cast<unsigned char>(text[i]))) ++i;
+    if (i > start) words.emplace_back(text.substr(start, i - start));
+  }
+  return words;
 }
 
 std::vector<std::string> split_list(std::string_view text) {

@@ -3,6 +3,7 @@
 // zero-width characters, stop words), and a query must become exactly the terms the document did.
 #include "sondhan/core/query_builder.h"
 
+#include <algorithm>
 #include <map>
 
 #include "sondhan/core/document_builder.h"
@@ -245,9 +246,18 @@ class QueryParserState {
     return Status::ok();
   }
 
-  // A free-text word: its stem, plus the title copy and the sub-word fallback at lower weights.
+  // A free-text word: its stem (with its synonyms, as one word), plus the title copy and the
+  // sub-word and spelling fallbacks at lower weights.
   Xapian::Query expand_word(const std::string& stem) {
     std::vector<Xapian::Query> alternatives{Xapian::Query(stem)};
+    if (auto it = b_.synonyms_.find(stem); it != b_.synonyms_.end()) {
+      std::vector<Xapian::Query> same{Xapian::Query(stem)};
+      for (const std::string& other : it->second) {
+        same.emplace_back(other);
+        highlight_.insert(other);
+      }
+      alternatives[0] = Xapian::Query(Xapian::Query::OP_SYNONYM, same.begin(), same.end());
+    }
     if (b_.ranking_.title_boost > 0) {
       alternatives.emplace_back(Xapian::Query::OP_SCALE_WEIGHT,
                                 Xapian::Query(prefix::kTitle + stem), b_.ranking_.title_boost);
@@ -355,6 +365,30 @@ class QueryParserState {
   size_t terms_ = 0;
   std::unordered_set<std::string> highlight_;
 };
+
+QueryBuilder::QueryBuilder(const analyzers::Analyzer& analyzer, const Config& config)
+    : analyzer_(analyzer), ranking_(config.ranking), index_(config.index), search_(config.search) {
+  for (const std::string& group : ranking_.synonyms) {
+    std::vector<std::string> stems;
+    for (const std::string& word : split_words(group)) {
+      std::vector<analyzers::Token> tokens;
+      analyzer_.analyze(word, {}, &tokens);
+      // A stop word has no stem; a word the analyzer splits (কোভিড-১৯) is not one word.
+      if (tokens.size() == 1 && std::find(stems.begin(), stems.end(), tokens[0].term) == stems.end()) {
+        stems.push_back(tokens[0].term);
+      }
+    }
+    if (stems.size() < 2) continue;
+    for (const std::string& stem : stems) {
+      auto& others = synonyms_[stem];
+      for (const std::string& other : stems) {
+        if (other != stem && std::find(others.begin(), others.end(), other) == others.end()) {
+          others.push_back(other);
+        }
+      }
+    }
+  }
+}
 
 Result<ParsedQuery> QueryBuilder::parse(std::string_view text, const VariantLookup& variants) const {
   if (text.size() > static_cast<size_t>(search_.max_query_bytes)) {

@@ -42,6 +42,23 @@ TEST_CASE("SONDHAN_* environment variables override", "[core][config]") {
   CHECK_FALSE(apply_environment(&c, {{"SONDHAN_SERVER_PORT", "80x"}}).is_ok());
 }
 
+TEST_CASE("synonym groups: from TOML or the environment, two words or more each", "[core][config]") {
+  sondhan::testing::TempDir dir;
+  std::ofstream(dir.str("c.toml")) << "[ranking]\nsynonyms = [\"টিকা ভ্যাকসিন\", \"আমফান  আম্পান আম্ফান\"]\n";
+  auto loaded = load_config(dir.str("c.toml"));
+  REQUIRE(loaded.is_ok());
+  CHECK(loaded->ranking.synonyms.size() == 2);
+  CHECK(loaded->validate().is_ok());
+  Config c;
+  REQUIRE(apply_environment(&c, {{"SONDHAN_RANKING_SYNONYMS", "টিকা ভ্যাকসিন,করোনা কোভিড"}}).is_ok());
+  CHECK(c.ranking.synonyms == std::vector<std::string>{"টিকা ভ্যাকসিন", "করোনা কোভিড"});
+  c.ranking.synonyms.push_back(" টিকা ");
+  const Status lone = c.validate();
+  CHECK(lone.message().find("ranking.synonyms") != std::string::npos);
+  CHECK(lone.message().find("two or more words") != std::string::npos);
+  CHECK(split_words("  টিকা\tভ্যাকসিন  ") == std::vector<std::string>{"টিকা", "ভ্যাকসিন"});
+}
+
 TEST_CASE("config: out-of-range integers and unknown sections are errors", "[core][config]") {
   sondhan::testing::TempDir dir;
   auto write = [&](const std::string& text) {

@@ -81,6 +81,27 @@ TEST_CASE("a word expands to the spelling variants the index has filed under its
   CHECK(f.find("w16") == std::string::npos);
 }
 
+TEST_CASE("a word in a synonym group matches the whole group, as one word", "[core][query]") {
+  Config config;
+  config.ranking.synonyms = {"টিকা ভ্যাকসিন ভ্যাক্সিন", "আমফান আম্পান", "এবং ও"};
+  QueryBuilder b(analyzer(), config);
+  // Inflected forms of the group's words count: টিকার is টিকা.
+  auto parsed = b.parse("টিকার");
+  REQUIRE(parsed.is_ok());
+  const std::string d = parsed->query.get_description();
+  CHECK(d.find("(টিকা SYNONYM ভ্যাকসিন SYNONYM ভ্যাক্সিন)") != std::string::npos);
+  CHECK(parsed->highlight.count("ভ্যাকসিন") == 1);
+  // Groups work both ways, and words outside every group are left alone.
+  CHECK(b.parse("আম্পানে").value().query.get_description().find("আম্পান SYNONYM আমফান") != std::string::npos);
+  CHECK(b.parse("ধান").value().query.get_description().find("SYNONYM") == std::string::npos);
+  // Only free-text words expand: not an exclusion, a phrase or a title: search.
+  CHECK(b.parse("বাজার -টিকা").value().query.get_description().find("ভ্যাকসিন") == std::string::npos);
+  CHECK(b.parse("\"করোনা টিকা\"").value().query.get_description().find("ভ্যাকসিন") == std::string::npos);
+  CHECK(b.parse("title:টিকা").value().query.get_description().find("ভ্যাকসিন") == std::string::npos);
+  // A group of stop words has no stems: nothing to expand, and no error.
+  CHECK(b.parse("ও এবং").value().query.get_description() == Xapian::Query(Xapian::Query::MatchNothing).get_description());
+}
+
 TEST_CASE("queries whose words all vanish find nothing; a blank one browses", "[core][query]") {
   // Stop words are not indexed, so a query of stop words can only find nothing.
   CHECK(describe("তিনি কে") == "Query()");

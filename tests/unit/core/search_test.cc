@@ -1,6 +1,7 @@
 // Index the bundled sample with IndexWriter, search it with Searcher: the core round trip.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <fstream>
 #include <set>
 
@@ -147,6 +148,35 @@ TEST_CASE("spelling variants are found both ways, after a merge and after an ups
   write_articles(config, {article("teacher", "শিক্ষক সমাবেশ", "শিক্ষকদের সমাবেশ।", "2024-04-01", "BBC")}, false);
   // The upsert files শিক্ষক under its loose form সিক্সক: a query misspelt সিক্ষক finds it.
   CHECK(ids_for("সিক্ষক") == std::set<std::string>{"teacher"});
+}
+
+TEST_CASE("synonyms find the other words of their group, marked in the snippet", "[core][search]") {
+  sondhan::testing::TempDir dir;
+  Config config;
+  config.db_path = dir.str("db");
+  write_articles(config,
+                 {article("vaccine", "চুক্তি সই", "দেশে ভ্যাকসিনের প্রথম চালান পৌঁছেছে।", "2024-01-02", "BBC"),
+                  article("tika", "শিশুদের টিকা", "শিশুদের টিকা দেওয়া শুরু।", "2024-01-03", "BBC"),
+                  article("other", "ঢাকায় বৃষ্টি", "ঢাকায় আজ ভারী বৃষ্টি হয়েছে।", "2024-03-04", "BBC")},
+                 true);
+  auto search = [&](const Config& c) {
+    auto searcher = Searcher::open(c);
+    REQUIRE(searcher.is_ok());
+    SearchRequest r;
+    r.query = "টিকা";
+    auto result = searcher.value()->search(r);
+    REQUIRE(result.is_ok());
+    return std::move(result).value();
+  };
+  CHECK(search(config).hits.size() == 1);
+  Config with_synonyms = config;
+  with_synonyms.ranking.synonyms = {"টিকা ভ্যাকসিন"};
+  const SearchResult found = search(with_synonyms);
+  REQUIRE(found.hits.size() == 2);
+  const auto vaccine = std::find_if(found.hits.begin(), found.hits.end(),
+                                    [](const Hit& h) { return h.id == "vaccine"; });
+  REQUIRE(vaccine != found.hits.end());
+  CHECK(vaccine->snippet.find("<mark>ভ্যাকসিনের</mark>") != std::string::npos);
 }
 
 TEST_CASE("a missing database is unavailable, not a crash", "[core][search]") {

@@ -34,6 +34,9 @@ struct RankingOptions {
   double phrase_boost = 0.5;       // weight of neighbouring query words found close together
   int phrase_window = 8;           // how close: 2 = adjacent, in order; more = within that many words
   int phrase_min_words = 3;        // queries of fewer words get no proximity boost
+  // Words that find each other, one group per string ("টিকা ভ্যাকসিন"): a query word in a group
+  // matches every word of it, inflected too, all counted as one word. Single words only.
+  std::vector<std::string> synonyms;
 };
 
 /// Search defaults and limits.
@@ -91,6 +94,9 @@ Result<Config> load_config(const std::string& path);
 /// The non-empty items of a comma-separated list ("a,b,,c" -> a, b, c), as environment
 /// variables and request parameters write lists.
 std::vector<std::string> split_list(std::string_view text);
+
+/// The words of `text`, split at ASCII whitespace ("টিকা  ভ্যাকসিন " -> টিকা, ভ্যাকসিন).
+std::vector<std::string> split_words(std::string_view text);
 
 /// The variables of this process's environment, by name.
 std::map<std::string, std::string> process_environment();

@@ -15,6 +15,7 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
@@ -39,8 +40,7 @@ using VariantLookup = std::function<void(const std::string& key, std::vector<std
 /// Thread safety: const; parse() may run on many threads if the analyzer is shared.
 class QueryBuilder {
  public:
-  QueryBuilder(const analyzers::Analyzer& analyzer, const Config& config)
-      : analyzer_(analyzer), ranking_(config.ranking), index_(config.index), search_(config.search) {}
+  QueryBuilder(const analyzers::Analyzer& analyzer, const Config& config);
 
   /// kInvalidArgument for malformed UTF-8, an over-long or over-deep query, too many terms,
   /// an unknown field or an unbalanced parenthesis; the message says which. Without
@@ -53,6 +53,8 @@ class QueryBuilder {
   RankingOptions ranking_;
   IndexOptions index_;
   SearchOptions search_;
+  // ranking.synonyms as stems: each stem -> the other stems of its groups.
+  std::unordered_map<std::string, std::vector<std::string>> synonyms_;
 };
 
 }  // namespace sondhan::core
