@@ -3,11 +3,11 @@
 #   bench/relevance/peers.sh [--corpus FILE.jsonl.gz] [--db DIR] [--workdir DIR] [--json OUT]
 # Peers, each with OR and AND queries: plain Xapian (TermGenerator, no stemmer), SQLite FTS5 with
 # its default tokenizer and with a Bengali-safe one, and a stand-in for Lucene's Bengali analyzer.
-# "pooled" is nDCG@10 with the judgments cut down to what the peer runs an outside benchmark
-# would pool from found (every OR run, and the AND runs of plain Xapian and default FTS5): how a set
-# judged from the peers' top 10 scores a system that also finds articles the peers missed.
-# Expects a built tree (build/bin); indexes the corpus into a temporary database unless --db is
-# given.
+# "pooled" is nDCG@10 counting only the judgments of articles in the top 10 of the runs an
+# outside benchmark would pool from (every OR run, and the AND runs of plain Xapian and default
+# FTS5): how a set judged from the peers' top 10 scores a system that also finds articles the
+# peers missed. Expects a built tree (build/bin); indexes the corpus into a temporary database
+# unless --db is given.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """A stand-in for the Lucene / Elasticsearch `bengali` analyzer peer of the relevance figures,
 for comparison with sondhan on the team's own test sets. Debian packages no Lucene with the
-Bengali analyzer, so this re-implements the chain as Lucene documents it (see
-../shared/notes/bengali-search-research.md, section 1): word tokens, Bengali digits to ASCII,
+Bengali analyzer, so this re-implements the rules of its chain (BengaliAnalyzer: the
+IndicNormalizer, BengaliNormalizer and BengaliStemmer steps): word tokens, Bengali digits to ASCII,
 Indic normalization (precomposed nukta letters), Bengali orthographic normalization (ঁ dropped,
 ী/ূ shortened, ঙ/শ/ষ/ণ/ড়/ঢ়/ৎ folded, য-phala, ব-phala and visarga rules) and the single-suffix
 stemmer with its minimum lengths; then BM25 (k1 1.2, b 0.75) over title and body as one field.
@@ -24,7 +24,7 @@ from collections import Counter, defaultdict
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from sqlite_fts5 import read_queries  # noqa: E402
 
-VIRAMA, ZWJ = "\u09cd", "\u200d"
+VIRAMA = "\u09cd"
 # Letters, marks, digits and joiners of any script make words; everything else separates them.
 WORD = re.compile(r"[\w\u0981-\u0983\u09bc\u09be-\u09cd\u09d7\u09e2\u09e3\u200c\u200d]+")
 BENGALI_DIGITS = str.maketrans("০১২৩৪৫৬৭৮৯", "0123456789")
