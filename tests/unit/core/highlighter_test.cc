@@ -4,6 +4,16 @@
 
 using namespace sondhan::core;
 
+namespace {
+// `text` with the matches of `query`'s words marked, as a search for `query` would show it.
+std::string marks(const std::string& query, const std::string& text) {
+  static const sondhan::analyzers::Analyzer a;
+  std::unordered_set<std::string> terms;
+  for (const std::string& t : a.terms(query)) terms.insert(t);
+  return Highlighter(a, terms, {}).mark_all(text);
+}
+}  // namespace
+
 TEST_CASE("inflected forms are marked in the original text", "[core][highlight]") {
   const sondhan::analyzers::Analyzer a;
   const std::unordered_set<std::string> terms = {a.stem(a.normalize("কোরিয়া"))};
@@ -43,12 +53,6 @@ TEST_CASE("a long sentence is cut at word boundaries around the match", "[core][
 }
 
 TEST_CASE("words whose first letter changes in analysis are still marked", "[core][highlight]") {
-  const sondhan::analyzers::Analyzer a;
-  auto marks = [&](const std::string& query, const std::string& text) {
-    std::unordered_set<std::string> terms;
-    for (const std::string& t : a.terms(query)) terms.insert(t);
-    return Highlighter(a, terms, {}).mark_all(text);
-  };
   CHECK(marks("আসবেন", "তিনি এসেছেন") == "তিনি <mark>এসেছেন</mark>");
   CHECK(marks("স্টেশন", "ষ্টেশনে ভিড়") == "<mark>ষ্টেশনে</mark> ভিড়");
   CHECK(marks("2023", "২০২৩ সালে") == "<mark>২০২৩</mark> সালে");
@@ -88,18 +92,10 @@ TEST_CASE("without terms, a snippet is the opening cut at a word boundary", "[co
 }
 
 TEST_CASE("spelling-fallback matches are marked", "[core][highlight]") {
-  const sondhan::analyzers::Analyzer a;
-  std::unordered_set<std::string> terms;
-  for (const std::string& t : a.terms("গরিব কোরবানি")) terms.insert(t);
-  const Highlighter h(a, terms, {});
-  CHECK(h.mark_all("গরীব মানুষের কুরবানির পশু") == "<mark>গরীব</mark> মানুষের <mark>কুরবানির</mark> পশু");
+  CHECK(marks("গরিব কোরবানি", "গরীব মানুষের কুরবানির পশু") == "<mark>গরীব</mark> মানুষের <mark>কুরবানির</mark> পশু");
 }
 
 TEST_CASE("precomposed and decomposed য় are marked alike", "[core][highlight]") {
-  const sondhan::analyzers::Analyzer a;
-  std::unordered_set<std::string> terms;
-  for (const std::string& t : a.terms("ভয়")) terms.insert(t);
-  const Highlighter h(a, terms, {});
-  CHECK(h.mark_all("ভ\u09DFের কথা") == "<mark>ভ\u09DFের</mark> কথা");
-  CHECK(h.mark_all("ভ\u09AF\u09BCের কথা") == "<mark>ভ\u09AF\u09BCের</mark> কথা");
+  CHECK(marks("ভয়", "ভ\u09DFের কথা") == "<mark>ভ\u09DFের</mark> কথা");
+  CHECK(marks("ভয়", "ভ\u09AF\u09BCের কথা") == "<mark>ভ\u09AF\u09BCের</mark> কথা");
 }
