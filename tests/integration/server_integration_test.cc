@@ -805,6 +805,8 @@ TEST_CASE("server: documents, health, stats and metrics", "[http]") {
     REQUIRE(r);
     CHECK(r->status == 200);
     CHECK(r->body.empty());
+    // The headers announce the body a GET would have sent.
+    CHECK(std::stoul("0" + r->get_header_value("Content-Length")) > 100);
     CHECK(r->get_header_value("Content-Type").find("application/json") != std::string::npos);
   }
   SECTION("/stats") {

@@ -28,7 +28,10 @@ TEST_CASE("relevance on the shared corpus stays above its floors", "[relevance][
     std::vector<core::Change> batch;
     core::WriteCounts counts;
     std::string line;
-    while (reader.value()->next(&line).value()) {
+    while (true) {
+      auto more = reader.value()->next(&line);
+      REQUIRE(more.is_ok());
+      if (!more.value()) break;
       auto change = indexer::parse_article(line, config.fields);
       REQUIRE(change.is_ok());
       batch.push_back(std::move(change.value()));
