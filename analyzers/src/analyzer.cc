@@ -114,7 +114,8 @@ UChar32 fold_key_char(UChar32 c) {
     case U'ী':
     case U'ে': return U'া';    // রেখেছে -> রাখ, লিখেছেন -> লেখ, সরকারী -> সরকারি
     case U'ূ':
-    case U'ো': return U'ু';    // খুলেছে -> খোল, ভূমিকা -> ভুমিকা
+    case U'ো':
+    case U'ৌ': return U'ু';    // খুলেছে -> খোল, ভূমিকা -> ভুমিকা, সউদি -> সৌদি
     default: return chars::is_bengali_block(c) ? c : u_foldCase(c, U_FOLD_CASE_DEFAULT);
   }
 }
@@ -132,6 +133,14 @@ uint64_t word_key(std::string_view word) {
     if (c < 0 || chars::is_ignorable(c) || c == chars::kBengaliNukta || c == U'ঁ') continue;
     if (n == 1 && key[0] == U'আ' && c == chars::kBengaliAaSign) continue;  // অ + া
     if (c == U',' ) continue;  // grouping commas of numbers
+    // After a consonant, উ/ও become ৌ (সউদি -> সৌদি), and ে + া or ে + ৗ compose to ো/ৌ.
+    if (n == 1 && (c == U'উ' || c == U'ও')) c = U'ৌ';
+    if (n == 1 && c == U'ে' && i < length) {
+      UChar32 next;
+      int32_t j = i;
+      U8_NEXT(s, j, length, next);
+      if (next == chars::kBengaliAaSign || next == 0x09D7) c = U'ৌ';
+    }
     key[n++] = fold_key_char(c);
   }
   return (static_cast<uint64_t>(static_cast<uint32_t>(key[0])) << 32) | static_cast<uint32_t>(key[1]);

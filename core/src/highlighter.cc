@@ -84,7 +84,9 @@ Highlighter::Highlighter(const analyzers::Analyzer& analyzer,
                          const std::unordered_set<std::string>& terms, HighlightOptions options)
     : analyzer_(analyzer), terms_(terms), options_(std::move(options)) {
   for (const std::string& t : terms_) {
-    word_keys_.insert(analyzers::word_key(t));
+    const uint64_t key = analyzers::word_key(t);
+    word_keys_.insert(key);
+    if (key == analyzers::first_char_key(key)) has_one_char_term_ = true;
     std::string loose = analyzer_.loose(t);
     if (loose != t) {
       word_keys_.insert(analyzers::word_key(loose));
@@ -105,7 +107,11 @@ std::vector<Highlighter::Match> Highlighter::find_matches(std::string_view text,
   std::vector<Match> matches;
   for (const auto& span : spans) {
     const std::string_view raw = text.substr(span.begin, span.end - span.begin);
-    if (!word_keys_.count(analyzers::word_key(raw))) continue;
+    const uint64_t key = analyzers::word_key(raw);
+    if (!word_keys_.count(key) &&
+        !(has_one_char_term_ && word_keys_.count(analyzers::first_char_key(key)))) {
+      continue;
+    }
     const std::string t = analyzer_.term_of(raw, span.kind);
     if (auto term = terms_.find(t); term != terms_.end()) {
       matches.push_back({span.begin, span.end, &*term});

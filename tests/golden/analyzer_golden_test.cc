@@ -86,6 +86,58 @@ TEST_CASE("conflation set: groups meet, look-alikes stay apart", "[analyzers][go
   CHECK(score["variant"].first >= 45);
 }
 
+TEST_CASE("a word's key lets the highlighter find it by its term", "[analyzers][golden]") {
+  // The highlighter analyses only the words whose word_key is a query term's (or, for a term
+  // of one letter, whose first letter is): a word the key turned away would never be marked.
+  const Analyzer analyzer;
+  auto findable = [](const std::string& raw, const std::string& term) {
+    const uint64_t word = sondhan::analyzers::word_key(raw);
+    const uint64_t key = sondhan::analyzers::word_key(term);
+    return word == key || (key == sondhan::analyzers::first_char_key(key) &&
+                           sondhan::analyzers::first_char_key(word) == key);
+  };
+  // ো and ৌ written in two parts, as some keyboards and scrapers leave them.
+  auto two_part_vowels = [](std::string w) {
+    for (const auto& [one, two] : {std::pair<std::string, std::string>{"\u09CB", "\u09C7\u09BE"},
+                                   {"\u09CC", "\u09C7\u09D7"}}) {
+      for (size_t at = w.find(one); at != std::string::npos; at = w.find(one, at + two.size())) {
+        w.replace(at, one.size(), two);
+      }
+    }
+    return w;
+  };
+  size_t checked = 0;
+  for (const auto& row : read_tsv(golden("conflation.tsv"))) {
+    for (const std::string& word : split_spaces(row[1])) {
+      for (const std::string& raw : {word, two_part_vowels(word)}) {
+        const auto terms = analyzer.terms(raw);
+        if (terms.size() != 1) continue;  // stop words; words the tokenizer splits
+        INFO(raw << " -> " << terms[0]);
+        CHECK(findable(raw, terms[0]));
+        CHECK(findable(raw, analyzer.loose(terms[0])));
+        ++checked;
+      }
+    }
+  }
+  // And every word of the golden sentences and of the bundled sample articles, read as text.
+  std::vector<std::string> texts;
+  for (const auto& row : read_tsv(golden("sentences.tsv"))) texts.push_back(row[0]);
+  std::ifstream sample(sondhan::testing::source_dir() / "tests/data/sample.jsonl");
+  for (std::string line; std::getline(sample, line);) texts.push_back(line);
+  REQUIRE(texts.size() > 50);
+  for (const std::string& text : texts) {
+    std::vector<sondhan::analyzers::Token> tokens;
+    analyzer.analyze(text, {}, &tokens);
+    for (const auto& t : tokens) {
+      const std::string raw = text.substr(t.begin, t.end - t.begin);
+      INFO(raw << " -> " << t.term);
+      CHECK(findable(raw, t.term));
+      ++checked;
+    }
+  }
+  CHECK(checked > 1000);
+}
+
 TEST_CASE("golden word -> terms", "[analyzers][golden]") {
   const Analyzer analyzer;
   if (update_golden()) {

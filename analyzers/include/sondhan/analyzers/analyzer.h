@@ -73,7 +73,12 @@ void truncate_term(std::string* term, size_t max_bytes = kMaxTermBytes);
 /// A cheap key of a word's first two characters, equal for a raw word and for its term: the
 /// folds that normalization and stemming can apply there (digits, case, nukta letters, ণ/ন,
 /// ষ/স, ঙ/ং, ৎ/ত, spelling variants and verb-root vowel changes) are applied, coarsely. Lets a
-/// highlighter skip the words that cannot match without analysing them.
+/// highlighter skip the words that cannot match without analysing them. A term of one
+/// character has that character's key alone (`first_char_key`), which a word must be looked up
+/// by too.
 uint64_t word_key(std::string_view word);
+
+/// The key of a word's first character alone: what a one-character term's word_key is.
+inline uint64_t first_char_key(uint64_t key) { return key & ~uint64_t{0xFFFFFFFF}; }
 
 }  // namespace sondhan::analyzers

@@ -48,6 +48,7 @@ class Highlighter {
   HighlightOptions options_;
   std::unordered_set<std::string> loose_;   // loose forms of the terms (spelling fallback)
   std::unordered_set<uint64_t> word_keys_;  // analyzers::word_key of every term and loose form
+  bool has_one_char_term_ = false;          // words must be looked up by their first letter too
 };
 
 /// Appends `text` to *out with &, <, >, " and ' escaped.
