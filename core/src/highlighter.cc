@@ -180,7 +180,8 @@ std::string Highlighter::snippet(std::string_view text) const {
   const size_t limit = options_.snippet_chars;
   size_t begin = sentences[best].begin;
   size_t end = sentences[best].end;
-  if (count_chars(text, begin, end) > limit) {
+  const size_t sentence_chars = count_chars(text, begin, end);
+  if (sentence_chars > limit) {
     // A long sentence: a window that starts a little before its first match.
     auto first = std::find_if(matches.begin(), matches.end(),
                               [&](const Match& m) { return m.begin >= begin; });
@@ -214,7 +215,7 @@ std::string Highlighter::snippet(std::string_view text) const {
     end = cut;
   } else {
     // Add the following sentences while they fit.
-    size_t chars = count_chars(text, begin, end);
+    size_t chars = sentence_chars;
     for (size_t s = best + 1; s < sentences.size(); ++s) {
       chars += count_chars(text, end, sentences[s].end);
       if (chars > limit) break;

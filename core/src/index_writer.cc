@@ -56,6 +56,9 @@ struct IndexWriter::Impl {
 
   Impl(std::string p, const IndexOptions& opts) : path(std::move(p)), options(opts), builder(analyzer, opts) {}
   ~Impl() {
+    // Close the shards (which commits what is pending) before another writer may take the lock.
+    pool.reset();
+    shards.clear();
     if (lock_fd >= 0) ::close(lock_fd);
   }
 
@@ -212,16 +215,14 @@ Status IndexWriter::apply(std::vector<Change>& changes, WriteCounts* counts) {
 }
 
 Status IndexWriter::commit() {
+  // The pool turns a Xapian exception into the call's Status.
   Status s = impl_->pool->run(impl_->shards.size(), [&](size_t i) -> Status {
-    try {
-      impl_->shards[i].db.commit();
-      return Status::ok();
-    } catch (const Xapian::Error& e) {
-      return Status::internal("commit failed: " + e.get_description());
-    }
+    impl_->shards[i].db.commit();
+    return Status::ok();
   });
-  if (s.is_ok()) impl_->since_commit = 0;
-  return s;
+  if (!s.is_ok()) return Status::internal("commit failed: " + s.message());
+  impl_->since_commit = 0;
+  return Status::ok();
 }
 
 Status IndexWriter::finish() {

@@ -271,7 +271,9 @@ class QueryParserState {
     if (b_.ranking_.loose_weight > 0) {
       // Both directions of a spelling variant: stems whose loose form is ours (they wrote
       // গরীব, we asked গরিব), as one synonym so that their counts add up like one word's; and
-      // the stem that is our loose form (the other way round).
+      // the stem that is our loose form (the other way round). The group holds our own stem
+      // too when it is spelt unlike its loose form; counting it once more at loose_weight
+      // scored better than leaving it out (docs/relevance.md).
       const std::string loose = b_.analyzer_.loose(stem);
       std::vector<std::string> variants;
       if (variants_) variants_(spelling_key(loose), &variants);

@@ -106,9 +106,9 @@ std::string canonical_record(std::string_view line, const core::FieldMapping& fi
 
 Result<core::Change> parse_article(std::string_view line, const core::FieldMapping& fields) {
   thread_local simdjson::dom::parser parser;
-  const simdjson::padded_string padded(line);
   element root;
-  if (auto error = parser.parse(padded).get(root)) {
+  // The parser copies the line into its own padded buffer, reused from one record to the next.
+  if (auto error = parser.parse(line.data(), line.size()).get(root)) {
     return Status::invalid_argument(error == simdjson::UTF8_ERROR ? "not valid UTF-8" : "not valid JSON");
   }
   simdjson::dom::object record;

@@ -13,10 +13,6 @@
 #include "sondhan/core/searcher.h"
 #include "sondhan/server/http_server.h"
 
-namespace {
-
-}  // namespace
-
 int main(int argc, char** argv) {
   using namespace sondhan;
   CLI::App app{"Serves Bengali news search over HTTP/JSON."};
