@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Every figure sondhan claims, in one command, on the shared corpus:
-#   bench/run.sh [--corpus FILE.jsonl.gz] [--out FILE.json] [--seconds N]
+#   bench/run.sh [--corpus FILE.jsonl.gz] [--out FILE.json] [--seconds N]   (paths relative to the checkout)
 # Builds in Release, indexes the corpus into a temporary database, then measures the analyzer
 # (MB/s), in-process queries (p50/p99), HTTP (p50/p99 at 1 connection, requests/s at 16) and
 # relevance (MRR@10, Success@1/@10, no-result share, nDCG@10), then the same relevance figures for
@@ -12,12 +12,14 @@ cd "$(dirname "$0")/.."
 corpus="../shared/corpus/bn_news.jsonl.gz"
 out="bench-results.json"
 seconds=10
+usage() { echo "usage: $0 [--corpus FILE] [--out FILE.json] [--seconds N]" >&2; exit 2; }
 while [[ $# -gt 0 ]]; do
+  [[ $# -ge 2 ]] || usage  # every option takes a value
   case "$1" in
     --corpus) corpus="$2"; shift 2 ;;
     --out) out="$2"; shift 2 ;;
     --seconds) seconds="$2"; shift 2 ;;
-    *) echo "usage: $0 [--corpus FILE] [--out FILE.json] [--seconds N]" >&2; exit 2 ;;
+    *) usage ;;
   esac
 done
 [[ -f "$corpus" ]] || { echo "$0: corpus $corpus not found" >&2; exit 2; }

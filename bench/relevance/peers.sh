@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # sondhan against its peers on the team's relevance sets, in one table:
 #   bench/relevance/peers.sh [--corpus FILE.jsonl.gz] [--db DIR] [--workdir DIR] [--json OUT]
+#   (paths relative to the checkout)
 # Peers, each with OR and AND queries: plain Xapian (TermGenerator, no stemmer), SQLite FTS5 with
 # its default tokenizer and with a Bengali-safe one, and a stand-in for Lucene's Bengali analyzer.
 # "pooled" is nDCG@10 counting only the judgments of articles in the top 10 of the runs an
@@ -13,13 +14,15 @@ cd "$(dirname "$0")/../.."
 
 corpus="../shared/corpus/bn_news.jsonl.gz"
 db="" workdir="" json=""
+usage() { echo "usage: $0 [--corpus FILE] [--db DIR] [--workdir DIR] [--json OUT]" >&2; exit 2; }
 while [[ $# -gt 0 ]]; do
+  [[ $# -ge 2 ]] || usage  # every option takes a value
   case "$1" in
     --corpus) corpus="$2"; shift 2 ;;
     --db) db="$2"; shift 2 ;;
     --workdir) workdir="$2"; shift 2 ;;
     --json) json="$2"; shift 2 ;;
-    *) echo "usage: $0 [--corpus FILE] [--db DIR] [--workdir DIR] [--json OUT]" >&2; exit 2 ;;
+    *) usage ;;
   esac
 done
 [[ -f "$corpus" ]] || { echo "$0: corpus $corpus not found" >&2; exit 2; }

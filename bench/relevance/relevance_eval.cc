@@ -47,8 +47,7 @@ int main(int argc, char** argv) {
   bool show_misses = false, show_topics = false;
   auto* db_option = app.add_option("--db", db, "database built from ../shared/corpus/bn_news.jsonl.gz");
   auto* run_option = app.add_option("--run", run_path, "score this run file (query<TAB>id<TAB>id...) instead");
-  db_option->excludes(run_option);
-  run_option->excludes(db_option);
+  db_option->excludes(run_option);  // both ways
   app.add_option("--config", config_path, "TOML configuration");
   app.add_option("--known-item", known_path, "known-item queries (TSV)");
   app.add_option("--topical", topical_path, "topical queries with judgments (TSV)");

@@ -75,6 +75,11 @@ std::string prefix_term(std::string_view stem, int letters) {
 
 std::string spelling_key(std::string_view loose) { return std::string(prefix::kLoose) + std::string(loose); }
 
+std::string filing_key(const analyzers::Analyzer& analyzer, const std::string& stem) {
+  const std::string loose = analyzer.loose(stem);
+  return loose == stem ? std::string() : spelling_key(loose);
+}
+
 Xapian::Document DocumentBuilder::build(const Article& article, std::vector<std::string>* stems) const {
   Xapian::Document doc;
   doc.add_boolean_term(prefix::kId + article.id);

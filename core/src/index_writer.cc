@@ -142,8 +142,7 @@ void IndexWriter::Impl::file_spelling_variants(Shard& shard, const std::vector<s
   for (const std::string& stem : stems) {
     if (!shard.filed.insert(stem).second) continue;
     if (shard.filed.size() > kMaxRemembered) shard.filed.clear();
-    const std::string loose = analyzer.loose(stem);
-    if (loose != stem) shard.db.add_synonym(spelling_key(loose), stem);
+    if (std::string key = filing_key(analyzer, stem); !key.empty()) shard.db.add_synonym(key, stem);
   }
 }
 

@@ -19,7 +19,8 @@ TEST_CASE("golden queries -> Xapian queries", "[core][golden]") {
   std::vector<std::pair<std::string, std::string>> rows;
   std::string header, line;
   while (std::getline(in, line)) {
-    if (!line.empty() && line[0] == '#') {
+    if (line.empty()) continue;
+    if (line[0] == '#') {
       header += line + "\n";
       continue;
     }
@@ -38,8 +39,7 @@ TEST_CASE("golden queries -> Xapian queries", "[core][golden]") {
     std::vector<sondhan::analyzers::Token> tokens;
     analyzer.analyze(word, {}, &tokens);
     const std::string& stem = tokens.at(0).term;
-    const std::string loose = analyzer.loose(stem);
-    if (loose != stem) table[sondhan::core::spelling_key(loose)].insert(stem);
+    if (std::string key = sondhan::core::filing_key(analyzer, stem); !key.empty()) table[key].insert(stem);
   }
   const sondhan::core::VariantLookup variants = [&](const std::string& key, std::vector<std::string>* stems) {
     if (auto it = table.find(key); it != table.end()) stems->assign(it->second.begin(), it->second.end());

@@ -520,9 +520,9 @@ TEST_CASE("sondhan-index reports bad lines as FILE:LINE and indexes the rest", "
   }
 }
 
-// Bug: LineReader::next measures each gzgets() chunk with strlen, so a NUL byte inside a line
-// hides its newline and the next line is glued onto it: the following (good) record is lost
-// and every later line number is off by one.
+// Regression: LineReader::next once measured each gzgets() chunk with strlen, so a NUL byte
+// inside a line hid its newline and glued the next line onto it: the following (good) record
+// was lost and every later line number was off by one.
 TEST_CASE("sondhan-index rejects a line with a NUL byte without losing the next line",
           "[indexer][integration]") {
   TempDir dir;

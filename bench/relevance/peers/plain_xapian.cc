@@ -74,7 +74,12 @@ int main(int argc, char** argv) {
     for (const auto& q : sondhan::relevance::load_known_items(known_path)) queries.insert(q.query);
     for (const auto& q : sondhan::relevance::load_topical(topical_path)) queries.insert(q.query);
     const std::string db_path = workdir + "/plain_xapian";
-    if (!std::filesystem::exists(db_path)) build(corpus, db_path);
+    if (!std::filesystem::exists(db_path)) {
+      // Built aside and renamed when complete: an interrupted build is never reused.
+      std::filesystem::remove_all(db_path + ".partial");
+      build(corpus, db_path + ".partial");
+      std::filesystem::rename(db_path + ".partial", db_path);
+    }
     const Xapian::Database db(db_path);
     sondhan::relevance::write_run(workdir + "/plain_xapian_or.run", rank_all(db, Xapian::Query::OP_OR, queries));
     sondhan::relevance::write_run(workdir + "/plain_xapian_and.run", rank_all(db, Xapian::Query::OP_AND, queries));

@@ -38,14 +38,23 @@ TOKENIZERS = {
 }
 
 
-def build(corpus, path, tokenizer):
-    db = sqlite3.connect(path)
-    db.execute(f"CREATE VIRTUAL TABLE articles USING fts5(id UNINDEXED, title, body, tokenize=\"{tokenizer}\")")
+def read_articles(corpus):
     with gzip.open(corpus, "rt", encoding="utf-8") as f:
-        rows = ((r["id"], r.get("title", ""), r.get("body", "")) for r in map(json.loads, f))
-        db.executemany("INSERT INTO articles VALUES (?, ?, ?)", rows)
+        return [(r["id"], r.get("title", ""), r.get("body", "")) for r in map(json.loads, f)]
+
+
+def build(rows, path, tokenizer):
+    # Built aside and renamed when complete: an interrupted build is never reused.
+    partial = path + ".partial"
+    if os.path.exists(partial):
+        os.remove(partial)
+    db = sqlite3.connect(partial)
+    db.execute(f"CREATE VIRTUAL TABLE articles USING fts5(id UNINDEXED, title, body, tokenize=\"{tokenizer}\")")
+    db.executemany("INSERT INTO articles VALUES (?, ?, ?)", rows)
     db.commit()
-    return db
+    db.close()
+    os.rename(partial, path)
+    return sqlite3.connect(path)
 
 
 def fts_query(text, op):
@@ -63,9 +72,14 @@ def main():
     ap.add_argument("--topical", default=os.path.join(here, "..", "topical.tsv"))
     args = ap.parse_args()
     queries = read_queries(args.known_item, args.topical)
+    rows = None  # the corpus, read once if some table must be built
     for name, tokenizer in TOKENIZERS.items():
         path = os.path.join(args.workdir, name + ".db")
-        db = sqlite3.connect(path) if os.path.exists(path) else build(args.corpus, path, tokenizer)
+        if os.path.exists(path):
+            db = sqlite3.connect(path)
+        else:
+            rows = rows if rows is not None else read_articles(args.corpus)
+            db = build(rows, path, tokenizer)
         for op in ("OR", "AND"):
             with open(os.path.join(args.workdir, f"{name}_{op.lower()}.run"), "w", encoding="utf-8") as out:
                 for q in queries:

@@ -218,8 +218,8 @@ TEST_CASE("parse_article accepts an integer id and stores it as a string", "[ind
   CHECK(accepted(R"({"id": 9007199254740993, "title": "t"})").article.id == "9007199254740993");
 }
 
-// Bug: an unsigned id above INT64_MAX is read with get<long long>() and wraps around, so
-// 18446744073709551615 becomes "-1" (and collides with the id -1).
+// Regression: an unsigned id above INT64_MAX once wrapped around, so 18446744073709551615
+// became "-1" (and collided with the id -1).
 TEST_CASE("parse_article keeps a large unsigned integer id exact", "[indexer][parser]") {
   const auto change = accepted(R"({"id": 18446744073709551615, "title": "t"})");
   CHECK(change.article.id == "18446744073709551615");
@@ -337,10 +337,9 @@ TEST_CASE("parse_article maps input field names to canonical ones", "[indexer][p
   }
 }
 
-// Bug: when the id comes from a mapped name (key != "id"), parse_article erases that key from
-// the record and then reads the `id` pointer into it (article_parser.cc, "if
-// (id->is_number_integer())"): a heap use-after-free. It usually passes in a Release build and
-// is reported by AddressSanitizer.
+// Regression: when the id came from a mapped name (key != "id"), parse_article once erased
+// that key from the record and then read the id through a pointer into it: a heap
+// use-after-free that AddressSanitizer reports and a Release build usually survives.
 TEST_CASE("parse_article maps the id field", "[indexer][parser]") {
   FieldMapping fields;
   fields.names["id"] = {"article_id", "id"};

@@ -28,6 +28,10 @@ std::string prefix_term(std::string_view stem, int letters);
 /// whose loose form differs from it under this key; a query for any member finds the others.
 std::string spelling_key(std::string_view loose);
 
+/// The key the writer files `stem` under: spelling_key of its loose form, or "" when the stem
+/// is its own loose form (nothing to file).
+std::string filing_key(const analyzers::Analyzer& analyzer, const std::string& stem);
+
 /// Thread safety: const and stateless beyond its options; build() may run on many threads.
 class DocumentBuilder {
  public:
