@@ -24,6 +24,11 @@ struct Lexeme {
 // A loose key shared by more stems than this is too vague to expand in full.
 constexpr size_t kMaxSpellingVariants = 16;
 
+// A new match-everything query. Never copy Xapian::Query::MatchAll: it is one static object,
+// and Xapian's reference counts are not atomic, so copies made on several threads at once
+// corrupt its count (a use-after-free under concurrent browse requests).
+Xapian::Query match_all() { return Xapian::Query(std::string()); }
+
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
 
 const std::map<std::string, const char*>& filter_fields() {
@@ -107,7 +112,7 @@ class QueryParserState {
     // whose words all vanished (stop words, lone operators, punctuation) finds nothing, rather
     // than everything.
     const bool blank = lx_.size() == 1;  // only the end marker
-    parsed.query = !q.empty() ? q : blank ? Xapian::Query::MatchAll : Xapian::Query::MatchNothing;
+    parsed.query = !q.empty() ? q : blank ? match_all() : Xapian::Query();
     parsed.highlight = std::move(highlight_);
     return parsed;
   }
@@ -170,7 +175,8 @@ class QueryParserState {
           return Status::invalid_argument("NOT or '-' must be followed by a word, phrase or group");
         }
       }
-      if (require_next && sign == 0) sign = '+';
+      // "a AND b" requires b, but "a AND -b" still excludes b: an item's own sign wins.
+      if (require_next && sign == 0 && peek().sign == 0) sign = '+';
       require_next = false;
       const size_t soft_before = g.soft.size();
       if (Status s = parse_item(depth, sign, &g); !s.is_ok()) return s;
@@ -343,7 +349,7 @@ class QueryParserState {
       q = q.empty() ? filter : Xapian::Query(Xapian::Query::OP_FILTER, q, filter);
     }
     if (!g.excluded.empty()) {
-      if (q.empty()) q = Xapian::Query::MatchAll;
+      if (q.empty()) q = match_all();
       q = Xapian::Query(Xapian::Query::OP_AND_NOT, q,
                         Xapian::Query(Xapian::Query::OP_OR, g.excluded.begin(), g.excluded.end()));
     }

@@ -25,6 +25,7 @@
 #include "sondhan/core/index_writer.h"
 #include "sondhan/indexer/article_parser.h"
 #include "sondhan/server/http_server.h"
+#include "http_fixture.h"
 #include "test_support.h"
 
 namespace {
@@ -33,47 +34,17 @@ namespace core = sondhan::core;
 namespace server = sondhan::server;
 using nlohmann::json;
 using sondhan::testing::TempDir;
-using Params = std::vector<std::pair<std::string, std::string>>;
+using sondhan::testing::Params;
+using sondhan::testing::SampleServer;
+using sondhan::testing::RunningServer;
+using sondhan::testing::search_target;
+using sondhan::testing::sample_lines;
+using sondhan::testing::index_lines;
+using sondhan::testing::url_encode;
 using IdSet = std::set<std::string>;
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
-
-std::string url_encode(const std::string& s) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (const unsigned char c : s) {
-    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
-        c == '_' || c == '.' || c == '~') {
-      out.push_back(static_cast<char>(c));
-    } else {
-      out.push_back('%');
-      out.push_back(kHex[c >> 4]);
-      out.push_back(kHex[c & 15]);
-    }
-  }
-  return out;
-}
-
-std::string search_target(const Params& params) {
-  std::string target = "/search";
-  char sep = '?';
-  for (const auto& [key, value] : params) {
-    target += sep;
-    target += url_encode(key) + "=" + url_encode(value);
-    sep = '&';
-  }
-  return target;
-}
-
-std::vector<std::string> sample_lines() {
-  std::ifstream in(sondhan::testing::sample_path(), std::ios::binary);
-  std::vector<std::string> lines;
-  for (std::string line; std::getline(in, line);) {
-    if (!line.empty()) lines.push_back(line);
-  }
-  return lines;
-}
 
 std::vector<json> sample_records() {
   std::vector<json> out;
@@ -89,115 +60,7 @@ const json& sample_record(const std::string& id) {
   throw std::runtime_error("no sample record " + id);
 }
 
-// Upserts `lines` (JSON Lines records) into the database at `db` and commits.
-void index_lines(const std::string& db, const std::vector<std::string>& lines) {
-  auto writer = core::IndexWriter::open(db, core::IndexOptions{});
-  INFO(writer.status().to_string());
-  REQUIRE(writer.is_ok());
-  std::vector<core::Change> changes;
-  for (const std::string& line : lines) {
-    auto change = sondhan::indexer::parse_article(line, core::FieldMapping{});
-    INFO(line << "\n" << change.status().to_string());
-    REQUIRE(change.is_ok());
-    changes.push_back(std::move(change.value()));
-  }
-  core::WriteCounts counts;
-  const core::Status applied = writer.value()->apply(changes, &counts);
-  INFO(applied.to_string());
-  REQUIRE(applied.is_ok());
-  const core::Status committed = writer.value()->commit();
-  INFO(committed.to_string());
-  REQUIRE(committed.is_ok());
-}  // the writer closes here and releases the lock
 
-// An HttpServer serving `db_path` on a thread; stopped and joined on destruction.
-class RunningServer {
- public:
-  explicit RunningServer(const std::string& db_path) {
-    core::Config config;
-    config.db_path = db_path;
-    config.server.host = "127.0.0.1";
-    config.server.port = 0;
-    config.server.threads = 4;
-    config.server.access_log = false;
-    server_ = std::make_unique<server::HttpServer>(config);
-    const core::Status bound = server_->bind();
-    if (!bound.is_ok()) throw std::runtime_error("bind failed: " + bound.to_string());
-    if (server_->port() <= 0) throw std::runtime_error("bind gave no port");
-    thread_ = std::thread([this] { server_->serve(); });
-    // Wait for the accept loop: a stop() issued before it runs would be lost.
-    for (int i = 0; i < 500; ++i) {
-      httplib::Client c("127.0.0.1", server_->port());
-      c.set_connection_timeout(1, 0);
-      c.set_read_timeout(5, 0);
-      if (auto r = c.Get("/health"); r && r->status == 200) return;
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    stop();
-    throw std::runtime_error("the server did not answer /health");
-  }
-  ~RunningServer() { stop(); }
-  RunningServer(const RunningServer&) = delete;
-  RunningServer& operator=(const RunningServer&) = delete;
-
-  int port() const { return server_->port(); }
-
-  void stop() {
-    if (thread_.joinable()) {
-      server_->stop();
-      thread_.join();
-    }
-  }
-
- private:
-  std::unique_ptr<server::HttpServer> server_;
-  std::thread thread_;
-};
-
-// The fixture: the sample corpus indexed into TempDir/db and a server over it.
-struct SampleServer {
-  TempDir dir;
-  std::string db = dir.str("db");
-  std::unique_ptr<RunningServer> running;
-
-  SampleServer() {
-    index_lines(db, sample_lines());
-    running = std::make_unique<RunningServer>(db);
-  }
-
-  int port() const { return running->port(); }
-
-  httplib::Client client() const {
-    httplib::Client c("127.0.0.1", port());
-    c.set_connection_timeout(5, 0);
-    c.set_read_timeout(30, 0);
-    return c;
-  }
-
-  httplib::Result get(const std::string& target, const httplib::Headers& headers = {}) const {
-    auto c = client();
-    return c.Get(target, headers);
-  }
-
-  json get_json(const std::string& target, int expected_status = 200) const {
-    auto r = get(target);
-    INFO("GET " << target.substr(0, 300));
-    REQUIRE(r);
-    INFO("body: " << r->body.substr(0, 2000));
-    REQUIRE(r->status == expected_status);
-    json body;
-    REQUIRE_NOTHROW(body = json::parse(r->body));
-    return body;
-  }
-
-  json search(const Params& params) const { return get_json(search_target(params)); }
-
-  // Stops the server and starts a new one over the same database.
-  void restart() {
-    running.reset();
-    running = std::make_unique<RunningServer>(db);
-  }
-};
 
 std::vector<std::string> ids_of(const json& body) {
   std::vector<std::string> ids;

@@ -1,5 +1,9 @@
 #include <catch2/catch.hpp>
 
+#include <atomic>
+#include <thread>
+#include <vector>
+
 #include "sondhan/core/query_builder.h"
 
 using namespace sondhan::core;
@@ -122,6 +126,10 @@ TEST_CASE("AND requires the word right before it, not an exclusion", "[core][que
   plain.ranking.all_words_boost = 0;
   CHECK(describe("ঢাকা AND বৃষ্টি", plain) == "Query((ঢাকা AND বৃস্টি))");  // ষ্ট folds to স্ট
   CHECK(describe("xyz -হাতি AND ঢাকা", plain) == "Query(((ঢাকা AND_MAYBE xyz) AND_NOT হাতি))");
+  // After AND, an excluded item stays excluded (it once became required).
+  CHECK(describe("ঢাকা AND -হাতি", plain) == "Query((ঢাকা AND_NOT হাতি))");
+  CHECK(describe("ঢাকা AND -source:BBC", plain) == "Query((ঢাকা AND_NOT XSRCbbc))");
+  CHECK(describe("ঢাকা AND -\"উত্তর কোরিয়া\"", plain) == "Query((ঢাকা AND_NOT (উত্তর PHRASE 2 কোরিয়া)))");
 }
 
 TEST_CASE("split words and groups get no proximity pair of their own", "[core][query]") {
@@ -146,4 +154,37 @@ TEST_CASE("bad queries are invalid_argument with a message", "[core][query]") {
   CHECK(b.parse(many).status().code() == Code::kInvalidArgument);
   CHECK(b.parse("").is_ok());
   CHECK_FALSE(b.parse("").value().has_text);
+}
+
+TEST_CASE("match-everything queries share nothing with Xapian's static MatchAll", "[core][query][concurrency]") {
+  // Xapian's reference counts are not atomic: a query holding the internals of the static
+  // Query::MatchAll, copied on several server threads at once, corrupted its count and crashed
+  // the server under concurrent browse requests.
+  QueryBuilder b(analyzer(), Config{});
+  const auto* shared = Xapian::Query::MatchAll.internal.get();
+  auto blank = b.parse("");
+  REQUIRE(blank.is_ok());
+  CHECK(blank->query.get_description() == "Query(<alldocuments>)");
+  CHECK(blank->query.internal.get() != shared);
+  for (const char* q : {"-ঢাকা", "NOT ঢাকা", "-source:BBC", "-\"উত্তর কোরিয়া\""}) {
+    auto parsed = b.parse(q);
+    REQUIRE(parsed.is_ok());
+    INFO(q << " -> " << parsed->query.get_description());
+    REQUIRE(parsed->query.get_num_subqueries() == 2);
+    CHECK(parsed->query.get_subquery(0).get_description() == "Query(<alldocuments>)");
+    CHECK(parsed->query.get_subquery(0).internal.get() != shared);
+  }
+  // And many threads building them at once leave every query intact.
+  std::vector<std::thread> threads;
+  std::atomic<int> wrong{0};
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 20000; ++i) {
+        auto p = b.parse(i % 2 ? "" : "-ঢাকা");
+        if (!p.is_ok() || p->query.empty()) ++wrong;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  CHECK(wrong == 0);
 }
