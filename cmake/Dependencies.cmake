@@ -20,7 +20,12 @@ find_package(ZLIB REQUIRED)
 
 # jemalloc replaces glibc's malloc in the programs (not the libraries): Xapian's write path and
 # matcher allocate many small tree nodes, and indexing measured about a quarter faster with it.
-pkg_check_modules(JEMALLOC REQUIRED IMPORTED_TARGET jemalloc)
+# Sanitizer builds keep the sanitizer's own allocator. Programs link sondhan_malloc.
+add_library(sondhan_malloc INTERFACE)
+if(NOT SONDHAN_SANITIZE)
+  pkg_check_modules(JEMALLOC REQUIRED IMPORTED_TARGET jemalloc)
+  target_link_libraries(sondhan_malloc INTERFACE PkgConfig::JEMALLOC)
+endif()
 
 find_package(spdlog REQUIRED CONFIG)
 find_package(nlohmann_json 3.10 REQUIRED CONFIG)
