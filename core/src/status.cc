@@ -9,6 +9,7 @@ const char* code_name(Code code) {
     case Code::kInvalidArgument: return "invalid_argument";
     case Code::kNotFound: return "not_found";
     case Code::kUnavailable: return "unavailable";
+    case Code::kBusy: return "busy";
     case Code::kInternal: return "internal";
   }
   return "internal";

@@ -2,11 +2,18 @@
 // register_routes(); each handler parses, calls core, and writes JSON.
 #include "sondhan/server/http_server.h"
 
+#include <sys/socket.h>
+
 #include <algorithm>
+#include <cstdio>
+#include <string_view>
+#include <thread>
 
 #include <httplib.h>
 #include <spdlog/spdlog.h>
 
+#include "connections.h"
+#include "searcher_pool.h"
 #include "sondhan/core/searcher.h"
 #include "sondhan/server/json_io.h"
 
@@ -24,9 +31,6 @@ std::string route_of(const std::string& path) {
   return "other";
 }
 
-// The request's start time, set before routing, read by the access logger on the same thread.
-thread_local Clock::time_point t_request_start;
-
 double ms_since(Clock::time_point start) {
   return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
 }
@@ -37,67 +41,106 @@ void send_error(httplib::Response& res, int status, const std::string& code, con
   res.set_content(error_body(code, message), kJson);
 }
 
-void send_status(httplib::Response& res, const core::Status& s) {
+// Core's messages for an unavailable database or an internal error name files and paths: they
+// go to the log, and the client gets a plain sentence.
+void send_status(const httplib::Request& req, httplib::Response& res, const core::Status& s) {
+  switch (s.code()) {
+    case core::Code::kUnavailable:
+      spdlog::warn("{} {}: {}", req.method, loggable(req.path), s.message());
+      return send_error(res, 503, core::code_name(s.code()), "the database is not available now");
+    case core::Code::kInternal:
+      spdlog::error("{} {}: {}", req.method, loggable(req.path), s.message());
+      return send_error(res, 500, core::code_name(s.code()), "internal error");
+    case core::Code::kBusy:
+      res.set_header("Retry-After", "1");
+      break;
+    default:
+      break;
+  }
   send_error(res, http_status(s.code()), core::code_name(s.code()), s.message());
+}
+
+ConnectionLimits limits_of(const core::ServerOptions& o) {
+  using std::chrono::milliseconds;
+  ConnectionLimits l;
+  l.header_timeout = milliseconds(o.header_timeout_ms);
+  l.body_timeout = milliseconds(o.body_timeout_ms);
+  l.idle_timeout = milliseconds(o.keep_alive_seconds * 1000);
+  l.write_timeout = milliseconds(o.write_timeout_ms);
+  l.max_header_bytes = static_cast<size_t>(o.max_header_bytes);
+  l.max_headers = static_cast<size_t>(o.max_headers);
+  l.max_requests = static_cast<size_t>(o.keep_alive_requests);
+  l.max_connections = static_cast<size_t>(o.max_connections);
+  return l;
+}
+
+size_t searcher_count(const core::ServerOptions& o) {
+  if (o.threads > 0) return static_cast<size_t>(o.threads);
+  return std::max(2u, std::thread::hardware_concurrency());
 }
 
 }  // namespace
 
-// One Searcher per worker thread: Xapian database handles are not thread-safe. Opened lazily
-// so that a server started before its database exists answers 503 until it appears.
-class ThreadSearcher {
- public:
-  static core::Result<core::Searcher*> get(const core::Config& config) {
-    thread_local std::unique_ptr<core::Searcher> searcher;
-    if (!searcher) {
-      auto opened = core::Searcher::open(config);
-      if (!opened.is_ok()) return opened.status();
-      searcher = std::move(opened.value());
+std::string loggable(std::string_view path) {
+  constexpr size_t kMax = 512;
+  std::string out;
+  for (const unsigned char c : path.substr(0, kMax)) {
+    if (c < 0x20 || c == 0x7f || c == '\\') {
+      char hex[8];
+      std::snprintf(hex, sizeof hex, "\\x%02x", c);
+      out += hex;
+    } else {
+      out.push_back(static_cast<char>(c));
     }
-    return searcher.get();
   }
-};
+  if (path.size() > kMax) out += "...";
+  return out;
+}
 
 HttpServer::HttpServer(core::Config config)
-    : config_(std::move(config)), http_(std::make_unique<httplib::Server>()) {
+    : config_(std::move(config)),
+      searchers_(std::make_unique<SearcherPool>(config_, searcher_count(config_.server),
+                                                std::chrono::milliseconds(config_.server.queue_timeout_ms))),
+      http_(std::make_unique<ConnectionServer>(limits_of(config_.server))) {
   register_routes();
 }
 
 HttpServer::~HttpServer() = default;
 
 void HttpServer::register_routes() {
-  httplib::Server& s = *http_;
+  ConnectionServer& s = *http_;
 
   // ---- Route table ----
   s.Get("/search", [this](const httplib::Request& req, httplib::Response& res) {
-    auto searcher = ThreadSearcher::get(config_);
-    if (!searcher.is_ok()) return send_status(res, searcher.status());
     auto request = parse_search_request(req, config_.search);
-    if (!request.is_ok()) return send_status(res, request.status());
+    if (!request.is_ok()) return send_status(req, res, request.status());
+    auto searcher = searchers_->acquire();
+    if (!searcher.is_ok()) return send_status(req, res, searcher.status());
     const auto start = Clock::now();
     auto result = searcher.value()->search(request.value());
-    if (!result.is_ok()) return send_status(res, result.status());
+    if (!result.is_ok()) return send_status(req, res, result.status());
     const nlohmann::json body = search_response(request.value(), result.value(), ms_since(start));
     res.set_header("Cache-Control", "public, max-age=" + std::to_string(config_.server.cache_max_age));
     res.set_content(body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), kJson);
   });
   s.Get(R"(/documents/(.+))", [this](const httplib::Request& req, httplib::Response& res) {
-    auto searcher = ThreadSearcher::get(config_);
-    if (!searcher.is_ok()) return send_status(res, searcher.status());
+    auto searcher = searchers_->acquire();
+    if (!searcher.is_ok()) return send_status(req, res, searcher.status());
     auto doc = searcher.value()->document(req.matches[1]);
-    if (!doc.is_ok()) return send_status(res, doc.status());
+    if (!doc.is_ok()) return send_status(req, res, doc.status());
     res.set_header("Cache-Control", "public, max-age=" + std::to_string(config_.server.cache_max_age));
     res.set_content(doc.value().dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), kJson);
   });
+  // Needs no searcher: it answers while every searcher is busy.
   s.Get("/health", [](const httplib::Request&, httplib::Response& res) {
     res.set_header("Cache-Control", "no-store");
     res.set_content(R"({"status":"ok"})", kJson);
   });
-  s.Get("/stats", [this](const httplib::Request&, httplib::Response& res) {
-    auto searcher = ThreadSearcher::get(config_);
-    if (!searcher.is_ok()) return send_status(res, searcher.status());
+  s.Get("/stats", [this](const httplib::Request& req, httplib::Response& res) {
+    auto searcher = searchers_->acquire();
+    if (!searcher.is_ok()) return send_status(req, res, searcher.status());
     auto stats = searcher.value()->stats();
-    if (!stats.is_ok()) return send_status(res, stats.status());
+    if (!stats.is_ok()) return send_status(req, res, stats.status());
     res.set_header("Cache-Control", "no-store");
     res.set_content(nlohmann::json{{"documents", stats->documents},
                                    {"revision", stats->revision},
@@ -108,7 +151,7 @@ void HttpServer::register_routes() {
   });
   s.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
     size_t documents = 0;
-    if (auto searcher = ThreadSearcher::get(config_); searcher.is_ok()) {
+    if (auto searcher = searchers_->acquire(); searcher.is_ok()) {
       if (auto stats = searcher.value()->stats(); stats.is_ok()) documents = stats->documents;
     }
     res.set_header("Cache-Control", "no-store");
@@ -117,18 +160,17 @@ void HttpServer::register_routes() {
   });
 
   // ---- Plumbing ----
-  s.new_task_queue = [n = config_.server.threads] { return new httplib::ThreadPool(static_cast<size_t>(n)); };
   // Responses go out as headers then body; with Nagle's algorithm on (cpp-httplib 0.11's
   // default) the body waits for the client's delayed ACK, about 40 ms per keep-alive request.
   s.set_tcp_nodelay(true);
-  // A keep-alive connection holds a worker thread while it is open: close idle ones quickly,
-  // but let busy clients reuse theirs for many requests.
-  s.set_keep_alive_max_count(static_cast<size_t>(config_.server.keep_alive_requests));
-  s.set_keep_alive_timeout(config_.server.keep_alive_seconds);
   s.set_payload_max_length(static_cast<size_t>(config_.server.max_body_bytes));
 
   s.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
-    t_request_start = Clock::now();
+    if (http_->has_too_many_headers(req)) {
+      send_error(res, 431, "headers_too_large",
+                 "the request has more than " + std::to_string(config_.server.max_headers) + " headers");
+      return httplib::Server::HandlerResponse::Handled;
+    }
     // CORS: echo an allowed Origin; answer preflight requests here.
     const std::string origin = req.get_header_value("Origin");
     const auto& allowed = config_.server.cors_origins;
@@ -162,6 +204,7 @@ void HttpServer::register_routes() {
       case 413: return send_error(res, 413, "payload_too_large", "request body is too large");
       case 414: return send_error(res, 414, "uri_too_long", "request URI is too long");
       case 400: return send_error(res, 400, "bad_request", "malformed request");
+      case 416: return send_error(res, 416, "bad_range", "malformed Range header");
       default: return send_error(res, res.status, "error", "request failed");
     }
   });
@@ -174,18 +217,19 @@ void HttpServer::register_routes() {
       what = e.what();
     } catch (...) {
     }
-    spdlog::error("{} {}: unhandled exception: {}", req.method, req.path, what);
+    spdlog::error("{} {}: unhandled exception: {}", req.method, loggable(req.path), what);
     send_error(res, 500, "internal", "internal error");
   });
 
   // Metrics are recorded before the response goes out (the logger runs after it is sent, so a
   // client could read /metrics before its own previous request was counted).
   s.set_post_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
-    metrics_.record(route_of(req.path), res.status, ms_since(t_request_start));
+    metrics_.record(route_of(req.path), res.status, ms_since(ConnectionServer::received_at(req)));
   });
   s.set_logger([this](const httplib::Request& req, const httplib::Response& res) {
     if (config_.server.access_log) {
-      spdlog::info("{} {} {} {:.2f}ms", req.method, req.path, res.status, ms_since(t_request_start));
+      spdlog::info("{} {} {} {:.2f}ms", req.method, loggable(req.path), res.status,
+                   ms_since(ConnectionServer::received_at(req)));
     }
   });
 }
@@ -200,6 +244,7 @@ core::Status HttpServer::bind() {
     return core::Status::unavailable("cannot listen on " + config_.server.host + ":" +
                                      std::to_string(config_.server.port));
   }
+  http_->set_listen_backlog(SOMAXCONN);
   return core::Status::ok();
 }
 

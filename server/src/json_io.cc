@@ -1,6 +1,7 @@
 // Search request parameters in, search results and errors out, as JSON.
 #include "sondhan/server/json_io.h"
 
+#include <algorithm>
 #include <charconv>
 #include <set>
 
@@ -94,8 +95,23 @@ core::Result<core::SearchRequest> parse_search_request(const httplib::Request& r
   r.categories = values_of(req, "category");
   r.authors = values_of(req, "author");
   r.tags = values_of(req, "tag");
+  // Each filter value is a term of the query: bounded like the query's own terms.
+  const size_t filter_values = r.sources.size() + r.categories.size() + r.authors.size() + r.tags.size();
+  if (filter_values > static_cast<size_t>(options.max_query_terms)) {
+    return Status::invalid_argument("more than " + std::to_string(options.max_query_terms) +
+                                    " source, category, author and tag values");
+  }
+  // Each facet costs a pass over the matches: a name given twice is counted once, and a list
+  // longer than any sensible one is refused rather than walked.
+  constexpr size_t kMaxFacetItems = 64;
+  size_t facet_items = 0;
   for (const std::string& list : values_of(req, "facets")) {
-    for (std::string& facet : core::split_list(list)) r.facets.push_back(std::move(facet));
+    for (std::string& facet : core::split_list(list)) {
+      if (++facet_items > kMaxFacetItems) {
+        return Status::invalid_argument("facets lists more than " + std::to_string(kMaxFacetItems) + " names");
+      }
+      if (std::find(r.facets.begin(), r.facets.end(), facet) == r.facets.end()) r.facets.push_back(std::move(facet));
+    }
   }
   if (req.has_param("highlight")) {
     auto v = parse_bool("highlight", req.get_param_value("highlight"));
@@ -152,6 +168,7 @@ int http_status(core::Code code) {
     case core::Code::kInvalidArgument: return 400;
     case core::Code::kNotFound: return 404;
     case core::Code::kUnavailable: return 503;
+    case core::Code::kBusy: return 503;
     case core::Code::kInternal: return 500;
   }
   return 500;

@@ -3,8 +3,18 @@
 // free loopback port over the bundled sample and is bounded in count and time.
 #include <catch2/catch.hpp>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <map>
+#include <memory>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
@@ -107,4 +117,255 @@ TEST_CASE("server: several connections sending every query shape at once get the
     for (const std::string& failure : f) FAIL_CHECK(failure);
   }
   CHECK(ok == kThreads * kRounds * static_cast<int>(targets.size()));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Raw connections: what a hostile client sends, byte by byte.
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// A TCP connection to the server on loopback, closed on destruction.
+class RawClient {
+ public:
+  explicit RawClient(int port) {
+    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(static_cast<uint16_t>(port));
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (fd_ < 0 || ::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+      throw std::runtime_error("cannot connect to the test server");
+    }
+  }
+  ~RawClient() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  RawClient(const RawClient&) = delete;
+  RawClient& operator=(const RawClient&) = delete;
+
+  /// False once the server has closed its side (or a send fails).
+  bool send(const std::string& bytes) {
+    size_t done = 0;
+    while (done < bytes.size()) {
+      const ssize_t n = ::send(fd_, bytes.data() + done, bytes.size() - done, MSG_NOSIGNAL);
+      if (n <= 0) return false;
+      done += static_cast<size_t>(n);
+    }
+    return true;
+  }
+
+  /// Everything the server sends until it closes the connection or `timeout` passes.
+  std::string read_all(std::chrono::milliseconds timeout) {
+    std::string out;
+    const auto deadline = Clock::now() + timeout;
+    char buffer[65536];
+    while (Clock::now() < deadline) {
+      pollfd p{fd_, POLLIN, 0};
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+      if (::poll(&p, 1, static_cast<int>(std::max<long long>(1, left))) <= 0) continue;
+      const ssize_t n = ::recv(fd_, buffer, sizeof buffer, 0);
+      if (n <= 0) break;
+      out.append(buffer, static_cast<size_t>(n));
+    }
+    return out;
+  }
+
+ private:
+  int fd_ = -1;
+};
+
+size_t count_of(const std::string& text, const std::string& needle) {
+  size_t n = 0;
+  for (size_t at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) ++n;
+  return n;
+}
+
+// The status code of the first response in `raw`, or 0.
+int status_of(const std::string& raw) {
+  return raw.rfind("HTTP/1.1 ", 0) == 0 ? std::atoi(raw.c_str() + 9) : 0;
+}
+
+double ms_between(Clock::time_point a, Clock::time_point b) {
+  return std::chrono::duration<double, std::milli>(b - a).count();
+}
+
+}  // namespace
+
+TEST_CASE("server: a client that sends its headers slowly is cut off with 408", "[http][hardening]") {
+  SampleServer s([](sondhan::core::Config& c) { c.server.header_timeout_ms = 600; });
+  RawClient slow(s.port());
+  const auto start = Clock::now();
+  REQUIRE(slow.send("GET /search?q=ঢাকা HTTP/1.1\r\nHost: x\r\n"));
+  // One header line every 150 ms: every single read is quick, the whole head is not.
+  std::string answer;
+  for (int i = 0; i < 40 && answer.empty(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(150));
+    if (!slow.send("X-Slow-" + std::to_string(i) + ": 1\r\n")) break;
+    answer = slow.read_all(std::chrono::milliseconds(1));
+  }
+  answer += slow.read_all(std::chrono::milliseconds(2000));
+  const double took = ms_between(start, Clock::now());
+  INFO(answer.substr(0, 300));
+  CHECK(status_of(answer) == 408);
+  CHECK(answer.find("request_timeout") != std::string::npos);
+  CHECK(took < 2500);
+}
+
+TEST_CASE("server: /health answers at once while slow clients hold connections and searches queue",
+          "[http][hardening]") {
+  SampleServer s([](sondhan::core::Config& c) {
+    c.server.threads = 1;
+    c.server.header_timeout_ms = 20000;
+  });
+  // 40 clients dribbling a header line every 200 ms: today's cpp-httplib pool (32 threads) would
+  // have been full.
+  std::vector<std::unique_ptr<RawClient>> slow;
+  for (int i = 0; i < 40; ++i) {
+    slow.push_back(std::make_unique<RawClient>(s.port()));
+    REQUIRE(slow.back()->send("GET /search?q=ঢাকা HTTP/1.1\r\n"));
+  }
+  std::atomic<bool> stop{false};
+  std::thread dribble([&] {
+    for (int i = 0; !stop; ++i) {
+      for (auto& c : slow) c->send("X-Slow-" + std::to_string(i) + ": 1\r\n");
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+  });
+  // And 16 clients searching as fast as they can, through the one searcher.
+  std::vector<std::thread> load;
+  std::atomic<int> searched{0}, failed{0};
+  for (int t = 0; t < 16; ++t) {
+    load.emplace_back([&] {
+      auto c = s.client();
+      while (!stop) {
+        auto r = c.Get(search_target({{"q", "ঢাকা"}, {"facets", "source,category,year"}}));
+        (r && r->status == 200 ? searched : failed)++;
+      }
+    });
+  }
+  std::vector<double> health_ms;
+  for (int i = 0; i < 30; ++i) {
+    const auto t0 = Clock::now();
+    auto c = s.client();
+    auto r = c.Get("/health");
+    health_ms.push_back(ms_between(t0, Clock::now()));
+    CHECK((r && r->status == 200));
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  stop = true;
+  dribble.join();
+  for (auto& t : load) t.join();
+  std::sort(health_ms.begin(), health_ms.end());
+  INFO("health max " << health_ms.back() << " ms, searches " << searched << ", failed " << failed);
+  CHECK(health_ms.back() < 1000);
+  CHECK(searched > 0);
+  CHECK(failed == 0);
+}
+
+TEST_CASE("server: connections beyond max_connections are refused with 503, and the server recovers",
+          "[http][hardening]") {
+  SampleServer s([](sondhan::core::Config& c) {
+    c.server.max_connections = 8;
+    c.server.header_timeout_ms = 20000;
+  });
+  std::vector<std::unique_ptr<RawClient>> held;
+  for (int i = 0; i < 8; ++i) {
+    held.push_back(std::make_unique<RawClient>(s.port()));
+    REQUIRE(held.back()->send("GET /health HTTP/1.1\r\n"));  // a head that never ends
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  RawClient extra(s.port());
+  const std::string refused = extra.read_all(std::chrono::milliseconds(2000));
+  INFO(refused.substr(0, 300));
+  CHECK(status_of(refused) == 503);
+  held.clear();
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  auto r = s.get("/health");
+  REQUIRE(r);
+  CHECK(r->status == 200);
+}
+
+TEST_CASE("server: a Range header never turns a search into a multipart answer", "[http][hardening]") {
+  SampleServer s;
+  const std::string target = search_target({{"q", "ঢাকা"}, {"limit", "20"}});
+  auto plain = s.get(target);
+  REQUIRE(plain);
+  std::string ranges = "bytes=0-";
+  for (int i = 0; i < 2000; ++i) ranges += ",0-";
+  auto ranged = s.get(target, {{"Range", ranges}});
+  REQUIRE(ranged);
+  CHECK(ranged->status == 200);
+  CHECK(ranged->get_header_value("Content-Type").find("multipart") == std::string::npos);
+  CHECK(ranged->body.size() < plain->body.size() + 100);  // took_ms may differ in length
+  auto single = s.get(target, {{"Range", "bytes=0-9"}});
+  REQUIRE(single);
+  CHECK(single->status == 200);
+  CHECK(single->body.size() > 10);
+}
+
+TEST_CASE("server: oversized and over-numerous headers get 431 at once", "[http][hardening]") {
+  SampleServer s;
+  SECTION("100,000 headers of 1 KB are cut off after the first 16 KB") {
+    RawClient c(s.port());
+    REQUIRE(c.send("GET /health HTTP/1.1\r\nHost: x\r\n"));
+    const std::string header = "X-Big: " + std::string(1000, 'a') + "\r\n";
+    int sent = 0;
+    while (sent < 100000 && c.send(header)) ++sent;
+    const std::string answer = c.read_all(std::chrono::milliseconds(2000));
+    INFO("sent " << sent << " headers; " << answer.substr(0, 300));
+    CHECK(status_of(answer) == 431);
+    CHECK(sent < 100000);  // the server closed the connection long before
+  }
+  SECTION("101 small headers") {
+    RawClient c(s.port());
+    std::string request = "GET /health HTTP/1.1\r\nHost: x\r\n";
+    for (int i = 0; i < 101; ++i) request += "X-" + std::to_string(i) + ": 1\r\n";
+    REQUIRE(c.send(request + "\r\n"));
+    const std::string answer = c.read_all(std::chrono::milliseconds(2000));
+    INFO(answer.substr(0, 300));
+    CHECK(status_of(answer) == 431);
+  }
+}
+
+TEST_CASE("server: pipelined requests are all answered, in order", "[http][hardening]") {
+  SampleServer s;
+  RawClient c(s.port());
+  std::string requests;
+  for (int i = 0; i < 10; ++i) {
+    requests += "GET /documents/sample-00" + std::to_string(i) + " HTTP/1.1\r\nHost: x\r\n";
+    requests += i == 9 ? "Connection: close\r\n\r\n" : "\r\n";
+  }
+  REQUIRE(c.send(requests));
+  const std::string answers = c.read_all(std::chrono::milliseconds(5000));
+  CHECK(count_of(answers, "HTTP/1.1 ") == 10);
+  CHECK(count_of(answers, "HTTP/1.1 200") == 9);  // sample-000 does not exist
+  CHECK(answers.find("sample-001") < answers.find("sample-009"));
+}
+
+TEST_CASE("server: 503 answers do not reveal the database path", "[http][hardening]") {
+  sondhan::testing::TempDir dir;
+  const std::string missing = dir.str("no-such-database");
+  sondhan::testing::RunningServer server(missing);
+  httplib::Client c("127.0.0.1", server.port());
+  for (const char* target : {"/search?q=ঢাকা", "/documents/x", "/stats"}) {
+    auto r = c.Get(target);
+    REQUIRE(r);
+    INFO(target << " -> " << r->body);
+    CHECK(r->status == 503);
+    CHECK(r->body.find(dir.str()) == std::string::npos);
+    CHECK(r->body.find("no-such-database") == std::string::npos);
+  }
+}
+
+TEST_CASE("server: a CR/LF in a URL cannot forge an access log line", "[http][hardening]") {
+  using sondhan::server::loggable;
+  const std::string forged = loggable("/search?q=x\r\n[2026-01-01] [info] GET /admin 200");
+  CHECK(forged.find('\r') == std::string::npos);
+  CHECK(forged.find('\n') == std::string::npos);
+  CHECK(forged.find("\\x0d\\x0a") != std::string::npos);
+  CHECK(loggable("/search?q=উত্তর কোরিয়া") == "/search?q=উত্তর কোরিয়া");  // UTF-8 stays readable
+  CHECK(loggable("a\\x0d") == "a\\x5cx0d");  // a literal backslash cannot fake an escape
+  CHECK(loggable(std::string(2000, 'a')).size() == 515);
 }

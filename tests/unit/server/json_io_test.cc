@@ -185,6 +185,19 @@ TEST_CASE("parse_search_request: filters may repeat and keep their order", "[ser
   CHECK(r.tags == std::vector<std::string>{"COVID-19", "ক্রিকেট", "ফুটবল"});
 }
 
+TEST_CASE("parse_search_request: filter values are bounded like query terms", "[server][json_io]") {
+  SearchOptions options;
+  options.max_query_terms = 64;
+  httplib::Request req = make_request({});
+  for (int i = 0; i < 64; ++i) req.params.emplace(i % 2 ? "source" : "tag", std::to_string(i));
+  CHECK(parse_search_request(req, options).is_ok());
+  req.params.emplace("category", "one too many");
+  const auto r = parse_search_request(req, options);
+  REQUIRE_FALSE(r.is_ok());
+  CHECK(r.status().code() == Code::kInvalidArgument);
+  CHECK(r.status().message().find("64") != std::string::npos);
+}
+
 TEST_CASE("parse_search_request: facets as a comma list and repeated", "[server][json_io]") {
   SECTION("comma list") {
     CHECK(parse_ok({{"facets", "source,category,year"}}).facets ==
@@ -201,6 +214,20 @@ TEST_CASE("parse_search_request: facets as a comma list and repeated", "[server]
   SECTION("empty items are skipped") {
     CHECK(parse_ok({{"facets", ",source,,year,"}}).facets == std::vector<std::string>{"source", "year"});
     CHECK(parse_ok({{"facets", ""}}).facets.empty());
+  }
+  SECTION("a name given twice is counted once") {
+    CHECK(parse_ok({{"facets", "year,source,year"}, {"facets", "source"}}).facets ==
+          std::vector<std::string>{"year", "source"});
+  }
+  SECTION("a list of 1,600 names is refused, not walked") {
+    std::string list;
+    for (int i = 0; i < 1600; ++i) list += "year,";
+    const auto r = parse({{"facets", list}});
+    REQUIRE_FALSE(r.is_ok());
+    CHECK(r.status().message().find("facets") != std::string::npos);
+    std::string sixty;
+    for (int i = 0; i < 60; ++i) sixty += "year,";
+    CHECK(parse_ok({{"facets", sixty}}).facets == std::vector<std::string>{"year"});
   }
   SECTION("unknown facet names are left for the searcher to reject") {
     // json_io only splits the list; core::Searcher answers kInvalidArgument for unknown names
@@ -388,5 +415,6 @@ TEST_CASE("http_status maps core codes", "[server][json_io]") {
   CHECK(http_status(Code::kInvalidArgument) == 400);
   CHECK(http_status(Code::kNotFound) == 404);
   CHECK(http_status(Code::kUnavailable) == 503);
+  CHECK(http_status(Code::kBusy) == 503);
   CHECK(http_status(Code::kInternal) == 500);
 }

@@ -18,6 +18,7 @@ struct IndexOptions {
   int prefix_letters = 0;        // letters kept by the sub-word fallback terms (0: none)
   int commit_every = 1000;       // articles per commit (a commit makes them visible)
   int threads = 2;               // analysis and write threads; shards of a new database
+  int max_record_bytes = 1 << 20;// a longer input record is rejected, with its line number
 };
 
 /// How queries are scored.
@@ -50,6 +51,8 @@ struct SearchOptions {
   int count_at_least = 1000;       // totals are exact up to this many matches, estimated beyond
   int facet_check_at_least = 20000;// documents examined for facet counts
   int snippet_chars = 240;         // snippet length in characters
+  int time_limit_ms = 250;         // after this, a search stops counting matches beyond its page
+                                   //   (Enquire::set_time_limit); 0: no limit
   std::string highlight_start = "<mark>";
   std::string highlight_end = "</mark>";
 };
@@ -57,9 +60,17 @@ struct SearchOptions {
 struct ServerOptions {
   std::string host = "127.0.0.1";
   int port = 8080;
-  int threads = 32;                // one per open connection: most wait on sockets, not CPU
+  int threads = 0;                 // searches that run at once, each with its own database
+                                   //   handle (0: one per CPU core)
+  int queue_timeout_ms = 2000;     // a search waits this long for one of them, then gets a 503
+  int max_connections = 512;       // open connections (each has a thread); more get a 503
   int keep_alive_requests = 1000;  // requests one connection may make before it is closed
   int keep_alive_seconds = 2;      // an idle connection gives its thread back after this
+  int header_timeout_ms = 5000;    // a request's line and headers must arrive within this
+  int body_timeout_ms = 30000;     // and its body within this
+  int write_timeout_ms = 5000;     // a client that reads nothing for this long is dropped
+  int max_header_bytes = 16384;    // request line and headers together
+  int max_headers = 100;
   std::vector<std::string> cors_origins = {"*"};
   int cache_max_age = 10;          // seconds; search answers can change with every commit
   int max_body_bytes = 1 << 20;

@@ -8,7 +8,14 @@
 
 namespace sondhan::core {
 
-enum class Code { kOk, kInvalidArgument, kNotFound, kUnavailable, kInternal };
+enum class Code {
+  kOk,
+  kInvalidArgument,
+  kNotFound,
+  kUnavailable,  // the database cannot be used now (missing, locked, changed under us)
+  kBusy,         // every worker stayed busy; the same request may succeed shortly
+  kInternal,
+};
 
 /// The name of a code as it appears in logs and error JSON: "invalid_argument"...
 const char* code_name(Code code);
@@ -20,6 +27,7 @@ class [[nodiscard]] Status {
   static Status invalid_argument(std::string message) { return {Code::kInvalidArgument, std::move(message)}; }
   static Status not_found(std::string message) { return {Code::kNotFound, std::move(message)}; }
   static Status unavailable(std::string message) { return {Code::kUnavailable, std::move(message)}; }
+  static Status busy(std::string message) { return {Code::kBusy, std::move(message)}; }
   static Status internal(std::string message) { return {Code::kInternal, std::move(message)}; }
 
   bool is_ok() const { return code_ == Code::kOk; }

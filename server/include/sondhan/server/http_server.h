@@ -6,17 +6,23 @@
 #include <chrono>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "sondhan/core/config.h"
 #include "sondhan/core/status.h"
 #include "sondhan/server/metrics.h"
 
-namespace httplib { class Server; }
-
 namespace sondhan::server {
 
-/// Thread safety: start()/stop() from one thread; requests are served on the pool's threads,
-/// each with its own Searcher.
+class ConnectionServer;
+class SearcherPool;
+
+/// A request path as the logs show it: control bytes and backslashes escaped as \xNN (a URL
+/// with %0D%0A must not forge a log line), cut after 512 bytes.
+std::string loggable(std::string_view path);
+
+/// Thread safety: bind()/serve() from one thread, stop() from any; each connection is served on
+/// a thread of its own, and each search borrows one of server.threads Searchers.
 class HttpServer {
  public:
   explicit HttpServer(core::Config config);
@@ -35,7 +41,8 @@ class HttpServer {
   void register_routes();
 
   core::Config config_;
-  std::unique_ptr<httplib::Server> http_;
+  std::unique_ptr<SearcherPool> searchers_;
+  std::unique_ptr<ConnectionServer> http_;
   Metrics metrics_;
   int port_ = 0;
   const std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
