@@ -5,6 +5,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
@@ -14,6 +16,25 @@ namespace sondhan::core::layout {
 namespace {
 std::string stub_path(const std::string& db) { return db + "/" + kStubName; }
 }  // namespace
+
+bool is_shard_name(std::string_view name) {
+  // A directory directly inside the database: no separator, and not "." or ".." (a stub naming
+  // "../x" once made the writer create and write a shard outside the database).
+  if (name.empty() || name == "." || name == "..") return false;
+  return std::all_of(name.begin(), name.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.';
+  });
+}
+
+bool is_generated_shard_name(std::string_view name) {
+  // s<generation>-<n>, as the writer names shards.
+  const auto digits = [](std::string_view s) {
+    return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+  };
+  const size_t dash = name.find('-');
+  return name.size() > 3 && name[0] == 's' && dash != std::string_view::npos &&
+         digits(name.substr(1, dash - 1)) && digits(name.substr(dash + 1));
+}
 
 bool has_stub(const std::string& db) {
   struct stat st;
@@ -28,8 +49,8 @@ std::vector<std::string> read_stub(const std::string& db) {
     std::istringstream words(line);
     std::string type, name;
     if (!(words >> type)) continue;  // blank line
-    if ((type != "auto" && type != "glass") || !(words >> name) || name.find('/') == 0) {
-      return {};  // remote or absolute shards: not a layout sondhan writes
+    if ((type != "auto" && type != "glass") || !(words >> name) || !is_shard_name(name)) {
+      return {};  // remote, absolute or outside the database: not a layout sondhan writes
     }
     shards.push_back(name);
   }

@@ -44,6 +44,22 @@ void write_change(Xapian::WritableDatabase& db, const Change& change, const Xapi
   }
 }
 
+// Shard directories the stub does not list are left by a run killed while it merged: the merge's
+// unfinished output, or the shards it had just replaced. Nobody opens them again (readers go by
+// the stub), so the writer, holding the lock, removes them. Only names the writer itself gives
+// are touched.
+void remove_orphaned_shards(const std::string& path, const std::vector<std::string>& live) {
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(path, ec)) {
+    const std::string name = entry.path().filename().string();
+    if (entry.is_directory(ec) && layout::is_generated_shard_name(name) &&
+        std::find(live.begin(), live.end(), name) == live.end()) {
+      fs::remove_all(entry.path(), ec);
+    }
+  }
+  fs::remove(path + "/" + layout::kStubName + ".tmp", ec);
+}
+
 }  // namespace
 
 struct IndexWriter::Impl {
@@ -120,6 +136,7 @@ Result<std::unique_ptr<IndexWriter>> IndexWriter::open(const std::string& path, 
     if (fresh) {
       for (int i = 0; i < std::max(1, options.threads); ++i) names.push_back("s1-" + std::to_string(i));
     }
+    remove_orphaned_shards(path, names);
     for (const std::string& name : names) {
       impl->shards.emplace_back(name, Xapian::WritableDatabase(path + "/" + name, Xapian::DB_CREATE_OR_OPEN));
     }

@@ -260,6 +260,9 @@ Result<SearchResult> Searcher::Impl::run(const SearchRequest& request) {
     Xapian::Enquire enquire(db);
     enquire.set_query(query);
     set_weighting(enquire, config.ranking);
+    // A query of many common words over a large archive: stop counting beyond the page after
+    // the time limit (the total becomes an estimate) rather than walking every posting list.
+    if (config.search.time_limit_ms > 0) enquire.set_time_limit(config.search.time_limit_ms / 1000.0);
     SortOrder sort = request.sort;
     // Without words to rank by, newest first is the only useful order.
     if (sort == SortOrder::kRelevance && !parsed->has_text) sort = SortOrder::kDateDescending;

@@ -115,10 +115,11 @@ class Progress {
 // Returns false if reading failed (a missing file or an I/O error) or the run was interrupted.
 template <typename OnRecord>
 bool for_each_record(const std::vector<std::string>& inputs, const core::FieldMapping& fields,
-                     bool stop_at_first_bad, Totals* totals, Progress* progress, OnRecord&& on_record) {
+                     int max_record_bytes, bool stop_at_first_bad, Totals* totals, Progress* progress,
+                     OnRecord&& on_record) {
   std::string line;
   for (const std::string& input : inputs) {
-    auto reader = indexer::LineReader::open(input);
+    auto reader = indexer::LineReader::open(input, static_cast<size_t>(max_record_bytes));
     if (!reader.is_ok()) {
       std::cerr << "sondhan-index: " << reader.status().message() << "\n";
       return false;
@@ -127,6 +128,13 @@ bool for_each_record(const std::vector<std::string>& inputs, const core::FieldMa
     while (true) {
       if (g_interrupted) return false;
       auto more = reader.value()->next(&line);
+      if (!more.is_ok() && more.status().code() == core::Code::kInvalidArgument) {
+        // An oversized record: reported and skipped like any other bad record.
+        std::cerr << name << ":" << reader.value()->line_number() << ": " << more.status().message() << "\n";
+        ++totals->rejected;
+        if (stop_at_first_bad) return false;
+        continue;
+      }
       if (!more.is_ok()) {
         std::cerr << name << ":" << reader.value()->line_number() + 1 << ": "
                   << more.status().message() << "\n";
@@ -209,7 +217,8 @@ int main(int argc, char** argv) {
   if (strict) {
     Totals check;
     Progress silent(false);
-    const bool ok = for_each_record(inputs, config.fields, true, &check, &silent, [&](core::Change c) {
+    const bool ok = for_each_record(inputs, config.fields, config.index.max_record_bytes, true, &check,
+                                    &silent, [&](core::Change c) {
       if (buffer_stdin) buffered.push_back(std::move(c));
       return true;
     });
@@ -242,7 +251,8 @@ int main(int argc, char** argv) {
         if (!add(std::move(c))) break;
       }
     } else {
-      complete = for_each_record(inputs, config.fields, false, &totals, &progress, add);
+      complete = for_each_record(inputs, config.fields, config.index.max_record_bytes, false, &totals,
+                                 &progress, add);
     }
     if (!batch.empty()) queue.push(std::move(batch));
     queue.close();

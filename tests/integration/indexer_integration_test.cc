@@ -798,3 +798,34 @@ TEST_CASE("sondhan-index killed with SIGKILL leaves a consistent database", "[in
   CHECK(doc_count(db) == total);
   CHECK(has_document(db, "synthetic-" + std::to_string(total - 1)));
 }
+
+TEST_CASE("sondhan-index rejects a record over index.max_record_bytes by its line number", "[indexer][integration]") {
+  TempDir dir;
+  const std::string db = dir.str("db");
+  const auto samples = sample_lines();
+  const std::string input = dir.str("big-record.jsonl");
+  // A 3 MB record between two good ones: over the default 1 MiB limit.
+  const std::string huge = R"({"id": "huge", "title": "বড়", "body": ")" + std::string(3 << 20, 'x') + "\"}";
+  write_text(input, join_lines({samples[1], huge, samples[2]}));
+  RunResult r = run_index(dir, {"--db", db, "-q", "--json", input});
+  CHECK(r.exit_code == 1);
+  json j = parse_summary(r);
+  CHECK(j["rejected"] == 1);
+  CHECK(j["added"] == 2);
+  CHECK_FALSE(has_document(db, "huge"));
+  CHECK(has_document(db, "sample-002"));
+  CHECK_THAT(r.err, Contains(input + ":2: record is longer than 1048576 bytes"));
+
+  SECTION("the limit is a setting") {
+    const std::string config = dir.str("big.toml");
+    write_text(config, "[index]\nmax_record_bytes = 4194304\n");
+    RunResult bigger = run_index(dir, {"--db", db, "-q", "--json", "--config", config, input});
+    CHECK(bigger.exit_code == 0);
+    CHECK(has_document(db, "huge"));
+  }
+  SECTION("--strict stops at it") {
+    RunResult strict = run_index(dir, {"--db", dir.str("strict-db"), "-q", "--strict", input});
+    CHECK(strict.exit_code == 2);
+    CHECK_THAT(strict.err, Contains(input + ":2: record is longer"));
+  }
+}

@@ -257,3 +257,49 @@ TEST_CASE("an unreadable stub is an error, never a fresh database over the old s
     CHECK(std::filesystem::exists(config.db_path + "/" + shards[0]));
   }
 }
+
+TEST_CASE("shard directories a killed merge left behind are removed by the next writer", "[core][search]") {
+  sondhan::testing::TempDir dir;
+  Config config;
+  config.db_path = dir.str("db");
+  write_articles(config, {article("a", "ঢাকা", "ঢাকা।", "2024-01-01", "BBC")}, true);
+  const auto live = layout::read_stub(config.db_path);
+  REQUIRE(live.size() == 1);
+  // What a kill -9 during the final merge leaves: the merge's unfinished output and the shards it
+  // was about to delete; and a half-written stub.
+  for (const char* orphan : {"s1-0", "s1-1", "s9-0"}) {
+    std::filesystem::create_directories(config.db_path + "/" + orphan);
+    std::ofstream(config.db_path + "/" + orphan + "/glass.tmp") << std::string(4096, 'x');
+  }
+  std::filesystem::create_directories(config.db_path + "/keep-me");  // not a name the writer gives
+  std::ofstream(config.db_path + "/XAPIANDB.tmp") << "auto s9-0\n";
+  write_articles(config, {article("b", "ঢাকা", "ঢাকা।", "2024-01-02", "BBC")}, false);
+  for (const char* orphan : {"s1-0", "s1-1", "s9-0", "XAPIANDB.tmp"}) {
+    CHECK_FALSE(std::filesystem::exists(config.db_path + "/" + orphan));
+  }
+  CHECK(std::filesystem::exists(config.db_path + "/" + live[0]));
+  CHECK(std::filesystem::exists(config.db_path + "/keep-me"));
+  auto searcher = Searcher::open(config);
+  REQUIRE(searcher.is_ok());
+  CHECK(searcher.value()->stats()->documents == 2);
+}
+
+TEST_CASE("a stub naming a shard outside the database is refused, and nothing is written there",
+          "[core][search]") {
+  sondhan::testing::TempDir dir;
+  Config config;
+  config.db_path = dir.str("db");
+  write_articles(config, {article("a", "ঢাকা", "ঢাকা।", "2024-01-01", "BBC")}, true);
+  for (const char* name : {"..", "../outside", "/tmp/elsewhere", ".", "a/b"}) {
+    INFO(name);
+    CHECK_FALSE(layout::is_shard_name(name));
+    std::ofstream(config.db_path + "/XAPIANDB", std::ios::trunc) << "auto " << name << "\n";
+    auto writer = IndexWriter::open(config.db_path, config.index);
+    CHECK(writer.status().code() == Code::kUnavailable);
+  }
+  CHECK_FALSE(std::filesystem::exists(dir.str("outside")));
+  CHECK(layout::is_shard_name("s2-0"));
+  CHECK(layout::is_generated_shard_name("s12-3"));
+  CHECK_FALSE(layout::is_generated_shard_name("2024"));
+  CHECK_FALSE(layout::is_generated_shard_name("s-1"));
+}

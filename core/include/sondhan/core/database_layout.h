@@ -21,8 +21,16 @@ inline constexpr char kWriterLockName[] = "writer.lock";
 /// Whether `db` is a sondhan (stub) database.
 bool has_stub(const std::string& db);
 
+/// Whether `name` can name a shard directory directly inside the database (letters, digits,
+/// '-', '_', '.'; not "." or "..").
+bool is_shard_name(std::string_view name);
+
+/// Whether `name` is one the writer gives its shards ("s<generation>-<n>").
+bool is_generated_shard_name(std::string_view name);
+
 /// The shard directory names the stub lists, in order. Empty if there is no readable stub, or
-/// if it lists anything but local shards ("auto" or "glass" lines, as sondhan writes them).
+/// if it lists anything but local shards inside the database ("auto" or "glass" lines with
+/// is_shard_name() names, as sondhan writes them).
 std::vector<std::string> read_stub(const std::string& db);
 
 /// Replaces the stub atomically (write and fsync a temporary file, rename it, fsync the

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstddef>
 #include <memory>
 #include <string>
 
@@ -13,12 +14,16 @@ namespace sondhan::indexer {
 /// Not thread-safe.
 class LineReader {
  public:
-  /// kNotFound if the file cannot be opened.
-  static core::Result<std::unique_ptr<LineReader>> open(const std::string& path);
+  /// kNotFound if the file cannot be opened. Lines longer than `max_line_bytes` are skipped
+  /// (see next()), so that one runaway record never has to fit in memory.
+  static core::Result<std::unique_ptr<LineReader>> open(const std::string& path,
+                                                        size_t max_line_bytes = SIZE_MAX);
   ~LineReader();
 
   /// Reads the next line (without its newline) into *line; false at the end of input.
-  /// kInternal on a read error (a truncated gzip file, for instance).
+  /// kInvalidArgument for a line longer than max_line_bytes, which is skipped (the next call
+  /// reads the line after it; line_number() counts it). kInternal on a read error (a truncated
+  /// gzip file, for instance).
   core::Result<bool> next(std::string* line);
 
   uint64_t line_number() const { return line_number_; }
@@ -31,6 +36,7 @@ class LineReader {
   void* file_ = nullptr;  // gzFile
   std::string buffer_;     // decompressed bytes not yet returned, from pos_
   size_t pos_ = 0;
+  size_t max_line_bytes_ = SIZE_MAX;
   uint64_t line_number_ = 0;
   uint64_t size_ = 0;
 };
