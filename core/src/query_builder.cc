@@ -114,6 +114,9 @@ class QueryParserState {
     const bool blank = lx_.size() == 1;  // only the end marker
     parsed.query = !q.empty() ? q : blank ? match_all() : Xapian::Query();
     parsed.highlight = std::move(highlight_);
+    if (!parsed.query.empty() && !proximity_.empty()) {
+      parsed.proximity = Xapian::Query(Xapian::Query::OP_OR, proximity_.begin(), proximity_.end());
+    }
     return parsed;
   }
 
@@ -313,7 +316,9 @@ class QueryParserState {
                                Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, all,
                                              b_.ranking_.all_words_boost));
       }
-      // Neighbouring query words found next to each other in the text score extra.
+      // Neighbouring query words found close together in the text score extra. Checking
+      // positions is the dearest part of a search over long posting lists, so the pairs are kept
+      // apart (ParsedQuery::proximity) for the searcher to apply to the best candidates only.
       if (words >= static_cast<size_t>(b_.ranking_.phrase_min_words) &&
           b_.ranking_.phrase_boost > 0) {
         std::vector<Xapian::Query> pairs;
@@ -326,10 +331,9 @@ class QueryParserState {
                              pair + 2, window);
         }
         if (!pairs.empty()) {
-          ranked = Xapian::Query(Xapian::Query::OP_OR, ranked,
-                                 Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT,
-                                               Xapian::Query(Xapian::Query::OP_OR, pairs.begin(), pairs.end()),
-                                               b_.ranking_.phrase_boost));
+          proximity_.emplace_back(Xapian::Query::OP_SCALE_WEIGHT,
+                                  Xapian::Query(Xapian::Query::OP_OR, pairs.begin(), pairs.end()),
+                                  b_.ranking_.phrase_boost);
         }
       }
     }
@@ -372,6 +376,7 @@ class QueryParserState {
   size_t pos_ = 0;
   size_t terms_ = 0;
   std::unordered_set<std::string> highlight_;
+  std::vector<Xapian::Query> proximity_;  // each group's scaled proximity pairs
 };
 
 QueryBuilder::QueryBuilder(const analyzers::Analyzer& analyzer, const Config& config)

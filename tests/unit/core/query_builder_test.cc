@@ -16,7 +16,7 @@ const sondhan::analyzers::Analyzer& analyzer() {
 std::string describe(const std::string& q, Config config = {}) {
   QueryBuilder b(analyzer(), config);
   auto parsed = b.parse(q);
-  return parsed.is_ok() ? parsed->query.get_description() : "ERROR: " + parsed.status().message();
+  return parsed.is_ok() ? parsed->with_proximity().get_description() : "ERROR: " + parsed.status().message();
 }
 }  // namespace
 

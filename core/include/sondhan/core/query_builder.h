@@ -28,9 +28,17 @@
 namespace sondhan::core {
 
 struct ParsedQuery {
-  Xapian::Query query;                          // MatchAll when only filters were given
+  Xapian::Query query;                          // what matches, and its base ranking; MatchAll
+                                                //   when only filters were given
+  Xapian::Query proximity;                      // extra weight for neighbouring query words found
+                                                //   close together; empty when the query has none
   std::unordered_set<std::string> highlight;    // stems to mark in snippets
   bool has_text = false;                        // false: no ranking words (sort by date then)
+
+  /// The query with its proximity weight: the same matches as `query`, ranked in full.
+  Xapian::Query with_proximity() const {
+    return proximity.empty() ? query : Xapian::Query(Xapian::Query::OP_AND_MAYBE, query, proximity);
+  }
 };
 
 /// The stems filed under a spelling key (document_builder.h's spelling_key), appended to
