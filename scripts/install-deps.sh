@@ -10,7 +10,7 @@ build_packages=(
   libxapian-dev libicu-dev libcpp-httplib-dev libssl-dev zlib1g-dev libbrotli-dev
   libjemalloc-dev libspdlog-dev libfmt-dev nlohmann-json3-dev libsimdjson-dev libtoml11-dev libcli11-dev
   catch2 libbenchmark-dev
-  xapian-tools wrk curl python3
+  xapian-tools wrk curl python3 nginx
 )
 runtime_packages=(
   libxapian30 libicu72 libjemalloc2 libcpp-httplib0.11 libspdlog1.10 libsimdjson14 zlib1g curl

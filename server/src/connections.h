@@ -21,6 +21,7 @@ struct ConnectionLimits {
   std::chrono::milliseconds idle_timeout{2000};    // waiting for a keep-alive connection's next request
   std::chrono::milliseconds write_timeout{5000};   // each write of the response
   size_t max_header_bytes = 16 * 1024;             // request line and headers
+  size_t max_body_bytes = 1 << 20;                 // a chunked body is cut off beyond this
   size_t max_headers = 100;
   size_t max_requests = 1000;                      // per connection, then it is closed
   size_t max_connections = 512;                    // open at once; more are refused with 503

@@ -26,8 +26,13 @@ constexpr char kJson[] = "application/json";
 
 // Known paths and the route name metrics and logs use for them.
 std::string route_of(const std::string& path) {
-  if (path == "/search" || path == "/health" || path == "/stats" || path == "/metrics") return path;
+  if (path == "/search" || path == "/suggest" || path == "/health" || path == "/stats" ||
+      path == "/metrics" || path == "/") {
+    return path;
+  }
   if (path.rfind("/documents/", 0) == 0) return "/documents/{id}";
+  if (path.rfind("/article/", 0) == 0) return "/article/{id}";
+  if (path.rfind("/assets/", 0) == 0) return "/assets/{name}";
   return "other";
 }
 
@@ -68,6 +73,7 @@ ConnectionLimits limits_of(const core::ServerOptions& o) {
   l.idle_timeout = milliseconds(o.keep_alive_seconds * 1000);
   l.write_timeout = milliseconds(o.write_timeout_ms);
   l.max_header_bytes = static_cast<size_t>(o.max_header_bytes);
+  l.max_body_bytes = static_cast<size_t>(o.max_body_bytes);
   l.max_headers = static_cast<size_t>(o.max_headers);
   l.max_requests = static_cast<size_t>(o.keep_alive_requests);
   l.max_connections = static_cast<size_t>(o.max_connections);
@@ -233,6 +239,8 @@ void HttpServer::register_routes() {
     }
   });
 }
+
+size_t HttpServer::search_threads() const { return searchers_->size(); }
 
 core::Status HttpServer::bind() {
   if (config_.server.port == 0) {

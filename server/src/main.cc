@@ -67,8 +67,8 @@ int main(int argc, char** argv) {
   } else {
     spdlog::warn("{} (searches answer 503 until it can be opened)", searcher.status().message());
   }
-  spdlog::info("sondhan-server listening on http://{}:{} with {} threads; database {} ({} articles)",
-               config.server.host, http.port(), config.server.threads, config.db_path, documents);
+  spdlog::info("sondhan-server listening on http://{}:{}, {} searches at once; database {} ({} articles)",
+               config.server.host, http.port(), http.search_threads(), config.db_path, documents);
 
   std::thread waiter([&] {
     int sig = 0;

@@ -32,6 +32,8 @@ class HttpServer {
   core::Status bind();
   /// The bound port (after bind()).
   int port() const { return port_; }
+  /// How many searches run at once (server.threads, or one per core).
+  size_t search_threads() const;
   /// Serves until stop(); blocks.
   void serve();
   /// Makes serve() return after in-flight requests finish. Safe from another thread.
