@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs every build, test and run dependency of sondhan on Debian 12 (bookworm).
+# Installs every build, test and run dependency of sondhan on Debian 12 (bookworm). Node.js 20
+# with npm (for the browser tests) is expected on the machine; Debian 12 packages only Node 18.
 # The one package list: README, .ci/run and docker/Dockerfile all call this script.
 #   scripts/install-deps.sh          build + test + run dependencies
 #   scripts/install-deps.sh --runtime  only what the built binaries need at run time
@@ -11,6 +12,7 @@ build_packages=(
   libjemalloc-dev libspdlog-dev libfmt-dev nlohmann-json3-dev libsimdjson-dev libtoml11-dev libcli11-dev
   catch2 libbenchmark-dev
   xapian-tools wrk curl python3 nginx
+  chromium fonts-noto-core
 )
 runtime_packages=(
   libxapian30 libicu72 libjemalloc2 libcpp-httplib0.11 libspdlog1.10 libsimdjson14 zlib1g curl

@@ -5,6 +5,7 @@
 //   S<stem> with positions title words again, for title: searches
 //   XP<first letters>     sub-word fallback for inflections the stemmer does not know
 //                         (no positions: it only ever adds a low weight)
+//   XW<word>              each title word as written (canonical form), for completions
 //   XSRC/XCAT/XA/K/XY     exact filter terms
 //   values                date, timestamp, facets (value_slots.h)
 //   data                  the record, JSON in record_codec.h's compact form
@@ -96,6 +97,12 @@ Xapian::Document DocumentBuilder::build(const Article& article, std::vector<std:
     doc.add_posting(prefix::kTitle + token.term, token.position);
     wdf[token.term] += title_wdf;
     last_title_position = token.position;
+    if (token.kind == analyzers::TokenKind::kWord) {
+      std::string word = prefix::kSuggest +
+                         analyzer_.normalize(std::string_view(article.title).substr(token.begin, token.end - token.begin));
+      analyzers::truncate_term(&word, kMaxXapianTermBytes);
+      doc.add_boolean_term(word);
+    }
   }
 
   tokens.clear();

@@ -4,6 +4,8 @@
 #include "sondhan/core/searcher.h"
 
 #include <algorithm>
+#include <cctype>
+#include <cstring>
 #include <set>
 
 #include <simdjson.h>
@@ -163,6 +165,21 @@ struct Searcher::Impl {
   simdjson::ondemand::parser json_parser;
   std::optional<std::pair<uint64_t, int64_t>> stub_identity;
 
+  // Words expand to the spelling variants this database has seen (its synonym table).
+  VariantLookup variant_lookup() {
+    return [this](const std::string& key, std::vector<std::string>* stems) {
+      for (auto it = db.synonyms_begin(key); it != db.synonyms_end(key); ++it) stems->push_back(*it);
+    };
+  }
+
+  HighlightOptions highlight_options() const {
+    HighlightOptions hl;
+    hl.start_tag = config.search.highlight_start;
+    hl.end_tag = config.search.highlight_end;
+    hl.snippet_chars = static_cast<size_t>(config.search.snippet_chars);
+    return hl;
+  }
+
   Result<SearchResult> run(const SearchRequest& request);
   Result<Xapian::Query> filters(const SearchRequest& request);
   void rerank_by_proximity(const Xapian::Query& query, const Xapian::Query& proximity, size_t top,
@@ -280,10 +297,7 @@ Result<SearchResult> Searcher::Impl::run(const SearchRequest& request) {
 
   return with_reopen<SearchResult>(*this, [&]() -> Result<SearchResult> {
     // Parsed against the database: words expand to the spelling variants it has seen.
-    const VariantLookup variants = [this](const std::string& key, std::vector<std::string>* stems) {
-      for (auto it = db.synonyms_begin(key); it != db.synonyms_end(key); ++it) stems->push_back(*it);
-    };
-    auto parsed = builder.parse(request.query, variants);
+    auto parsed = builder.parse(request.query, variant_lookup());
     if (!parsed.is_ok()) return parsed.status();
     Xapian::Query query = parsed->query;
     if (!filter->empty()) query = Xapian::Query(Xapian::Query::OP_FILTER, query, filter.value());
@@ -333,9 +347,9 @@ Result<SearchResult> Searcher::Impl::run(const SearchRequest& request) {
     // With a rerank, the candidates from the first rank on, so that the reranked top and the
     // ranks after it page consistently.
     const size_t first = rerank ? 0 : request.offset;
-    const size_t count = rerank ? std::max(depth, wanted) : request.limit;
+    const size_t fetch = rerank ? std::max(depth, wanted) : request.limit;
     Xapian::MSet mset = enquire.get_mset(static_cast<Xapian::doccount>(first),
-                                         static_cast<Xapian::doccount>(count),
+                                         static_cast<Xapian::doccount>(fetch),
                                          static_cast<Xapian::doccount>(check));
     SearchResult result;
     result.total = mset.get_matches_estimated();
@@ -348,10 +362,7 @@ Result<SearchResult> Searcher::Impl::run(const SearchRequest& request) {
     const size_t skip = first < request.offset ? request.offset - first : 0;
     const size_t page_end = std::min(ranked.size(), skip + request.limit);
 
-    HighlightOptions hl;
-    hl.start_tag = config.search.highlight_start;
-    hl.end_tag = config.search.highlight_end;
-    hl.snippet_chars = static_cast<size_t>(config.search.snippet_chars);
+    const HighlightOptions hl = highlight_options();
     const Highlighter highlighter(analyzer, parsed->highlight, hl);
     const std::unordered_set<std::string> no_terms;
     const Highlighter plain(analyzer, no_terms, hl);  // highlight=false: the opening, unmarked
@@ -390,7 +401,7 @@ Result<SearchResult> Searcher::Impl::run(const SearchRequest& request) {
 
 Result<SearchResult> Searcher::search(const SearchRequest& request) { return impl_->run(request); }
 
-Result<nlohmann::json> Searcher::document(const std::string& id) {
+Result<nlohmann::json> Searcher::document(const std::string& id, const std::string& highlight_query) {
   return with_reopen<nlohmann::json>(*impl_, [&]() -> Result<nlohmann::json> {
     Xapian::PostingIterator p = impl_->db.postlist_begin(prefix::kId + id);
     if (p == impl_->db.postlist_end(prefix::kId + id)) {
@@ -398,7 +409,54 @@ Result<nlohmann::json> Searcher::document(const std::string& id) {
     }
     auto record = nlohmann::json::parse(decode_record(impl_->db.get_document(*p).get_data()), nullptr, false);
     if (record.is_discarded()) return Status::internal("stored record of '" + id + "' is not JSON");
+    if (highlight_query.empty()) return record;
+    auto parsed = impl_->builder.parse(highlight_query, impl_->variant_lookup());
+    if (!parsed.is_ok()) return parsed.status();
+    const Highlighter highlighter(impl_->analyzer, parsed->highlight, impl_->highlight_options());
+    auto text = [&](const char* field) {
+      auto it = record.find(field);
+      return it != record.end() && it->is_string() ? it->get<std::string>() : std::string();
+    };
+    record["highlights"] = {{"title", highlighter.mark_all(text("title"))},
+                            {"body", highlighter.mark_all(text("body"))}};
     return record;
+  });
+}
+
+Result<std::vector<Completion>> Searcher::suggest(const std::string& query, size_t limit) {
+  if (query.size() > static_cast<size_t>(impl_->config.search.max_query_bytes)) {
+    return Status::invalid_argument("query is longer than " +
+                                    std::to_string(impl_->config.search.max_query_bytes) + " bytes");
+  }
+  if (!analyzers::is_valid_utf8(query)) return Status::invalid_argument("query is not valid UTF-8");
+  std::vector<Completion> out;
+  if (query.empty() || std::isspace(static_cast<unsigned char>(query.back()))) return out;
+  // The word being typed, without the query language around it: -কোরি, "উত্তর কোরি, title:কোরি.
+  size_t start = query.find_last_of(" \t\n\r\f\v");
+  start = start == std::string::npos ? 0 : start + 1;
+  while (start < query.size() && std::strchr("-+(\"", query[start]) != nullptr) ++start;
+  if (const size_t colon = query.find(':', start); colon != std::string::npos) start = colon + 1;
+  const std::string prefix = impl_->analyzer.normalize(std::string_view(query).substr(start));
+  if (prefix.empty() || limit == 0) return out;
+  const std::string head = query.substr(0, start);
+  return with_reopen<std::vector<Completion>>(*impl_, [&]() -> Result<std::vector<Completion>> {
+    // Titles' words in term order from the prefix on; a short prefix ("ক") has thousands, so the
+    // scan stops after kMaxScanned and keeps the most frequent of those.
+    constexpr size_t kMaxScanned = 5000;
+    const std::string from = prefix::kSuggest + prefix;
+    std::vector<Completion> found;
+    Xapian::TermIterator t = impl_->db.allterms_begin(from);
+    for (size_t n = 0; t != impl_->db.allterms_end(from) && n < kMaxScanned; ++t, ++n) {
+      found.push_back({(*t).substr(std::strlen(prefix::kSuggest)), "", t.get_termfreq()});
+    }
+    const size_t keep = std::min(limit, found.size());
+    std::partial_sort(found.begin(), found.begin() + static_cast<std::ptrdiff_t>(keep), found.end(),
+                      [](const Completion& a, const Completion& b) {
+                        return a.count != b.count ? a.count > b.count : a.word < b.word;
+                      });
+    found.resize(keep);
+    for (Completion& c : found) c.text = head + c.word;
+    return found;
   });
 }
 

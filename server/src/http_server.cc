@@ -16,6 +16,7 @@
 #include "searcher_pool.h"
 #include "sondhan/core/searcher.h"
 #include "sondhan/server/json_io.h"
+#include "web_routes.h"
 
 namespace sondhan::server {
 namespace {
@@ -117,6 +118,7 @@ void HttpServer::register_routes() {
   ConnectionServer& s = *http_;
 
   // ---- Route table ----
+  register_web_routes(s);  // the search page: /, /article/{id}, /assets/...
   s.Get("/search", [this](const httplib::Request& req, httplib::Response& res) {
     auto request = parse_search_request(req, config_.search);
     if (!request.is_ok()) return send_status(req, res, request.status());
@@ -129,10 +131,24 @@ void HttpServer::register_routes() {
     res.set_header("Cache-Control", "public, max-age=" + std::to_string(config_.server.cache_max_age));
     res.set_content(body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), kJson);
   });
-  s.Get(R"(/documents/(.+))", [this](const httplib::Request& req, httplib::Response& res) {
+  s.Get("/suggest", [this](const httplib::Request& req, httplib::Response& res) {
+    auto request = parse_suggest_request(req);
+    if (!request.is_ok()) return send_status(req, res, request.status());
     auto searcher = searchers_->acquire();
     if (!searcher.is_ok()) return send_status(req, res, searcher.status());
-    auto doc = searcher.value()->document(req.matches[1]);
+    auto completions = searcher.value()->suggest(request->query, request->limit);
+    if (!completions.is_ok()) return send_status(req, res, completions.status());
+    res.set_header("Cache-Control", "public, max-age=" + std::to_string(config_.server.cache_max_age));
+    res.set_content(suggest_response(request.value(), completions.value())
+                        .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+                    kJson);
+  });
+  s.Get(R"(/documents/(.+))", [this](const httplib::Request& req, httplib::Response& res) {
+    auto highlight = parse_document_request(req);
+    if (!highlight.is_ok()) return send_status(req, res, highlight.status());
+    auto searcher = searchers_->acquire();
+    if (!searcher.is_ok()) return send_status(req, res, searcher.status());
+    auto doc = searcher.value()->document(req.matches[1], highlight.value());
     if (!doc.is_ok()) return send_status(req, res, doc.status());
     res.set_header("Cache-Control", "public, max-age=" + std::to_string(config_.server.cache_max_age));
     res.set_content(doc.value().dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), kJson);

@@ -36,29 +36,38 @@ std::vector<std::string> values_of(const httplib::Request& req, const std::strin
   return out;
 }
 
-const std::set<std::string> kKnownParams = {"q",    "limit", "offset", "page",     "sort",   "from",
-                                            "to",   "source", "category", "author", "tag",  "facets",
-                                            "highlight"};
-
-}  // namespace
-
-core::Result<core::SearchRequest> parse_search_request(const httplib::Request& req,
-                                                       const core::SearchOptions& options) {
+// Every parameter is valid UTF-8 and known (names starting with '_' are left for cache
+// busters; anything else unknown is a typo), and those in `single` are given at most once.
+Status check_params(const httplib::Request& req, const std::set<std::string>& known,
+                    const std::set<std::string>& single) {
   for (const auto& [key, value] : req.params) {
     if (!analyzers::is_valid_utf8(key) || !analyzers::is_valid_utf8(value)) {
       return Status::invalid_argument("parameter '" + (analyzers::is_valid_utf8(key) ? key : std::string("?")) +
                                       "' is not valid UTF-8");
     }
-    // Names starting with '_' are left for cache busters; anything else unknown is a typo.
-    if (!kKnownParams.count(key) && (key.empty() || key[0] != '_')) {
+    if (!known.count(key) && (key.empty() || key[0] != '_')) {
       return Status::invalid_argument("unknown parameter '" + key + "'");
     }
   }
-  for (const char* single : {"q", "limit", "offset", "page", "sort", "from", "to", "highlight"}) {
-    if (req.get_param_value_count(single) > 1) {
-      return Status::invalid_argument(std::string("parameter '") + single + "' given more than once");
+  for (const std::string& name : single) {
+    if (req.get_param_value_count(name.c_str()) > 1) {
+      return Status::invalid_argument("parameter '" + name + "' given more than once");
     }
   }
+  return Status::ok();
+}
+
+}  // namespace
+
+core::Result<core::SearchRequest> parse_search_request(const httplib::Request& req,
+                                                       const core::SearchOptions& options) {
+  static const std::set<std::string> kSingle = {"q", "limit", "offset", "page", "sort", "from", "to", "highlight"};
+  static const std::set<std::string> kKnown = [] {
+    std::set<std::string> known = kSingle;
+    known.insert({"source", "category", "author", "tag", "facets"});
+    return known;
+  }();
+  if (Status s = check_params(req, kKnown, kSingle); !s.is_ok()) return s;
 
   core::SearchRequest r;
   r.query = req.get_param_value("q");
@@ -119,6 +128,33 @@ core::Result<core::SearchRequest> parse_search_request(const httplib::Request& r
     r.highlight = v.value();
   }
   return r;
+}
+
+core::Result<SuggestRequest> parse_suggest_request(const httplib::Request& req) {
+  static const std::set<std::string> kParams = {"q", "limit"};
+  if (Status s = check_params(req, kParams, kParams); !s.is_ok()) return s;
+  SuggestRequest r;
+  r.query = req.get_param_value("q");
+  if (req.has_param("limit")) {
+    auto v = parse_count("limit", req.get_param_value("limit"), 1, SuggestRequest::kMaxLimit);
+    if (!v.is_ok()) return v.status();
+    r.limit = v.value();
+  }
+  return r;
+}
+
+nlohmann::json suggest_response(const SuggestRequest& request, const std::vector<core::Completion>& completions) {
+  nlohmann::json list = nlohmann::json::array();
+  for (const core::Completion& c : completions) {
+    list.push_back({{"word", c.word}, {"text", c.text}, {"count", c.count}});
+  }
+  return {{"query", request.query}, {"completions", list}};
+}
+
+core::Result<std::string> parse_document_request(const httplib::Request& req) {
+  static const std::set<std::string> kParams = {"q"};
+  if (Status s = check_params(req, kParams, kParams); !s.is_ok()) return s;
+  return req.get_param_value("q");
 }
 
 nlohmann::json search_response(const core::SearchRequest& request, const core::SearchResult& result,

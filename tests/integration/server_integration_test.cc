@@ -949,3 +949,24 @@ TEST_CASE("server: a commit by the indexer is visible without a restart", "[http
     CHECK(s.get_json("/stats")["documents"] == 51);
   }
 }
+
+TEST_CASE("server: /suggest completes the word being typed; /documents/{id}?q= marks the article", "[http]") {
+  SampleServer s;
+  const json suggested = s.get_json("/suggest?q=" + url_encode("উত্তর কোরি") + "&limit=5");
+  CHECK(suggested["query"] == "উত্তর কোরি");
+  REQUIRE_FALSE(suggested["completions"].empty());
+  CHECK(suggested["completions"].size() <= 5);
+  for (const json& c : suggested["completions"]) {
+    CHECK(c["text"].get<std::string>().rfind("উত্তর কোরি", 0) == 0);
+    CHECK(c["count"].get<int>() >= 1);
+  }
+  CHECK(s.get_json("/suggest?q=" + url_encode("উত্তর "))["completions"].empty());
+  expect_json_error(s.get("/suggest?limit=100"), 400, "invalid_argument");
+
+  const json doc = s.get_json("/documents/seed-0001?q=" + url_encode("উত্তর কোরিয়া সেনা"));
+  const std::string body = doc["highlights"]["body"];
+  CHECK(body.find("<mark>কোরিয়ার</mark>") != std::string::npos);
+  CHECK(without_marks(body) == doc["body"].get<std::string>());  // the whole body, nothing else changed
+  expect_json_error(s.get("/documents/seed-0001?q=" + url_encode("(((")), 400, "invalid_argument");
+  expect_json_error(s.get("/documents/seed-0001?bogus=1"), 400, "invalid_argument");
+}

@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "sondhan/analyzers/analyzer.h"
 #include "sondhan/core/database_layout.h"
 #include "sondhan/core/index_writer.h"
 #include "sondhan/core/searcher.h"
@@ -302,4 +303,70 @@ TEST_CASE("a stub naming a shard outside the database is refused, and nothing is
   CHECK(layout::is_generated_shard_name("s12-3"));
   CHECK_FALSE(layout::is_generated_shard_name("2024"));
   CHECK_FALSE(layout::is_generated_shard_name("s-1"));
+}
+
+TEST_CASE("suggest completes the last word from the titles' words, most frequent first", "[core][search]") {
+  sondhan::testing::TempDir dir;
+  Config config;
+  config.db_path = dir.str("db");
+  write_articles(config,
+                 {article("a", "উত্তর কোরিয়ার সেনা", "লেখা।", "2024-01-01", "BBC"),
+                  article("b", "দক্ষিণ কোরিয়ার নির্বাচন", "লেখা।", "2024-01-02", "BBC"),
+                  article("c", "কোরিয়া সফরে প্রধানমন্ত্রী", "লেখা।", "2024-01-03", "BBC"),
+                  article("d", "ঢাকায় বৃষ্টি এবং যানজট", "লেখা।", "2024-01-04", "BBC")},
+                 true);
+  auto searcher = Searcher::open(config);
+  REQUIRE(searcher.is_ok());
+  auto words = [&](const std::string& q, size_t limit = 8) {
+    auto r = searcher.value()->suggest(q, limit);
+    REQUIRE(r.is_ok());
+    std::vector<std::string> out;
+    for (const auto& c : r.value()) out.push_back(c.word + "=" + std::to_string(c.count) + ":" + c.text);
+    return out;
+  };
+  // Words come back in their canonical form (NFC makes য় a letter and a nukta).
+  const sondhan::analyzers::Analyzer analyzer;
+  const std::string koriar = analyzer.normalize("কোরিয়ার"), koria = analyzer.normalize("কোরিয়া");
+  CHECK(words("উত্তর কোরি") ==
+        std::vector<std::string>{koriar + "=2:উত্তর " + koriar, koria + "=1:উত্তর " + koria});
+  CHECK(words("কোরি", 1).size() == 1);
+  const std::string dhakay = analyzer.normalize("ঢাকায়");
+  CHECK(words("title:ঢাক") == std::vector<std::string>{dhakay + "=1:title:" + dhakay});
+  CHECK(words("-\"ঢাক") == std::vector<std::string>{dhakay + "=1:-\"" + dhakay});
+  CHECK(words("এব").empty());   // stop words are not suggested
+  CHECK(words("কোরিয়া ").empty());  // nothing being typed
+  CHECK(words("").empty());
+  CHECK(words("zzz").empty());
+  CHECK(searcher.value()->suggest("\xff", 8).status().code() == Code::kInvalidArgument);
+
+  SECTION("an article's words go when it is deleted") {
+    auto writer = IndexWriter::open(config.db_path, config.index);
+    REQUIRE(writer.is_ok());
+    std::vector<Change> del(1);
+    del[0].article.id = "d";
+    del[0].is_delete = true;
+    WriteCounts counts;
+    REQUIRE(writer.value()->apply(del, &counts).is_ok());
+    REQUIRE(writer.value()->commit().is_ok());
+    CHECK(words("ঢাক").empty());
+  }
+}
+
+TEST_CASE("a document with a query has its title and whole body marked", "[core][search]") {
+  sondhan::testing::TempDir dir;
+  Config config;
+  config.db_path = dir.str("db");
+  write_articles(config, {article("a", "উত্তর কোরিয়ার সেনা", "প্রথম লাইন।\nকোরিয়ার <b>সেনারা</b> এসেছে।", "2024-01-01", "BBC")}, true);
+  auto searcher = Searcher::open(config);
+  REQUIRE(searcher.is_ok());
+  auto plain = searcher.value()->document("a");
+  REQUIRE(plain.is_ok());
+  CHECK_FALSE(plain->contains("highlights"));
+  auto marked = searcher.value()->document("a", "কোরিয়া সেনা");
+  REQUIRE(marked.is_ok());
+  CHECK(marked.value()["highlights"]["title"] == "উত্তর <mark>কোরিয়ার</mark> <mark>সেনা</mark>");
+  CHECK(marked.value()["highlights"]["body"] ==
+        "প্রথম লাইন।\n<mark>কোরিয়ার</mark> &lt;b&gt;<mark>সেনারা</mark>&lt;/b&gt; এসেছে।");
+  CHECK(searcher.value()->document("a", "(((").status().code() == Code::kInvalidArgument);
+  CHECK(searcher.value()->document("zz", "কোরিয়া").status().code() == Code::kNotFound);
 }

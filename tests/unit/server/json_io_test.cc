@@ -418,3 +418,24 @@ TEST_CASE("http_status maps core codes", "[server][json_io]") {
   CHECK(http_status(Code::kBusy) == 503);
   CHECK(http_status(Code::kInternal) == 500);
 }
+
+TEST_CASE("parse_suggest_request: q, limit and nothing else", "[server][json_io]") {
+  using sondhan::server::parse_suggest_request;
+  auto ok = parse_suggest_request(make_request({{"q", "উত্তর কোরি"}, {"limit", "5"}}));
+  REQUIRE(ok.is_ok());
+  CHECK(ok->query == "উত্তর কোরি");
+  CHECK(ok->limit == 5);
+  CHECK(parse_suggest_request(make_request({})).value().limit == 8);
+  CHECK(parse_suggest_request(make_request({{"_", "123"}})).is_ok());
+  for (Params bad : {Params{{"limit", "0"}}, Params{{"limit", "21"}}, Params{{"limit", "x"}},
+                     Params{{"sort", "date"}}, Params{{"q", "a"}, {"q", "b"}}, Params{{"q", "\xff"}}}) {
+    CHECK(parse_suggest_request(make_request(bad)).status().code() == Code::kInvalidArgument);
+  }
+}
+
+TEST_CASE("parse_document_request: the query whose words to mark", "[server][json_io]") {
+  using sondhan::server::parse_document_request;
+  CHECK(parse_document_request(make_request({})).value().empty());
+  CHECK(parse_document_request(make_request({{"q", "ঢাকা"}})).value() == "ঢাকা");
+  CHECK(parse_document_request(make_request({{"limit", "3"}})).status().code() == Code::kInvalidArgument);
+}

@@ -55,6 +55,13 @@ struct SearchResult {
   std::string query_description;           // Xapian's description, for debugging
 };
 
+/// One completion of the word being typed.
+struct Completion {
+  std::string word;                        // the completed word, as titles write it (canonical form)
+  std::string text;                        // the whole query with its last word completed
+  size_t count = 0;                        // articles whose title has the word
+};
+
 struct IndexStats {
   size_t documents = 0;
   uint64_t revision = 0;                   // grows with every commit
@@ -74,8 +81,16 @@ class Searcher {
   /// kInvalidArgument for a bad query, date or facet name; kUnavailable if the database went away.
   Result<SearchResult> search(const SearchRequest& request);
 
-  /// The stored article; kNotFound if no article has this id.
-  Result<nlohmann::json> document(const std::string& id);
+  /// The stored article; kNotFound if no article has this id. With a `highlight_query`, also
+  /// "highlights": {"title", "body"}: the whole title and body, HTML-escaped, with the words
+  /// that query matches marked (kInvalidArgument if it does not parse).
+  Result<nlohmann::json> document(const std::string& id, const std::string& highlight_query = "");
+
+  /// Completions of the last, unfinished word of `query` (as typed into a search box) from the
+  /// words of the index's titles, most frequent first, at most `limit`. None when `query` is
+  /// empty or ends with a space (no word being typed). kInvalidArgument for invalid UTF-8 or an
+  /// over-long query.
+  Result<std::vector<Completion>> suggest(const std::string& query, size_t limit);
 
   Result<IndexStats> stats();
 

@@ -12,6 +12,8 @@ inline constexpr char kAuthor[] = "XA";     // each author, exact (boolean filte
 inline constexpr char kTag[] = "K";         // each tag, exact (boolean filter)
 inline constexpr char kYear[] = "XY";       // publication year "2024" (boolean filter)
 inline constexpr char kPrefix[] = "XP";     // sub-word fallback: leading letters of each stem
+inline constexpr char kSuggest[] = "XW";   // each title word as written (canonical, unstemmed;
+                                            // no stop words or numbers): completions for /suggest
 inline constexpr char kLoose[] = "XL";      // synonym-table key, not a term: XL + the loose form
                                             // of a stem lists the stems spelt that loosely
 // Body and title words are also indexed without a prefix: the default search field.

@@ -17,6 +17,22 @@ namespace sondhan::server {
 core::Result<core::SearchRequest> parse_search_request(const httplib::Request& req,
                                                        const core::SearchOptions& options);
 
+/// GET /suggest: the query as typed so far, and how many completions to give.
+struct SuggestRequest {
+  static constexpr size_t kMaxLimit = 20;
+  std::string query;
+  size_t limit = 8;
+};
+
+/// Validates the query string of GET /suggest (q, limit 1..20).
+core::Result<SuggestRequest> parse_suggest_request(const httplib::Request& req);
+
+/// {"query": ..., "completions": [{"word", "text", "count"}, ...]}
+nlohmann::json suggest_response(const SuggestRequest& request, const std::vector<core::Completion>& completions);
+
+/// Validates the query string of GET /documents/{id}; the query whose words to mark (q), or "".
+core::Result<std::string> parse_document_request(const httplib::Request& req);
+
 /// The /search response body.
 nlohmann::json search_response(const core::SearchRequest& request, const core::SearchResult& result,
                                double took_ms);
