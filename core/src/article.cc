@@ -1,4 +1,4 @@
-// ISO 8601 date parsing for article dates.
+// ISO 8601 date parsing for article dates, and field access by name.
 #include "sondhan/core/article.h"
 
 #include <cctype>
@@ -36,6 +36,18 @@ std::string ArticleDate::ymd() const {
   char buffer[16];
   std::snprintf(buffer, sizeof buffer, "%04d%02d%02d", year, month, day);
   return buffer;
+}
+
+const std::string& Article::text(std::string_view name) const {
+  static const std::string kNone;
+  const auto& v = values_of(name);
+  return v.empty() ? kNone : v.front();
+}
+
+std::vector<std::string>& Article::values_of(std::string_view name) { return values[field_index(*find_field(name))]; }
+
+const std::vector<std::string>& Article::values_of(std::string_view name) const {
+  return values[field_index(*find_field(name))];
 }
 
 std::optional<ArticleDate> parse_iso_date(const std::string& text) {

@@ -12,6 +12,8 @@
 
 #include <toml.hpp>
 
+#include "sondhan/core/schema.h"
+
 extern char** environ;
 
 namespace sondhan::core {
@@ -145,6 +147,12 @@ std::string env_name(const Key& key) {
 }
 
 }  // namespace
+
+FieldMapping::FieldMapping() {
+  for (const Field& f : schema()) {
+    if (f.kind != FieldKind::kYear && f.kind != FieldKind::kMonth) names[std::string(f.name)] = {std::string(f.name)};
+  }
+}
 
 Status Config::validate() const {
   auto range = [](const char* name, double value, double lo, double hi) {

@@ -1,40 +1,34 @@
-// Document layout (see docs/architecture.md):
-//   Q<id>                 unique id (boolean)
-//   <stem> with positions title words (extra wdf: index.title_weight) then body words; body
-//                         positions start after a gap so that no phrase spans title and body
-//   S<stem> with positions title words again, for title: searches
+// Document layout (docs/architecture.md), driven by the schema (schema.h):
+//   <id prefix><id>       unique id (boolean)
+//   <stem> with positions the words of every text field, in schema order (title words with
+//                         extra wdf: index.title_weight); each field's positions start after a
+//                         gap so that no phrase spans two fields
+//   <prefix><stem>        a text field's words again under its prefix (title: searches)
 //   XP<first letters>     sub-word fallback for inflections the stemmer does not know
 //                         (no positions: it only ever adds a low weight)
-//   XW<word>              each title word as written (canonical form), for completions
-//   XSRC/XCAT/XA/K/XY     exact filter terms
-//   values                date, timestamp, facets (value_slots.h)
+//   XW<word>              each word of a suggesting field as written (canonical form)
+//   <prefix><value>       exact filter terms of keyword fields and the year
+//   values                the date ("YYYYMMDD", and the timestamp to sort by), facet values
 //   data                  the record, JSON in record_codec.h's compact form
 // Spelling variants (গরীব for গরিব) are not document terms: the writer files each stem once in
 // the synonym table under its spelling_key(), and queries expand through it.
-#include "sondhan/core/document_builder.h"
+#include "document_builder.h"
 
 #include <cstdio>
 #include <unordered_map>
 #include <unicode/uchar.h>
 #include <unicode/utf8.h>
 
+#include "index_layout.h"
 #include "sondhan/core/record_codec.h"
-#include "sondhan/core/term_prefixes.h"
-#include "sondhan/core/value_slots.h"
 
 namespace sondhan::core {
 namespace {
 
-// Positions left empty between title and body, so "last title word, first body word" is no phrase.
-constexpr Xapian::termpos kBodyPositionGap = 100;
-
-// Xapian's glass backend refuses terms longer than 245 bytes.
-constexpr size_t kMaxXapianTermBytes = 245;
-
 std::string join(const std::vector<std::string>& items) {
   std::string out;
   for (const std::string& item : items) {
-    if (!out.empty()) out.push_back(slot::kListSeparator);
+    if (!out.empty()) out.push_back(kListSeparator);
     out += item;
   }
   return out;
@@ -83,67 +77,71 @@ std::string filing_key(const analyzers::Analyzer& analyzer, const std::string& s
 
 Xapian::Document DocumentBuilder::build(const Article& article, std::vector<std::string>* stems) const {
   Xapian::Document doc;
-  doc.add_boolean_term(prefix::kId + article.id);
+  doc.add_boolean_term(id_term(article.id));
 
-  const analyzers::AnalyzeOptions analyze_options;
-  std::vector<analyzers::Token> tokens;
-  analyzer_.analyze(article.title, analyze_options, &tokens);
-  Xapian::termpos last_title_position = 0;
-  const auto title_wdf = static_cast<Xapian::termcount>(options_.title_weight);
   // Within-document frequency of each distinct term, for the fallback terms derived from it.
   std::unordered_map<std::string, Xapian::termcount> wdf;
-  for (const analyzers::Token& token : tokens) {
-    doc.add_posting(token.term, token.position, title_wdf);
-    doc.add_posting(prefix::kTitle + token.term, token.position);
-    wdf[token.term] += title_wdf;
-    last_title_position = token.position;
-    if (token.kind == analyzers::TokenKind::kWord) {
-      std::string word = prefix::kSuggest +
-                         analyzer_.normalize(std::string_view(article.title).substr(token.begin, token.end - token.begin));
-      analyzers::truncate_term(&word, kMaxXapianTermBytes);
-      doc.add_boolean_term(word);
+  std::vector<analyzers::Token> tokens;
+  Xapian::termpos offset = 0;  // where the next text field's positions start
+  for (const Field& field : schema()) {
+    const std::vector<std::string>& values = article.values[field_index(field)];
+    switch (field.kind) {
+      case FieldKind::kText: {
+        if (values.empty()) break;
+        const std::string& text = values.front();
+        tokens.clear();
+        analyzer_.analyze(text, {}, &tokens);
+        const auto weight = static_cast<Xapian::termcount>(field.text_weight > 0 ? field.text_weight
+                                                                                 : options_.title_weight);
+        const std::string own_prefix(field.prefix);
+        for (const analyzers::Token& token : tokens) {
+          const Xapian::termpos position = offset + token.position;
+          doc.add_posting(token.term, position, weight);
+          if (!own_prefix.empty()) doc.add_posting(own_prefix + token.term, position);
+          wdf[token.term] += weight;
+          if (field.suggest && token.kind == analyzers::TokenKind::kWord) {
+            std::string word = prefix::kSuggest + analyzer_.normalize(std::string_view(text).substr(
+                                                      token.begin, token.end - token.begin));
+            analyzers::truncate_term(&word, kMaxXapianTermBytes);
+            doc.add_boolean_term(word);
+          }
+        }
+        if (!tokens.empty()) offset += tokens.back().position + kFieldPositionGap;
+        break;
+      }
+      case FieldKind::kKeyword:
+      case FieldKind::kKeywordList:
+        for (const std::string& value : values) doc.add_boolean_term(filter_term(analyzer_, field.prefix, value));
+        if (!values.empty() && field.slot >= 0) doc.add_value(static_cast<Xapian::valueno>(field.slot), join(values));
+        break;
+      case FieldKind::kDate:
+        if (article.date) {
+          doc.add_value(static_cast<Xapian::valueno>(field.slot), article.date->ymd());
+          doc.add_value(static_cast<Xapian::valueno>(field.sort_slot),
+                        Xapian::sortable_serialise(static_cast<double>(article.date->epoch_seconds)));
+        }
+        break;
+      case FieldKind::kYear:
+      case FieldKind::kMonth:
+        if (article.date) {
+          char value[16];
+          if (field.kind == FieldKind::kYear) {
+            std::snprintf(value, sizeof value, "%04d", article.date->year);
+          } else {
+            std::snprintf(value, sizeof value, "%04d-%02d", article.date->year, article.date->month);
+          }
+          doc.add_value(static_cast<Xapian::valueno>(field.slot), value);
+          if (!field.prefix.empty()) doc.add_boolean_term(std::string(field.prefix) + value);
+        }
+        break;
+      case FieldKind::kId:
+      case FieldKind::kStored:
+        break;
     }
-  }
-
-  tokens.clear();
-  analyzer_.analyze(article.body, analyze_options, &tokens);
-  const Xapian::termpos body_start = last_title_position + kBodyPositionGap;
-  for (const analyzers::Token& token : tokens) {
-    doc.add_posting(token.term, body_start + token.position);
-    ++wdf[token.term];
   }
   for (const auto& [term, count] : wdf) {
     if (std::string p = prefix_term(term, options_.prefix_letters); !p.empty()) doc.add_term(p, count);
     if (stems != nullptr) stems->push_back(term);
-  }
-
-  if (!article.source.empty()) {
-    doc.add_boolean_term(filter_term(analyzer_, prefix::kSource, article.source));
-    doc.add_value(slot::kSource, article.source);
-  }
-  if (!article.category.empty()) {
-    doc.add_boolean_term(filter_term(analyzer_, prefix::kCategory, article.category));
-    doc.add_value(slot::kCategory, article.category);
-  }
-  for (const std::string& author : article.authors) {
-    doc.add_boolean_term(filter_term(analyzer_, prefix::kAuthor, author));
-  }
-  if (!article.authors.empty()) doc.add_value(slot::kAuthors, join(article.authors));
-  for (const std::string& tag : article.tags) {
-    doc.add_boolean_term(filter_term(analyzer_, prefix::kTag, tag));
-  }
-  if (!article.tags.empty()) doc.add_value(slot::kTags, join(article.tags));
-
-  if (article.date) {
-    const ArticleDate& d = *article.date;
-    char year[8], month[12];
-    std::snprintf(year, sizeof year, "%04d", d.year);
-    std::snprintf(month, sizeof month, "%04d-%02d", d.year, d.month);
-    doc.add_value(slot::kDate, d.ymd());
-    doc.add_value(slot::kTimestamp, Xapian::sortable_serialise(static_cast<double>(d.epoch_seconds)));
-    doc.add_value(slot::kYear, year);
-    doc.add_value(slot::kMonth, month);
-    doc.add_boolean_term(std::string(prefix::kYear) + year);
   }
 
   doc.set_data(encode_record(article.record));

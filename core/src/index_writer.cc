@@ -15,8 +15,7 @@
 
 #include "sondhan/core/database_layout.h"
 #include "sondhan/analyzers/analyzer.h"
-#include "sondhan/core/document_builder.h"
-#include "sondhan/core/term_prefixes.h"
+#include "document_builder.h"
 #include "worker_pool.h"
 
 namespace sondhan::core {
@@ -33,7 +32,7 @@ int generation_of(const std::string& name) {
 // Applies one change to the shard that holds its id: an upsert (of the built `doc`) or a delete.
 void write_change(Xapian::WritableDatabase& db, const Change& change, const Xapian::Document& doc,
                   WriteCounts* counts) {
-  const std::string id_term = prefix::kId + change.article.id;
+  const std::string id_term = core::id_term(change.article.id);
   const bool existed = db.term_exists(id_term);
   if (change.is_delete) {
     if (existed) db.delete_document(id_term);

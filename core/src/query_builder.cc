@@ -1,13 +1,14 @@
 // Query language -> Xapian::Query. A hand-written recursive-descent parser: Xapian's own
 // QueryParser tokenizes with Xapian's word rules, which differ from our analyzer (digits, hyphens,
 // zero-width characters, stop words), and a query must become exactly the terms the document did.
-#include "sondhan/core/query_builder.h"
+#include "query_builder.h"
 
 #include <algorithm>
 #include <map>
 
-#include "sondhan/core/document_builder.h"
-#include "sondhan/core/term_prefixes.h"
+#include "document_builder.h"
+#include "sondhan/core/schema.h"
+#include "sondhan/core/utf8.h"
 
 namespace sondhan::core {
 namespace {
@@ -31,12 +32,12 @@ Xapian::Query match_all() { return Xapian::Query(std::string()); }
 
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
 
-const std::map<std::string, const char*>& filter_fields() {
-  static const std::map<std::string, const char*> fields = {
-      {"source", prefix::kSource}, {"category", prefix::kCategory}, {"author", prefix::kAuthor},
-      {"tag", prefix::kTag},       {"year", prefix::kYear},
-  };
-  return fields;
+// The field a query may name (name:value): an exact filter (source:, year:...), or a text
+// field that has terms of its own (title:); null for anything else.
+const Field* query_field(std::string_view name) {
+  if (const Field* f = find_filter(name); f != nullptr && f->filter) return f;
+  const Field* f = find_field(name);
+  return f != nullptr && f->kind == FieldKind::kText && !f->prefix.empty() ? f : nullptr;
 }
 
 Status lex(std::string_view text, std::vector<Lexeme>* out) {
@@ -62,7 +63,7 @@ Status lex(std::string_view text, std::vector<Lexeme>* out) {
         std::string field(text.substr(i, j - i));
         for (char& c : field) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
         // Anything else ("BNP: সমাবেশ", a pasted URL) is plain text, as in Xapian's QueryParser.
-        if (field == "title" || filter_fields().count(field)) {
+        if (query_field(field) != nullptr) {
           lx.field = field;
           i = j + 1;
         }
@@ -198,19 +199,19 @@ class QueryParserState {
       if (next().type != Tok::kRParen) return Status::invalid_argument("unbalanced '(' in query");
     } else if (lx.type == Tok::kAnd || lx.type == Tok::kNot) {
       return Status::invalid_argument("misplaced operator in query");
-    } else if (auto f = filter_fields().find(lx.field); f != filter_fields().end()) {
-      q = Xapian::Query(filter_term(b_.analyzer_, f->second, lx.text));
+    } else if (const Field* f = query_field(lx.field); f != nullptr && f->kind != FieldKind::kText) {
+      q = Xapian::Query(filter_term(b_.analyzer_, f->prefix, lx.text));
       if (sign == '-') g->excluded.push_back(q);
       else g->filters[lx.field].push_back(q);
       return count_terms(1);
     } else {
-      const bool title = lx.field == "title";
+      const std::string_view field_prefix = f != nullptr ? f->prefix : std::string_view();
       const bool phrase = lx.type == Tok::kPhrase;
-      if (Status s = text_query(lx.text, title, phrase, sign == '-', &q, &main_stem); !s.is_ok()) {
+      if (Status s = text_query(lx.text, field_prefix, phrase, sign == '-', &q, &main_stem); !s.is_ok()) {
         return s;
       }
       if (q.empty()) return Status::ok();  // only stop words or punctuation
-      if (phrase || title) {
+      if (phrase || f != nullptr) {
         (sign == '-' ? g->excluded : g->required).push_back(q);
         return Status::ok();
       }
@@ -229,14 +230,15 @@ class QueryParserState {
 
   // The query for a word or phrase. A word that the analyzer splits (ঢাকা-চট্টগ্রাম, COVID-19)
   // becomes a phrase of its parts. Stop words are dropped, but keep their place in a phrase.
-  Status text_query(const std::string& text, bool title, bool phrase, bool negated,
+  // `field_prefix` is a text field's own prefix (title:), or "" for every text field.
+  Status text_query(const std::string& text, std::string_view field_prefix_view, bool phrase, bool negated,
                     Xapian::Query* out, std::string* main_stem) {
     // Stop words are not indexed, so they are dropped here too (keeping their positions).
     std::vector<analyzers::Token> tokens;
     b_.analyzer_.analyze(text, {}, &tokens);
     if (tokens.empty()) return Status::ok();
     if (Status s = count_terms(tokens.size()); !s.is_ok()) return s;
-    const std::string field_prefix = title ? prefix::kTitle : "";
+    const std::string field_prefix(field_prefix_view);
     if (!negated) {
       for (const auto& t : tokens) highlight_.insert(t.term);
     }
@@ -244,7 +246,7 @@ class QueryParserState {
       const std::string& stem = tokens[0].term;
       *main_stem = stem;
       Xapian::Query q(field_prefix + stem);
-      if (!title && !phrase && !negated) q = expand_word(stem);
+      if (field_prefix.empty() && !phrase && !negated) q = expand_word(stem);
       *out = q;
       return Status::ok();
     }
@@ -269,7 +271,8 @@ class QueryParserState {
     }
     if (b_.ranking_.title_boost > 0) {
       alternatives.emplace_back(Xapian::Query::OP_SCALE_WEIGHT,
-                                Xapian::Query(prefix::kTitle + stem), b_.ranking_.title_boost);
+                                Xapian::Query(std::string(find_field("title")->prefix) + stem),
+                                b_.ranking_.title_boost);
     }
     if (b_.ranking_.prefix_weight > 0) {
       if (std::string p = prefix_term(stem, b_.index_.prefix_letters); !p.empty()) {
@@ -408,7 +411,7 @@ Result<ParsedQuery> QueryBuilder::parse(std::string_view text, const VariantLook
     return Status::invalid_argument("query is longer than " + std::to_string(search_.max_query_bytes) +
                                     " bytes");
   }
-  if (!analyzers::is_valid_utf8(text)) return Status::invalid_argument("query is not valid UTF-8");
+  if (!is_valid_utf8(text)) return Status::invalid_argument("query is not valid UTF-8");
   std::vector<Lexeme> lexemes;
   if (Status s = lex(text, &lexemes); !s.is_ok()) return s;
   return QueryParserState(*this, std::move(lexemes), variants).run();

@@ -11,15 +11,18 @@
 #include <simdjson.h>
 #include <xapian.h>
 
-#include "sondhan/core/database_layout.h"
+#include <nlohmann/json.hpp>
+
+#include "document_builder.h"
+#include "index_layout.h"
+#include "query_builder.h"
 #include "sondhan/analyzers/analyzer.h"
 #include "sondhan/core/article.h"
-#include "sondhan/core/document_builder.h"
+#include "sondhan/core/database_layout.h"
 #include "sondhan/core/highlighter.h"
-#include "sondhan/core/query_builder.h"
 #include "sondhan/core/record_codec.h"
-#include "sondhan/core/term_prefixes.h"
-#include "sondhan/core/value_slots.h"
+#include "sondhan/core/schema.h"
+#include "sondhan/core/utf8.h"
 
 namespace sondhan::core {
 namespace {
@@ -34,7 +37,7 @@ class ListCountMatchSpy : public Xapian::MatchSpy {
     const std::string value = doc.get_value(slot_);
     size_t start = 0;
     while (start < value.size()) {
-      size_t end = value.find(slot::kListSeparator, start);
+      size_t end = value.find(kListSeparator, start);
       if (end == std::string::npos) end = value.size();
       if (end > start) ++counts_[value.substr(start, end - start)];
       start = end + 1;
@@ -47,15 +50,6 @@ class ListCountMatchSpy : public Xapian::MatchSpy {
   std::map<std::string, size_t> counts_;
 };
 
-Xapian::valueno facet_slot(const std::string& name) {
-  if (name == "source") return slot::kSource;
-  if (name == "category") return slot::kCategory;
-  if (name == "author") return slot::kAuthors;
-  if (name == "tag") return slot::kTags;
-  if (name == "year") return slot::kYear;
-  return slot::kMonth;
-}
-
 std::vector<FacetCount> top_values(std::vector<FacetCount> all) {
   std::sort(all.begin(), all.end(), [](const FacetCount& a, const FacetCount& b) {
     return a.count != b.count ? a.count > b.count : a.value < b.value;
@@ -64,13 +58,19 @@ std::vector<FacetCount> top_values(std::vector<FacetCount> all) {
   return all;
 }
 
-// Reads what a hit shows from its stored record. simdjson's on-demand parser skips the body's
-// escapes instead of building a tree; parsing stored records with nlohmann was a fifth of a
-// search's time. Only the displayed fields are copied into hit->record.
+// Reads what a hit shows from its stored record: the id, the title and body as text (for
+// marking), and the schema's shown fields as their JSON text. simdjson's on-demand parser skips
+// the body's escapes instead of building a tree; parsing stored records into a tree was a fifth
+// of a search's time.
 bool read_hit_record(simdjson::ondemand::parser& parser, const std::string& data, Hit* hit,
-                     std::string* body) {
-  static const std::set<std::string_view> kShown = {"date", "source", "category", "author",
-                                                    "tags", "url"};
+                     std::string* title, std::string* body) {
+  static const std::set<std::string_view> kShown = [] {
+    std::set<std::string_view> shown;
+    for (const Field& f : schema()) {
+      if (f.show && f.kind != FieldKind::kId) shown.insert(f.name);
+    }
+    return shown;
+  }();
   const simdjson::padded_string padded(data);
   simdjson::ondemand::document doc;
   simdjson::ondemand::object object;
@@ -79,30 +79,29 @@ bool read_hit_record(simdjson::ondemand::parser& parser, const std::string& data
     std::string_view key;
     if (field.unescaped_key().get(key)) return false;
     simdjson::ondemand::value value = field.value();
-    if (key == "id" || key == "title" || key == "body") {
+    const bool shown = kShown.count(key) > 0;
+    if (!shown && key != "id" && key != "body") continue;
+    simdjson::ondemand::json_type type;
+    if (value.type().get(type)) return false;
+    std::string_view raw;
+    simdjson::error_code error = simdjson::SUCCESS;
+    if (type == simdjson::ondemand::json_type::array) {
+      simdjson::ondemand::array a;
+      error = value.get_array().get(a);
+      if (!error) error = a.raw_json().get(raw);
+    } else if (type == simdjson::ondemand::json_type::object) {
+      simdjson::ondemand::object o;
+      error = value.get_object().get(o);
+      if (!error) error = o.raw_json().get(raw);
+    } else {
+      raw = value.raw_json_token();
+    }
+    if (error) return false;
+    if (shown) hit->fields.emplace_back(key, raw);
+    if ((key == "id" || key == "title" || key == "body") && type == simdjson::ondemand::json_type::string) {
       std::string_view text;
-      if (value.get_string().get(text)) continue;  // not a string: not ours to show
-      if (key == "id") hit->id = text;
-      else if (key == "body") *body = text;
-      else hit->record["title"] = std::string(text);
-    } else if (kShown.count(key)) {
-      simdjson::ondemand::json_type type;
-      if (value.type().get(type)) return false;
-      std::string_view raw;
-      simdjson::error_code error = simdjson::SUCCESS;
-      if (type == simdjson::ondemand::json_type::array) {
-        simdjson::ondemand::array a;
-        error = value.get_array().get(a);
-        if (!error) error = a.raw_json().get(raw);
-      } else if (type == simdjson::ondemand::json_type::object) {
-        simdjson::ondemand::object o;
-        error = value.get_object().get(o);
-        if (!error) error = o.raw_json().get(raw);
-      } else {
-        raw = value.raw_json_token();
-      }
-      if (error) return false;
-      hit->record[std::string(key)] = nlohmann::json::parse(raw, nullptr, false);
+      if (value.get_string().get(text)) return false;
+      (key == "id" ? hit->id : key == "title" ? *title : *body) = text;
     }
   }
   return true;
@@ -123,6 +122,8 @@ void set_weighting(Xapian::Enquire& enquire, const RankingOptions& r) {
     enquire.set_weighting_scheme(Xapian::BM25Weight(r.bm25_k1, 0, 1, r.bm25_b, 0.5));
   }
 }
+
+Xapian::valueno date_slot() { return static_cast<Xapian::valueno>(find_field("date")->slot); }
 
 Result<std::string> date_value(const std::string& text, const char* name) {
   auto date = parse_iso_date(text);
@@ -223,16 +224,14 @@ Result<T> with_reopen(Impl& impl, Fn&& fn) {
 
 Result<Xapian::Query> Searcher::Impl::filters(const SearchRequest& request) {
   std::vector<Xapian::Query> parts;
-  auto any_of = [&](const std::vector<std::string>& values, const char* prefix) {
-    if (values.empty()) return;
+  for (const auto& [name, values] : request.filters) {
+    const Field* field = find_filter(name);
+    if (field == nullptr || !field->filter) return Status::invalid_argument("unknown filter '" + name + "'");
+    if (values.empty()) continue;
     std::vector<Xapian::Query> alternatives;
-    for (const std::string& v : values) alternatives.emplace_back(filter_term(analyzer, prefix, v));
+    for (const std::string& v : values) alternatives.emplace_back(filter_term(analyzer, field->prefix, v));
     parts.emplace_back(Xapian::Query::OP_OR, alternatives.begin(), alternatives.end());
-  };
-  any_of(request.sources, prefix::kSource);
-  any_of(request.categories, prefix::kCategory);
-  any_of(request.authors, prefix::kAuthor);
-  any_of(request.tags, prefix::kTag);
+  }
   std::string from, to;
   if (request.from_date) {
     auto v = date_value(*request.from_date, "from");
@@ -246,11 +245,11 @@ Result<Xapian::Query> Searcher::Impl::filters(const SearchRequest& request) {
   }
   if (!from.empty() && !to.empty()) {
     if (from > to) return Status::invalid_argument("from is after to");
-    parts.emplace_back(Xapian::Query::OP_VALUE_RANGE, slot::kDate, from, to);
+    parts.emplace_back(Xapian::Query::OP_VALUE_RANGE, date_slot(), from, to);
   } else if (!from.empty()) {
-    parts.emplace_back(Xapian::Query::OP_VALUE_GE, slot::kDate, from);
+    parts.emplace_back(Xapian::Query::OP_VALUE_GE, date_slot(), from);
   } else if (!to.empty()) {
-    parts.emplace_back(Xapian::Query::OP_VALUE_LE, slot::kDate, to);
+    parts.emplace_back(Xapian::Query::OP_VALUE_LE, date_slot(), to);
   }
   if (parts.empty()) return Xapian::Query();
   return Xapian::Query(Xapian::Query::OP_AND, parts.begin(), parts.end());
@@ -268,8 +267,9 @@ void Searcher::Impl::rerank_by_proximity(const Xapian::Query& query, const Xapia
   ids.reserve(top);
   for (size_t i = 0; i < top; ++i) {
     Xapian::TermIterator t = db.termlist_begin((*ranked)[i].first);
-    t.skip_to(prefix::kId);
-    if (t == db.termlist_end((*ranked)[i].first) || (*t).rfind(prefix::kId, 0) != 0) return;  // not ours
+    static const std::string id_prefix = id_term("");
+    t.skip_to(id_prefix);
+    if (t == db.termlist_end((*ranked)[i].first) || (*t).rfind(id_prefix, 0) != 0) return;  // not ours
     ids.emplace_back(*t);
   }
   Xapian::Enquire enquire(db);
@@ -287,9 +287,11 @@ void Searcher::Impl::rerank_by_proximity(const Xapian::Query& query, const Xapia
 
 Result<SearchResult> Searcher::Impl::run(const SearchRequest& request) {
   for (const std::string& f : request.facets) {
-    if (std::find(kFacetFields.begin(), kFacetFields.end(), f) == kFacetFields.end()) {
-      return Status::invalid_argument("unknown facet '" + f +
-                                      "' (known: source, category, author, tag, year, month)");
+    const Field* field = find_filter(f);
+    if (field == nullptr || !field->facet) {
+      std::string known;
+      for (const std::string& name : facet_names()) known += (known.empty() ? "" : ", ") + name;
+      return Status::invalid_argument("unknown facet '" + f + "' (known: " + known + ")");
     }
   }
   auto filter = filters(request);
@@ -322,19 +324,22 @@ Result<SearchResult> Searcher::Impl::run(const SearchRequest& request) {
     // the time limit (the total becomes an estimate) rather than walking every posting list.
     if (config.search.time_limit_ms > 0) enquire.set_time_limit(config.search.time_limit_ms / 1000.0);
     if (sort != SortOrder::kRelevance) {
-      enquire.set_sort_by_value_then_relevance(slot::kTimestamp, sort == SortOrder::kDateDescending);
+      enquire.set_sort_by_value_then_relevance(static_cast<Xapian::valueno>(find_field("date")->sort_slot),
+                                               sort == SortOrder::kDateDescending);
     }
 
     std::vector<std::unique_ptr<Xapian::ValueCountMatchSpy>> value_spies;
     std::vector<std::unique_ptr<ListCountMatchSpy>> list_spies;
     std::vector<std::pair<std::string, size_t>> spy_index;  // facet -> index in its vector
     for (const std::string& f : request.facets) {
-      if (f == "author" || f == "tag") {
-        list_spies.push_back(std::make_unique<ListCountMatchSpy>(facet_slot(f)));
+      const Field& field = *find_filter(f);
+      const auto slot = static_cast<Xapian::valueno>(field.slot);
+      if (field.kind == FieldKind::kKeywordList) {
+        list_spies.push_back(std::make_unique<ListCountMatchSpy>(slot));
         enquire.add_matchspy(list_spies.back().get());
         spy_index.emplace_back(f, list_spies.size() - 1);
       } else {
-        value_spies.push_back(std::make_unique<Xapian::ValueCountMatchSpy>(facet_slot(f)));
+        value_spies.push_back(std::make_unique<Xapian::ValueCountMatchSpy>(slot));
         enquire.add_matchspy(value_spies.back().get());
         spy_index.emplace_back(f, value_spies.size() - 1);
       }
@@ -371,12 +376,10 @@ Result<SearchResult> Searcher::Impl::run(const SearchRequest& request) {
       const auto [docid, weight] = ranked[i];
       Hit hit;
       hit.score = weight;
-      std::string body;
-      hit.record = nlohmann::json::object();
-      if (!read_hit_record(json_parser, decode_record(db.get_document(docid).get_data()), &hit, &body)) {
+      std::string title, body;
+      if (!read_hit_record(json_parser, decode_record(db.get_document(docid).get_data()), &hit, &title, &body)) {
         return Status::internal("stored record of document " + std::to_string(docid) + " is not JSON");
       }
-      const std::string title = hit.record.value("title", "");
       const Highlighter& h = request.highlight ? highlighter : plain;
       hit.title_html = h.mark_all(title, &hit.title_matches);
       hit.snippet = h.snippet(body);
@@ -385,7 +388,7 @@ Result<SearchResult> Searcher::Impl::run(const SearchRequest& request) {
 
     for (const auto& [name, index] : spy_index) {
       std::vector<FacetCount> counts;
-      if (name == "author" || name == "tag") {
+      if (find_filter(name)->kind == FieldKind::kKeywordList) {
         for (const auto& [value, count] : list_spies[index]->counts()) counts.push_back({value, count});
       } else {
         const auto& spy = *value_spies[index];
@@ -401,25 +404,28 @@ Result<SearchResult> Searcher::Impl::run(const SearchRequest& request) {
 
 Result<SearchResult> Searcher::search(const SearchRequest& request) { return impl_->run(request); }
 
-Result<nlohmann::json> Searcher::document(const std::string& id, const std::string& highlight_query) {
-  return with_reopen<nlohmann::json>(*impl_, [&]() -> Result<nlohmann::json> {
-    Xapian::PostingIterator p = impl_->db.postlist_begin(prefix::kId + id);
-    if (p == impl_->db.postlist_end(prefix::kId + id)) {
+Result<StoredArticle> Searcher::document(const std::string& id, const std::string& highlight_query) {
+  return with_reopen<StoredArticle>(*impl_, [&]() -> Result<StoredArticle> {
+    Xapian::PostingIterator p = impl_->db.postlist_begin(id_term(id));
+    if (p == impl_->db.postlist_end(id_term(id))) {
       return Status::not_found("no article with id '" + id + "'");
     }
-    auto record = nlohmann::json::parse(decode_record(impl_->db.get_document(*p).get_data()), nullptr, false);
-    if (record.is_discarded()) return Status::internal("stored record of '" + id + "' is not JSON");
-    if (highlight_query.empty()) return record;
+    StoredArticle article;
+    article.record = decode_record(impl_->db.get_document(*p).get_data());
+    if (highlight_query.empty()) return article;
     auto parsed = impl_->builder.parse(highlight_query, impl_->variant_lookup());
     if (!parsed.is_ok()) return parsed.status();
-    const Highlighter highlighter(impl_->analyzer, parsed->highlight, impl_->highlight_options());
+    auto record = nlohmann::json::parse(article.record, nullptr, false);
+    if (record.is_discarded()) return Status::internal("stored record of '" + id + "' is not JSON");
     auto text = [&](const char* field) {
       auto it = record.find(field);
       return it != record.end() && it->is_string() ? it->get<std::string>() : std::string();
     };
-    record["highlights"] = {{"title", highlighter.mark_all(text("title"))},
-                            {"body", highlighter.mark_all(text("body"))}};
-    return record;
+    const Highlighter highlighter(impl_->analyzer, parsed->highlight, impl_->highlight_options());
+    article.highlighted = true;
+    article.title_html = highlighter.mark_all(text("title"));
+    article.body_html = highlighter.mark_all(text("body"));
+    return article;
   });
 }
 
@@ -428,7 +434,7 @@ Result<std::vector<Completion>> Searcher::suggest(const std::string& query, size
     return Status::invalid_argument("query is longer than " +
                                     std::to_string(impl_->config.search.max_query_bytes) + " bytes");
   }
-  if (!analyzers::is_valid_utf8(query)) return Status::invalid_argument("query is not valid UTF-8");
+  if (!is_valid_utf8(query)) return Status::invalid_argument("query is not valid UTF-8");
   std::vector<Completion> out;
   if (query.empty() || std::isspace(static_cast<unsigned char>(query.back()))) return out;
   // The word being typed, without the query language around it: -কোরি, "উত্তর কোরি, title:কোরি.

@@ -19,7 +19,7 @@
 
 #include "sondhan/core/config.h"
 #include "sondhan/core/index_writer.h"
-#include "sondhan/indexer/article_parser.h"
+#include "sondhan/core/record_parser.h"
 #include "sondhan/indexer/line_reader.h"
 
 namespace {
@@ -118,6 +118,8 @@ bool for_each_record(const std::vector<std::string>& inputs, const core::FieldMa
                      int max_record_bytes, bool stop_at_first_bad, Totals* totals, Progress* progress,
                      OnRecord&& on_record) {
   std::string line;
+  // The reader's own limit skips an oversized line without holding it; the parser has the same.
+  core::RecordParser parser(fields, static_cast<size_t>(max_record_bytes));
   for (const std::string& input : inputs) {
     auto reader = indexer::LineReader::open(input, static_cast<size_t>(max_record_bytes));
     if (!reader.is_ok()) {
@@ -142,7 +144,7 @@ bool for_each_record(const std::vector<std::string>& inputs, const core::FieldMa
       }
       if (!more.value()) break;
       if (line.find_first_not_of(" \t") == std::string::npos) continue;  // blank lines are fine
-      auto change = indexer::parse_article(line, fields);
+      auto change = parser.parse(line);
       if (!change.is_ok()) {
         std::cerr << name << ":" << reader.value()->line_number() << ": "
                   << change.status().message() << "\n";

@@ -151,7 +151,7 @@ void HttpServer::register_routes() {
     auto doc = searcher.value()->document(req.matches[1], highlight.value());
     if (!doc.is_ok()) return send_status(req, res, doc.status());
     res.set_header("Cache-Control", "public, max-age=" + std::to_string(config_.server.cache_max_age));
-    res.set_content(doc.value().dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), kJson);
+    res.set_content(document_response(doc.value()), kJson);
   });
   // Needs no searcher: it answers while every searcher is busy.
   s.Get("/health", [](const httplib::Request&, httplib::Response& res) {

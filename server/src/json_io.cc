@@ -5,7 +5,8 @@
 #include <charconv>
 #include <set>
 
-#include "sondhan/analyzers/tokenizer.h"
+#include "sondhan/core/schema.h"
+#include "sondhan/core/utf8.h"
 
 namespace sondhan::server {
 namespace {
@@ -41,8 +42,8 @@ std::vector<std::string> values_of(const httplib::Request& req, const std::strin
 Status check_params(const httplib::Request& req, const std::set<std::string>& known,
                     const std::set<std::string>& single) {
   for (const auto& [key, value] : req.params) {
-    if (!analyzers::is_valid_utf8(key) || !analyzers::is_valid_utf8(value)) {
-      return Status::invalid_argument("parameter '" + (analyzers::is_valid_utf8(key) ? key : std::string("?")) +
+    if (!core::is_valid_utf8(key) || !core::is_valid_utf8(value)) {
+      return Status::invalid_argument("parameter '" + (core::is_valid_utf8(key) ? key : std::string("?")) +
                                       "' is not valid UTF-8");
     }
     if (!known.count(key) && (key.empty() || key[0] != '_')) {
@@ -64,7 +65,10 @@ core::Result<core::SearchRequest> parse_search_request(const httplib::Request& r
   static const std::set<std::string> kSingle = {"q", "limit", "offset", "page", "sort", "from", "to", "highlight"};
   static const std::set<std::string> kKnown = [] {
     std::set<std::string> known = kSingle;
-    known.insert({"source", "category", "author", "tag", "facets"});
+    known.insert("facets");
+    for (const core::Field& f : core::schema()) {
+      if (f.filter) known.emplace(f.filter_name);
+    }
     return known;
   }();
   if (Status s = check_params(req, kKnown, kSingle); !s.is_ok()) return s;
@@ -100,15 +104,17 @@ core::Result<core::SearchRequest> parse_search_request(const httplib::Request& r
   }
   if (req.has_param("from")) r.from_date = req.get_param_value("from");
   if (req.has_param("to")) r.to_date = req.get_param_value("to");
-  r.sources = values_of(req, "source");
-  r.categories = values_of(req, "category");
-  r.authors = values_of(req, "author");
-  r.tags = values_of(req, "tag");
   // Each filter value is a term of the query: bounded like the query's own terms.
-  const size_t filter_values = r.sources.size() + r.categories.size() + r.authors.size() + r.tags.size();
+  size_t filter_values = 0;
+  for (const core::Field& f : core::schema()) {
+    if (!f.filter || !req.has_param(std::string(f.filter_name))) continue;
+    auto& values = r.filters[std::string(f.filter_name)];
+    values = values_of(req, std::string(f.filter_name));
+    filter_values += values.size();
+  }
   if (filter_values > static_cast<size_t>(options.max_query_terms)) {
     return Status::invalid_argument("more than " + std::to_string(options.max_query_terms) +
-                                    " source, category, author and tag values");
+                                    " filter values (source, category, author, tag...)");
   }
   // Each facet costs a pass over the matches: a name given twice is counted once, and a list
   // longer than any sensible one is refused rather than walked.
@@ -157,29 +163,29 @@ core::Result<std::string> parse_document_request(const httplib::Request& req) {
   return req.get_param_value("q");
 }
 
+std::string document_response(const core::StoredArticle& article) {
+  if (!article.highlighted) return article.record;  // stored as validated JSON: sent as it is
+  nlohmann::json record = nlohmann::json::parse(article.record, nullptr, false);
+  record["highlights"] = {{"title", article.title_html}, {"body", article.body_html}};
+  return record.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
 nlohmann::json search_response(const core::SearchRequest& request, const core::SearchResult& result,
                                double took_ms) {
   nlohmann::json hits = nlohmann::json::array();
   for (const core::Hit& hit : result.hits) {
-    auto field = [&](const char* name) -> nlohmann::json {
-      auto it = hit.record.find(name);
-      return it == hit.record.end() ? nlohmann::json() : *it;
-    };
+    // Every shown field of the schema is in each hit, null when the record has none.
+    nlohmann::json h = {{"id", hit.id}, {"snippet", hit.snippet}, {"score", hit.score}};
+    for (const core::Field& f : core::schema()) {
+      if (f.show && f.kind != core::FieldKind::kId) h[std::string(f.name)] = nullptr;
+    }
+    for (const auto& [name, value] : hit.fields) h[name] = nlohmann::json::parse(value, nullptr, false);
     // The snippet is the marked body passage; highlights adds the marked title when it matched.
     // (The snippet is not repeated here: serializing it twice was a tenth of a request.)
     nlohmann::json highlights = nlohmann::json::object();
     if (request.highlight && hit.title_matches > 0) highlights["title"] = hit.title_html;
-    hits.push_back({{"id", hit.id},
-                    {"title", field("title")},
-                    {"snippet", hit.snippet},
-                    {"date", field("date")},
-                    {"source", field("source")},
-                    {"category", field("category")},
-                    {"author", field("author")},
-                    {"tags", field("tags")},
-                    {"url", field("url")},
-                    {"score", hit.score},
-                    {"highlights", highlights}});
+    h["highlights"] = std::move(highlights);
+    hits.push_back(std::move(h));
   }
   nlohmann::json facets = nlohmann::json::object();
   for (const auto& [name, counts] : result.facets) {

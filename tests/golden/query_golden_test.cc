@@ -8,8 +8,8 @@
 #include <map>
 #include <set>
 
-#include "sondhan/core/document_builder.h"
-#include "sondhan/core/query_builder.h"
+#include "document_builder.h"
+#include "query_builder.h"
 #include "test_support.h"
 
 TEST_CASE("golden queries -> Xapian queries", "[core][golden]") {

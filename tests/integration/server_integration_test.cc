@@ -23,7 +23,7 @@
 #include "sondhan/core/article.h"
 #include "sondhan/core/config.h"
 #include "sondhan/core/index_writer.h"
-#include "sondhan/indexer/article_parser.h"
+#include "sondhan/core/record_parser.h"
 #include "sondhan/server/http_server.h"
 #include "http_fixture.h"
 #include "test_support.h"
@@ -969,4 +969,23 @@ TEST_CASE("server: /suggest completes the word being typed; /documents/{id}?q= m
   CHECK(without_marks(body) == doc["body"].get<std::string>());  // the whole body, nothing else changed
   expect_json_error(s.get("/documents/seed-0001?q=" + url_encode("(((")), 400, "invalid_argument");
   expect_json_error(s.get("/documents/seed-0001?bogus=1"), 400, "invalid_argument");
+}
+
+TEST_CASE("server: edition, a field added as one schema row, filters, facets and shows end to end",
+          "[http][schema]") {
+  SampleServer s;
+  // নোঙরবার্তা: a word no sample article has.
+  index_lines(s.db, {R"({"id": "ed-1", "title": "চট্টগ্রাম বন্দরে নোঙরবার্তা", "body": "বন্দরে জাহাজের ভিড়।", "edition": "চট্টগ্রাম"})",
+                     R"({"id": "ed-2", "title": "ঢাকায় নোঙরবার্তা মেলা", "body": "জাহাজের প্রদর্শনী।", "edition": "ঢাকা"})"});
+  const json all = s.search({{"q", "নোঙরবার্তা"}, {"facets", "edition"}});
+  REQUIRE(all["hits"].size() == 2);
+  CHECK(all["facets"]["edition"] ==
+        json::array({{{"value", "চট্টগ্রাম"}, {"count", 1}}, {{"value", "ঢাকা"}, {"count", 1}}}));
+  const json filtered = s.search({{"q", "নোঙরবার্তা"}, {"edition", "চট্টগ্রাম"}});
+  REQUIRE(filtered["hits"].size() == 1);
+  CHECK(filtered["hits"][0]["id"] == "ed-1");
+  CHECK(filtered["hits"][0]["edition"] == "চট্টগ্রাম");
+  CHECK(ids_of(s.search({{"q", "নোঙরবার্তা edition:ঢাকা"}})) == std::vector<std::string>{"ed-2"});
+  CHECK(ids_of(s.search({{"q", "নোঙরবার্তা -edition:ঢাকা"}})) == std::vector<std::string>{"ed-1"});
+  CHECK(s.search({{"q", "কোরিয়া"}})["hits"][0]["edition"].is_null());
 }

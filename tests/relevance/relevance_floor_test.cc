@@ -5,7 +5,7 @@
 
 #include "evaluate.h"
 #include "sondhan/core/index_writer.h"
-#include "sondhan/indexer/article_parser.h"
+#include "sondhan/core/record_parser.h"
 #include "sondhan/indexer/line_reader.h"
 #include "test_support.h"
 
@@ -32,7 +32,7 @@ TEST_CASE("relevance on the shared corpus stays above its floors", "[relevance][
       auto more = reader.value()->next(&line);
       REQUIRE(more.is_ok());
       if (!more.value()) break;
-      auto change = indexer::parse_article(line, config.fields);
+      auto change = core::parse_record(line, config.fields);
       REQUIRE(change.is_ok());
       batch.push_back(std::move(change.value()));
       if (batch.size() == 1024) {

@@ -18,7 +18,7 @@
 
 #include "sondhan/core/config.h"
 #include "sondhan/core/index_writer.h"
-#include "sondhan/indexer/article_parser.h"
+#include "sondhan/core/record_parser.h"
 #include "sondhan/server/http_server.h"
 #include "test_support.h"
 
@@ -70,7 +70,7 @@ inline void index_lines(const std::string& db, const std::vector<std::string>& l
   REQUIRE(writer.is_ok());
   std::vector<sondhan::core::Change> changes;
   for (const std::string& line : lines) {
-    auto change = sondhan::indexer::parse_article(line, sondhan::core::FieldMapping{});
+    auto change = sondhan::core::parse_record(line);
     INFO(line << "\n" << change.status().to_string());
     REQUIRE(change.is_ok());
     changes.push_back(std::move(change.value()));

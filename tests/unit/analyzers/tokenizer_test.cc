@@ -57,11 +57,3 @@ TEST_CASE("invalid UTF-8 separates and never crashes", "[analyzers][tokenizer]")
   CHECK(spans("").empty());
 }
 
-TEST_CASE("UTF-8 validation", "[analyzers][tokenizer]") {
-  CHECK(is_valid_utf8("ঢাকা Dhaka ২০২৩"));
-  CHECK(is_valid_utf8(""));
-  CHECK_FALSE(is_valid_utf8("\xff\xfe"));
-  CHECK_FALSE(is_valid_utf8(std::string("\xe0\xa6", 2)));   // truncated ঢ
-  CHECK_FALSE(is_valid_utf8("\xc0\xaf"));                    // overlong '/'
-  CHECK_FALSE(is_valid_utf8("\xed\xa0\x80"));                // a surrogate
-}

@@ -4,7 +4,7 @@
 #include <thread>
 #include <vector>
 
-#include "sondhan/core/query_builder.h"
+#include "query_builder.h"
 
 using namespace sondhan::core;
 

@@ -21,13 +21,13 @@ Article article(const std::string& id, const std::string& title, const std::stri
                 const std::string& date, const std::string& source) {
   Article a;
   a.id = id;
-  a.title = title;
-  a.body = body;
+  a.values_of("title") = {title};
+  a.values_of("body") = {body};
   a.date = parse_iso_date(date);
-  a.source = source;
-  a.category = "জাতীয়";
-  a.authors = {"রহিম"};
-  a.tags = {"সেনা"};
+  a.values_of("source") = {source};
+  a.values_of("category") = {"জাতীয়"};
+  a.values_of("author") = {"রহিম"};
+  a.values_of("tags") = {"সেনা"};
   a.record = nlohmann::json{{"id", id}, {"title", title}, {"body", body}, {"date", date}, {"source", source}}.dump();
   return a;
 }
@@ -97,7 +97,7 @@ TEST_CASE("index and search round trip", "[core][search]") {
   CHECK(result->facets["author"].at(0).value == "রহিম");
 
   r = SearchRequest{};
-  r.sources = {"bbc"};  // filters are case-insensitive
+  r.filters["source"] = {"bbc"};  // filters are case-insensitive
   auto filtered = searcher.value()->search(r);
   REQUIRE(filtered.is_ok());
   CHECK(filtered->total == 1);
@@ -361,11 +361,12 @@ TEST_CASE("a document with a query has its title and whole body marked", "[core]
   REQUIRE(searcher.is_ok());
   auto plain = searcher.value()->document("a");
   REQUIRE(plain.is_ok());
-  CHECK_FALSE(plain->contains("highlights"));
+  CHECK_FALSE(plain->highlighted);
+  CHECK(nlohmann::json::parse(plain->record)["title"] == "উত্তর কোরিয়ার সেনা");
   auto marked = searcher.value()->document("a", "কোরিয়া সেনা");
   REQUIRE(marked.is_ok());
-  CHECK(marked.value()["highlights"]["title"] == "উত্তর <mark>কোরিয়ার</mark> <mark>সেনা</mark>");
-  CHECK(marked.value()["highlights"]["body"] ==
+  CHECK(marked->title_html == "উত্তর <mark>কোরিয়ার</mark> <mark>সেনা</mark>");
+  CHECK(marked->body_html ==
         "প্রথম লাইন।\n<mark>কোরিয়ার</mark> &lt;b&gt;<mark>সেনারা</mark>&lt;/b&gt; এসেছে।");
   CHECK(searcher.value()->document("a", "(((").status().code() == Code::kInvalidArgument);
   CHECK(searcher.value()->document("zz", "কোরিয়া").status().code() == Code::kNotFound);

@@ -68,10 +68,7 @@ TEST_CASE("parse_search_request: an empty query string gives the defaults", "[se
   CHECK(r.sort == SortOrder::kRelevance);
   CHECK_FALSE(r.from_date.has_value());
   CHECK_FALSE(r.to_date.has_value());
-  CHECK(r.sources.empty());
-  CHECK(r.categories.empty());
-  CHECK(r.authors.empty());
-  CHECK(r.tags.empty());
+  CHECK(r.filters.empty());
   CHECK(r.facets.empty());
   CHECK(r.highlight);
 }
@@ -179,10 +176,13 @@ TEST_CASE("parse_search_request: filters may repeat and keep their order", "[ser
                                     {"tag", "COVID-19"},
                                     {"tag", "ক্রিকেট"},
                                     {"tag", "ফুটবল"}});
-  CHECK(r.sources == std::vector<std::string>{"ঢাকা সংবাদ", "কলকাতা দর্পণ"});
-  CHECK(r.categories == std::vector<std::string>{"খেলা"});
-  CHECK(r.authors == std::vector<std::string>{"ফারজানা হক", "শাহ আলম"});
-  CHECK(r.tags == std::vector<std::string>{"COVID-19", "ক্রিকেট", "ফুটবল"});
+  CHECK(r.filters.at("source") == std::vector<std::string>{"ঢাকা সংবাদ", "কলকাতা দর্পণ"});
+  CHECK(r.filters.at("category") == std::vector<std::string>{"খেলা"});
+  CHECK(r.filters.at("author") == std::vector<std::string>{"ফারজানা হক", "শাহ আলম"});
+  CHECK(r.filters.at("tag") == std::vector<std::string>{"COVID-19", "ক্রিকেট", "ফুটবল"});
+  CHECK(r.filters.size() == 4);
+  // Every filter of the schema is a parameter: edition, added as one schema row, too.
+  CHECK(parse_ok({{"edition", "চট্টগ্রাম"}}).filters.at("edition") == std::vector<std::string>{"চট্টগ্রাম"});
 }
 
 TEST_CASE("parse_search_request: filter values are bounded like query terms", "[server][json_io]") {
@@ -298,15 +298,14 @@ TEST_CASE("search_response: the body of /search", "[server][json_io]") {
   sondhan::core::Hit full;
   full.id = "sample-001";
   full.score = 3.5;
-  full.record = {{"id", "sample-001"},
-                 {"title", "ঢাকার মেট্রোরেলে"},
-                 {"body", "দীর্ঘ লেখা"},
-                 {"date", "2023-03-12T10:15:00+06:00"},
-                 {"source", "ঢাকা সংবাদ"},
-                 {"category", "জাতীয়"},
-                 {"author", "রাশেদুল ইসলাম"},
-                 {"tags", {"মেট্রোরেল", "যোগাযোগ"}},
-                 {"url", "https://example.com/news/sample-001"}};
+  // The shown fields as the searcher reads them: each value's stored JSON text.
+  full.fields = {{"title", R"("ঢাকার মেট্রোরেলে")"},
+                 {"date", R"("2023-03-12T10:15:00+06:00")"},
+                 {"source", R"("ঢাকা সংবাদ")"},
+                 {"category", R"("জাতীয়")"},
+                 {"author", R"("রাশেদুল ইসলাম")"},
+                 {"tags", R"(["মেট্রোরেল", "যোগাযোগ"])"},
+                 {"url", R"("https://example.com/news/sample-001")"}};
   full.snippet = "<mark>ঢাকায়</mark> যাত্রী &amp; ভিড়";
   full.title_html = "<mark>ঢাকার</mark> মেট্রোরেলে";
   full.title_matches = 1;
@@ -314,7 +313,7 @@ TEST_CASE("search_response: the body of /search", "[server][json_io]") {
   sondhan::core::Hit bare;  // the seed has no author, tags or url; no title match, no snippet
   bare.id = "seed-0001";
   bare.score = 1.25;
-  bare.record = {{"id", "seed-0001"}, {"title", "শিরোনাম"}, {"date", "2025-08-13"}};
+  bare.fields = {{"title", R"("শিরোনাম")"}, {"date", R"("2025-08-13")"}};
   bare.title_html = "শিরোনাম";
 
   result.hits = {full, bare};
@@ -353,6 +352,7 @@ TEST_CASE("search_response: the body of /search", "[server][json_io]") {
     CHECK(h1["tags"].is_null());
     CHECK(h1["url"].is_null());
     CHECK(h1["source"].is_null());
+    CHECK(h1["edition"].is_null());  // every shown field of the schema is there
     CHECK(h1["snippet"] == "");
     REQUIRE(h1["highlights"].is_object());
     CHECK_FALSE(h1["highlights"].contains("title"));  // no title match

@@ -32,7 +32,4 @@ struct TokenSpan {
 /// Thread safety: a pure function.
 void tokenize(std::string_view text, std::vector<TokenSpan>* out);
 
-/// Whether `text` is well-formed UTF-8 (no stray, truncated, overlong or surrogate sequences).
-bool is_valid_utf8(std::string_view text);
-
 }  // namespace sondhan::analyzers

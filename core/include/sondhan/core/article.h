@@ -4,7 +4,10 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
+
+#include "sondhan/core/schema.h"
 
 namespace sondhan::core {
 
@@ -18,19 +21,28 @@ struct ArticleDate {
   std::string ymd() const;
 };
 
+/// A validated article: each field of the schema (schema.h) by its place in the table.
 struct Article {
   std::string id;
-  std::string title;
-  std::string body;
   std::optional<ArticleDate> date;
-  std::string source;
-  std::string category;
-  std::vector<std::string> authors;
-  std::vector<std::string> tags;
-  std::string url;
-  /// The whole record as stored and returned by the server, serialized JSON: the canonical
-  /// fields above under their canonical names, plus every other field of the input, as is.
+  /// By field_index(): a kText, kKeyword or kStored field's one value, a kKeywordList's values;
+  /// empty when the record has none. Unused for the id, the date and derived fields.
+  std::vector<std::vector<std::string>> values = std::vector<std::vector<std::string>>(schema().size());
+  /// The whole record as stored and returned by the server, serialized JSON: the schema's fields
+  /// under their canonical names, plus every other field of the input, as is.
   std::string record;
+
+  /// The (first) value of the field `name`, or "". REQUIRES: schema() has a field `name`.
+  const std::string& text(std::string_view name) const;
+  /// The values of the field `name`. REQUIRES: schema() has a field `name`.
+  std::vector<std::string>& values_of(std::string_view name);
+  const std::vector<std::string>& values_of(std::string_view name) const;
+};
+
+/// One change of a batch: an article to upsert, or an id to delete.
+struct Change {
+  Article article;      // the article to upsert (id only, when deleting)
+  bool is_delete = false;
 };
 
 /// Parses an ISO 8601 date ("2024-03-05") or date-time ("2024-03-05T10:00:00", with "Z" or

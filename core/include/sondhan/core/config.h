@@ -81,12 +81,11 @@ struct ServerOptions {
 };
 
 /// Input field names: each canonical field may be read from any of several names.
+/// Input field names: each field of the schema that records carry may be read from any of
+/// several names; by default its own.
 struct FieldMapping {
-  std::map<std::string, std::vector<std::string>> names = {
-      {"id", {"id"}},           {"title", {"title"}},       {"body", {"body"}},
-      {"date", {"date"}},       {"source", {"source"}},     {"category", {"category"}},
-      {"author", {"author"}},   {"tags", {"tags"}},         {"url", {"url"}},
-  };
+  FieldMapping();
+  std::map<std::string, std::vector<std::string>> names;
 };
 
 struct Config {

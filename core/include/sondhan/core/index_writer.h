@@ -27,12 +27,6 @@ struct WriteCounts {
   }
 };
 
-/// One change of a batch: an article to upsert, or an id to delete.
-struct Change {
-  Article article;      // the article to upsert (id only, when deleting)
-  bool is_delete = false;
-};
-
 /// Owns the database's write lock (Xapian allows one writer). Changes become visible to
 /// readers at commit(); an interrupted process loses only what was not committed, and the
 /// database stays openable at its last commit.

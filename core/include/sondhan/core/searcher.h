@@ -6,9 +6,8 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "sondhan/core/config.h"
 #include "sondhan/core/status.h"
@@ -17,26 +16,25 @@ namespace sondhan::core {
 
 enum class SortOrder { kRelevance, kDateAscending, kDateDescending };
 
-/// The facet fields a search may count.
-inline const std::vector<std::string> kFacetFields = {"source", "category", "author",
-                                                      "tag",    "year",     "month"};
-
 struct SearchRequest {
-  std::string query;                       // the query language of query_builder.h; may be empty
+  std::string query;                       // the query language of docs/api.md; may be empty
   size_t offset = 0;
   size_t limit = 10;
   SortOrder sort = SortOrder::kRelevance;
   std::optional<std::string> from_date;    // "YYYY-MM-DD", inclusive
   std::optional<std::string> to_date;      // "YYYY-MM-DD", inclusive
-  std::vector<std::string> sources, categories, authors, tags;  // OR within, AND across
-  std::vector<std::string> facets;         // names from kFacetFields
+  /// Exact filters by the schema's filter_name (source, tag...): OR within one, AND across.
+  std::map<std::string, std::vector<std::string>> filters;
+  std::vector<std::string> facets;         // facet_names() to count
   bool highlight = true;
 };
 
 struct Hit {
   std::string id;
   double score = 0;
-  nlohmann::json record;                   // the stored fields a hit shows (not the body)
+  /// The schema's shown fields the record has (not the id), by name, each value as the JSON
+  /// text stored ("\"2025-08-13\"", "[\"a\",\"b\"]").
+  std::vector<std::pair<std::string, std::string>> fields;
   std::string snippet;                     // escaped body passage, matches marked
   std::string title_html;                  // escaped title, matches marked
   size_t title_matches = 0;
@@ -53,6 +51,13 @@ struct SearchResult {
   std::vector<Hit> hits;
   std::map<std::string, std::vector<FacetCount>> facets;
   std::string query_description;           // Xapian's description, for debugging
+};
+
+/// A stored article, as GET /documents/{id} gives it.
+struct StoredArticle {
+  std::string record;                      // the record as indexed (JSON)
+  bool highlighted = false;                // a query was given: the two below are set
+  std::string title_html, body_html;       // escaped, with the query's matches marked
 };
 
 /// One completion of the word being typed.
@@ -82,9 +87,9 @@ class Searcher {
   Result<SearchResult> search(const SearchRequest& request);
 
   /// The stored article; kNotFound if no article has this id. With a `highlight_query`, also
-  /// "highlights": {"title", "body"}: the whole title and body, HTML-escaped, with the words
-  /// that query matches marked (kInvalidArgument if it does not parse).
-  Result<nlohmann::json> document(const std::string& id, const std::string& highlight_query = "");
+  /// the whole title and body, HTML-escaped, with the words that query matches marked
+  /// (kInvalidArgument if it does not parse).
+  Result<StoredArticle> document(const std::string& id, const std::string& highlight_query = "");
 
   /// Completions of the last, unfinished word of `query` (as typed into a search box) from the
   /// words of the index's titles, most frequent first, at most `limit`. None when `query` is

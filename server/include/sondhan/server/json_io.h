@@ -33,6 +33,10 @@ nlohmann::json suggest_response(const SuggestRequest& request, const std::vector
 /// Validates the query string of GET /documents/{id}; the query whose words to mark (q), or "".
 core::Result<std::string> parse_document_request(const httplib::Request& req);
 
+/// The body of GET /documents/{id}: the stored record, plus "highlights": {"title", "body"}
+/// when a query marked it.
+std::string document_response(const core::StoredArticle& article);
+
 /// The /search response body.
 nlohmann::json search_response(const core::SearchRequest& request, const core::SearchResult& result,
                                double took_ms);

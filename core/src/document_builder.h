@@ -38,7 +38,7 @@ class DocumentBuilder {
   DocumentBuilder(const analyzers::Analyzer& analyzer, const IndexOptions& options)
       : analyzer_(analyzer), options_(options) {}
 
-  /// The document for `article`, including its unique id term prefix::kId + id. When `stems`
+  /// The document for `article`, including its unique id term (id_term). When `stems`
   /// is given, the article's distinct stems are appended to it (for spelling variants).
   Xapian::Document build(const Article& article, std::vector<std::string>* stems = nullptr) const;
 

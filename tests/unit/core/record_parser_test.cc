@@ -1,4 +1,4 @@
-// Unit tests of indexer::parse_article (record validation) and core::parse_iso_date.
+// Unit tests of core::parse_record (record validation) and core::parse_iso_date.
 #include <string>
 
 #include <catch2/catch.hpp>
@@ -7,7 +7,8 @@
 #include "sondhan/core/article.h"
 #include "sondhan/core/config.h"
 #include "sondhan/core/index_writer.h"
-#include "sondhan/indexer/article_parser.h"
+#include "sondhan/core/record_parser.h"
+#include "sondhan/core/utf8.h"
 
 namespace {
 // The stored record, parsed.
@@ -20,11 +21,11 @@ using Catch::Matchers::Contains;
 using sondhan::core::Code;
 using sondhan::core::FieldMapping;
 using sondhan::core::parse_iso_date;
-using sondhan::indexer::parse_article;
+using sondhan::core::parse_record;
 
 // Parses `line` with the default field names and expects a rejection; returns its message.
 std::string rejection(const std::string& line, const FieldMapping& fields = FieldMapping{}) {
-  auto result = parse_article(line, fields);
+  auto result = parse_record(line, fields);
   INFO("line: " << line);
   REQUIRE_FALSE(result.is_ok());
   CHECK(result.status().code() == Code::kInvalidArgument);
@@ -33,7 +34,7 @@ std::string rejection(const std::string& line, const FieldMapping& fields = Fiel
 }
 
 sondhan::core::Change accepted(const std::string& line, const FieldMapping& fields = FieldMapping{}) {
-  auto result = parse_article(line, fields);
+  auto result = parse_record(line, fields);
   INFO("line: " << line);
   INFO("status: " << result.status().message());
   REQUIRE(result.is_ok());
@@ -52,20 +53,20 @@ const char* kFullRecord = R"({"id": "sample-900", "title": "ঢাকায় �
 // Bad records
 // ---------------------------------------------------------------------------------------------
 
-TEST_CASE("parse_article rejects text that is not JSON", "[indexer][parser]") {
+TEST_CASE("parse_record rejects text that is not JSON", "[core][parser]") {
   for (const char* line : {"not json", "{\"id\": \"a\", \"title\": \"t\"", "{id: 'a'}", "{\"id\":\"a\",}",
                            "", "   "}) {
     CHECK_THAT(rejection(line), Contains("JSON"));
   }
 }
 
-TEST_CASE("parse_article rejects JSON that is not an object", "[indexer][parser]") {
+TEST_CASE("parse_record rejects JSON that is not an object", "[core][parser]") {
   for (const char* line : {R"([{"id": "a", "title": "t"}])", R"("a string")", "42", "null", "true"}) {
     CHECK_THAT(rejection(line), Contains("object"));
   }
 }
 
-TEST_CASE("parse_article rejects invalid UTF-8", "[indexer][parser]") {
+TEST_CASE("parse_record rejects invalid UTF-8", "[core][parser]") {
   const std::string prefix = R"({"id": "a", "title": ")";
   const std::string suffix = R"("})";
   SECTION("a stray continuation / 0xFF byte") {
@@ -84,14 +85,14 @@ TEST_CASE("parse_article rejects invalid UTF-8", "[indexer][parser]") {
   }
 }
 
-TEST_CASE("parse_article rejects a missing or empty id", "[indexer][parser]") {
+TEST_CASE("parse_record rejects a missing or empty id", "[core][parser]") {
   CHECK_THAT(rejection(R"({"title": "t", "body": "b"})"), Contains("id"));
   CHECK_THAT(rejection(R"({"ID": "a", "title": "t"})"), Contains("missing id"));
   CHECK_THAT(rejection(R"({"id": null, "title": "t"})"), Contains("id"));
   CHECK_THAT(rejection(R"({"id": "", "title": "t"})"), Contains("empty"));
 }
 
-TEST_CASE("parse_article rejects an id of the wrong type", "[indexer][parser]") {
+TEST_CASE("parse_record rejects an id of the wrong type", "[core][parser]") {
   for (const char* line : {R"({"id": {"value": "a"}, "title": "t"})", R"({"id": true, "title": "t"})",
                            R"({"id": false, "title": "t"})", R"({"id": ["a"], "title": "t"})",
                            R"({"id": 1.5, "title": "t"})"}) {
@@ -101,20 +102,20 @@ TEST_CASE("parse_article rejects an id of the wrong type", "[indexer][parser]") 
   }
 }
 
-TEST_CASE("parse_article rejects an over-long id", "[indexer][parser]") {
+TEST_CASE("parse_record rejects an over-long id", "[core][parser]") {
   const std::string line = R"({"id": ")" + std::string(201, 'x') + R"(", "title": "t"})";
   CHECK_THAT(rejection(line), Contains("id"));
-  CHECK(parse_article(R"({"id": ")" + std::string(200, 'x') + R"(", "title": "t"})", FieldMapping{}).is_ok());
+  CHECK(parse_record(R"({"id": ")" + std::string(200, 'x') + R"(", "title": "t"})", FieldMapping{}).is_ok());
 }
 
-TEST_CASE("parse_article rejects a record with neither title nor body", "[indexer][parser]") {
+TEST_CASE("parse_record rejects a record with neither title nor body", "[core][parser]") {
   CHECK_THAT(rejection(R"({"id": "a"})"), Contains("title or a body"));
   CHECK_THAT(rejection(R"({"id": "a", "title": "", "body": ""})"), Contains("title or a body"));
   CHECK_THAT(rejection(R"({"id": "a", "title": null, "date": "2023-05-14", "source": "s"})"),
              Contains("title or a body"));
 }
 
-TEST_CASE("parse_article rejects dates that are not ISO 8601", "[indexer][parser]") {
+TEST_CASE("parse_record rejects dates that are not ISO 8601", "[core][parser]") {
   for (const char* date : {"13/05/2023", "2023-02-30", "2023-05-14T25:00", "14 May 2023", "2023-5-14",
                            "2023-13-01", "2023-05-14T10:60", "২০২৩-০৫-১৪", "yesterday"}) {
     const std::string line = std::string(R"({"id": "a", "title": "t", "date": ")") + date + R"("})";
@@ -128,7 +129,7 @@ TEST_CASE("parse_article rejects dates that are not ISO 8601", "[indexer][parser
   }
 }
 
-TEST_CASE("parse_article rejects fields of the wrong type", "[indexer][parser]") {
+TEST_CASE("parse_record rejects fields of the wrong type", "[core][parser]") {
   SECTION("title not a string") {
     const std::string m = rejection(R"({"id": "a", "title": 5, "body": "b"})");
     CHECK_THAT(m, Contains("'title'"));
@@ -171,18 +172,18 @@ TEST_CASE("parse_article rejects fields of the wrong type", "[indexer][parser]")
 // Good records
 // ---------------------------------------------------------------------------------------------
 
-TEST_CASE("parse_article reads every field of a full record", "[indexer][parser]") {
+TEST_CASE("parse_record reads every field of a full record", "[core][parser]") {
   const auto change = accepted(kFullRecord);
   const auto& a = change.article;
   CHECK_FALSE(change.is_delete);
   CHECK(a.id == "sample-900");
-  CHECK(a.title == "ঢাকায় মেট্রোরেল");
-  CHECK(a.body == "যাত্রী বেড়েছে।\nনতুন অনুচ্ছেদ।");
-  CHECK(a.source == "সন্ধান বার্তা");
-  CHECK(a.category == "জাতীয়");
-  CHECK(a.authors == std::vector<std::string>{"রহিম উদ্দিন", "করিম আলী"});
-  CHECK(a.tags == std::vector<std::string>{"মেট্রো", "ঢাকা"});
-  CHECK(a.url == "https://example.com/news/sample-900");
+  CHECK(a.text("title") == "ঢাকায় মেট্রোরেল");
+  CHECK(a.text("body") == "যাত্রী বেড়েছে।\nনতুন অনুচ্ছেদ।");
+  CHECK(a.text("source") == "সন্ধান বার্তা");
+  CHECK(a.text("category") == "জাতীয়");
+  CHECK(a.values_of("author") == std::vector<std::string>{"রহিম উদ্দিন", "করিম আলী"});
+  CHECK(a.values_of("tags") == std::vector<std::string>{"মেট্রো", "ঢাকা"});
+  CHECK(a.text("url") == "https://example.com/news/sample-900");
   REQUIRE(a.date.has_value());
   CHECK(a.date->year == 2023);
   CHECK(a.date->month == 3);
@@ -193,23 +194,23 @@ TEST_CASE("parse_article reads every field of a full record", "[indexer][parser]
   CHECK(stored(a) == nlohmann::json::parse(kFullRecord));
 }
 
-TEST_CASE("parse_article accepts author as a string or a list", "[indexer][parser]") {
-  CHECK(accepted(R"({"id": "a", "title": "t", "author": "রহিম উদ্দিন"})").article.authors ==
+TEST_CASE("parse_record accepts author as a string or a list", "[core][parser]") {
+  CHECK(accepted(R"({"id": "a", "title": "t", "author": "রহিম উদ্দিন"})").article.values_of("author") ==
         std::vector<std::string>{"রহিম উদ্দিন"});
-  CHECK(accepted(R"({"id": "a", "title": "t", "author": ["রহিম", "করিম"]})").article.authors ==
+  CHECK(accepted(R"({"id": "a", "title": "t", "author": ["রহিম", "করিম"]})").article.values_of("author") ==
         std::vector<std::string>{"রহিম", "করিম"});
-  CHECK(accepted(R"({"id": "a", "title": "t", "author": []})").article.authors.empty());
-  CHECK(accepted(R"({"id": "a", "title": "t", "author": ""})").article.authors.empty());
-  CHECK(accepted(R"({"id": "a", "title": "t", "author": null})").article.authors.empty());
+  CHECK(accepted(R"({"id": "a", "title": "t", "author": []})").article.values_of("author").empty());
+  CHECK(accepted(R"({"id": "a", "title": "t", "author": ""})").article.values_of("author").empty());
+  CHECK(accepted(R"({"id": "a", "title": "t", "author": null})").article.values_of("author").empty());
 }
 
-TEST_CASE("parse_article accepts title only or body only", "[indexer][parser]") {
-  CHECK(accepted(R"({"id": "a", "title": "শিরোনাম"})").article.body.empty());
-  CHECK(accepted(R"({"id": "a", "body": "লেখা"})").article.title.empty());
+TEST_CASE("parse_record accepts title only or body only", "[core][parser]") {
+  CHECK(accepted(R"({"id": "a", "title": "শিরোনাম"})").article.text("body").empty());
+  CHECK(accepted(R"({"id": "a", "body": "লেখা"})").article.text("title").empty());
   CHECK_FALSE(accepted(R"({"id": "a", "body": "লেখা"})").article.date.has_value());
 }
 
-TEST_CASE("parse_article accepts an integer id and stores it as a string", "[indexer][parser]") {
+TEST_CASE("parse_record accepts an integer id and stores it as a string", "[core][parser]") {
   const auto change = accepted(R"({"id": 42, "title": "t"})");
   CHECK(change.article.id == "42");
   CHECK(stored(change.article)["id"] == "42");
@@ -220,13 +221,13 @@ TEST_CASE("parse_article accepts an integer id and stores it as a string", "[ind
 
 // Regression: an unsigned id above INT64_MAX once wrapped around, so 18446744073709551615
 // became "-1" (and collided with the id -1).
-TEST_CASE("parse_article keeps a large unsigned integer id exact", "[indexer][parser]") {
+TEST_CASE("parse_record keeps a large unsigned integer id exact", "[core][parser]") {
   const auto change = accepted(R"({"id": 18446744073709551615, "title": "t"})");
   CHECK(change.article.id == "18446744073709551615");
   CHECK(stored(change.article)["id"] == "18446744073709551615");
 }
 
-TEST_CASE("parse_article accepts the ISO 8601 date forms", "[indexer][parser]") {
+TEST_CASE("parse_record accepts the ISO 8601 date forms", "[core][parser]") {
   for (const char* date : {"2023-05-14", "2023-05-14T10:15:00Z", "2023-05-14T10:15:00+06:00",
                            "2023-05-14T10:15:00.123Z", "2023-05-14T10:15:00.123456+05:45", "2023-05-14T10:15",
                            "2023-05-14T10:15:00", "2023-05-14T10:15:00-03:00"}) {
@@ -244,7 +245,7 @@ TEST_CASE("parse_article accepts the ISO 8601 date forms", "[indexer][parser]") 
   }
 }
 
-TEST_CASE("parse_article keeps extra fields in the record", "[indexer][parser]") {
+TEST_CASE("parse_record keeps extra fields in the record", "[core][parser]") {
   const auto change = accepted(
       R"({"id": "a", "title": "t", "views": 1200, "section": {"name": "খেলা", "page": 3}, "flags": [1, "x"], )"
       R"("deleted": false, "note": null})");
@@ -259,7 +260,7 @@ TEST_CASE("parse_article keeps extra fields in the record", "[indexer][parser]")
   CHECK(r["id"] == "a");
 }
 
-TEST_CASE("parse_article reads a deletion record", "[indexer][parser]") {
+TEST_CASE("parse_record reads a deletion record", "[core][parser]") {
   SECTION("the minimal form") {
     const auto change = accepted(R"({"id": "x", "deleted": true})");
     CHECK(change.is_delete);
@@ -284,7 +285,7 @@ TEST_CASE("parse_article reads a deletion record", "[indexer][parser]") {
   }
 }
 
-TEST_CASE("parse_article maps input field names to canonical ones", "[indexer][parser]") {
+TEST_CASE("parse_record maps input field names to canonical ones", "[core][parser]") {
   FieldMapping fields;
   fields.names["title"] = {"headline", "title"};
   fields.names["body"] = {"content"};
@@ -297,11 +298,11 @@ TEST_CASE("parse_article maps input field names to canonical ones", "[indexer][p
         R"("byline": "রহিম", "extra": 1})",
         fields);
     const auto& a = change.article;
-    CHECK(a.title == "শিরোনাম");
-    CHECK(a.body == "মূল লেখা");
+    CHECK(a.text("title") == "শিরোনাম");
+    CHECK(a.text("body") == "মূল লেখা");
     REQUIRE(a.date.has_value());
     CHECK(a.date->day == 14);
-    CHECK(a.authors == std::vector<std::string>{"রহিম"});
+    CHECK(a.values_of("author") == std::vector<std::string>{"রহিম"});
     const auto r = stored(a);
     CHECK(r["title"] == "শিরোনাম");
     CHECK(r["body"] == "মূল লেখা");
@@ -316,18 +317,18 @@ TEST_CASE("parse_article maps input field names to canonical ones", "[indexer][p
   }
   SECTION("the second name is used when the first is absent") {
     const auto change = accepted(R"({"id": "m-2", "title": "পুরোনো নাম", "content": "লেখা"})", fields);
-    CHECK(change.article.title == "পুরোনো নাম");
+    CHECK(change.article.text("title") == "পুরোনো নাম");
     CHECK(stored(change.article)["title"] == "পুরোনো নাম");
   }
   SECTION("the first name wins when both are present") {
     const auto change = accepted(R"({"id": "m-3", "headline": "নতুন", "title": "পুরোনো", "content": "লেখা"})", fields);
-    CHECK(change.article.title == "নতুন");
+    CHECK(change.article.text("title") == "নতুন");
     CHECK(stored(change.article)["title"] == "নতুন");
   }
   SECTION("an unmapped name is not read") {
     // "body" is no longer an input name for body; it stays in the record as an extra field.
     const auto change = accepted(R"({"id": "m-4", "headline": "h", "body": "not the body"})", fields);
-    CHECK(change.article.body.empty());
+    CHECK(change.article.text("body").empty());
     CHECK(stored(change.article)["body"] == "not the body");
     CHECK_THAT(rejection(R"({"id": "m-5", "body": "only body"})", fields), Contains("title or a body"));
   }
@@ -337,10 +338,10 @@ TEST_CASE("parse_article maps input field names to canonical ones", "[indexer][p
   }
 }
 
-// Regression: when the id came from a mapped name (key != "id"), parse_article once erased
+// Regression: when the id came from a mapped name (key != "id"), the parser once erased
 // that key from the record and then read the id through a pointer into it: a heap
 // use-after-free that AddressSanitizer reports and a Release build usually survives.
-TEST_CASE("parse_article maps the id field", "[indexer][parser]") {
+TEST_CASE("parse_record maps the id field", "[core][parser]") {
   FieldMapping fields;
   fields.names["id"] = {"article_id", "id"};
   SECTION("a string id") {
@@ -441,4 +442,30 @@ TEST_CASE("parse_iso_date rejects malformed text", "[core][date]") {
     INFO("text: '" << text << "'");
     CHECK_FALSE(parse_iso_date(text).has_value());
   }
+}
+
+TEST_CASE("parse_record reads the edition, a field added as one schema row", "[core][parser][schema]") {
+  const auto change = accepted(R"({"id": "a", "title": "t", "edition": "চট্টগ্রাম"})");
+  CHECK(change.article.text("edition") == "চট্টগ্রাম");
+  CHECK_THAT(rejection(R"({"id": "a", "title": "t", "edition": 3})"), Contains("'edition' must be a string"));
+  FieldMapping mapped;
+  mapped.names["edition"] = {"page"};
+  CHECK(accepted(R"({"id": "a", "title": "t", "page": "অনলাইন"})", mapped).article.text("edition") == "অনলাইন");
+}
+
+TEST_CASE("a RecordParser refuses a record over its size limit and keeps working", "[core][parser]") {
+  sondhan::core::RecordParser parser(FieldMapping{}, 64);
+  const auto big = parser.parse(R"({"id": "a", "title": ")" + std::string(100, 'x') + "\"}");
+  REQUIRE_FALSE(big.is_ok());
+  CHECK_THAT(big.status().message(), Contains("longer than 64 bytes"));
+  CHECK(parser.parse(R"({"id": "b", "title": "ছোট"})").is_ok());
+}
+
+TEST_CASE("UTF-8 validation", "[core][utf8]") {
+  CHECK(sondhan::core::is_valid_utf8("ঢাকা Dhaka ২০২৩"));
+  CHECK(sondhan::core::is_valid_utf8(""));
+  CHECK_FALSE(sondhan::core::is_valid_utf8("\xff\xfe"));
+  CHECK_FALSE(sondhan::core::is_valid_utf8(std::string("\xe0\xa6", 2)));   // truncated ঢ
+  CHECK_FALSE(sondhan::core::is_valid_utf8("\xc0\xaf"));                    // overlong '/'
+  CHECK_FALSE(sondhan::core::is_valid_utf8("\xed\xa0\x80"));                // a surrogate
 }

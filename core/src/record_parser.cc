@@ -2,20 +2,18 @@
 // itself is stored as the record when its field names are already the canonical ones, so most
 // records are never re-serialized. Otherwise (an export with other names, or a numeric id) the
 // record is rewritten with nlohmann so that the server always finds "title", "body"...
-#include "sondhan/indexer/article_parser.h"
+#include "sondhan/core/record_parser.h"
 
 #include <nlohmann/json.hpp>
 #include <simdjson.h>
 
-namespace sondhan::indexer {
+namespace sondhan::core {
 namespace {
 
-using core::Result;
-using core::Status;
 using simdjson::dom::element;
 
 // The first input name of `field` present (and not null) in `record`; its key goes to *key.
-bool find_field(const simdjson::dom::object& record, const core::FieldMapping& fields,
+bool find_field(const simdjson::dom::object& record, const FieldMapping& fields,
                 const std::string& field, element* value, std::string* key) {
   auto names = fields.names.find(field);
   if (names == fields.names.end()) return false;
@@ -33,7 +31,7 @@ bool find_field(const simdjson::dom::object& record, const core::FieldMapping& f
 // Reads each canonical field, remembering under which input name it was found.
 class FieldReader {
  public:
-  FieldReader(const simdjson::dom::object& record, const core::FieldMapping& fields)
+  FieldReader(const simdjson::dom::object& record, const FieldMapping& fields)
       : record_(record), fields_(fields) {}
 
   Status string(const std::string& field, std::string* out) {
@@ -78,12 +76,12 @@ class FieldReader {
 
  private:
   const simdjson::dom::object& record_;
-  const core::FieldMapping& fields_;
+  const FieldMapping& fields_;
   bool renamed_ = false;
 };
 
 // The slow path: the record with canonical names (and a string id), re-serialized.
-std::string canonical_record(std::string_view line, const core::FieldMapping& fields, const std::string& id) {
+std::string canonical_record(std::string_view line, const FieldMapping& fields, const std::string& id) {
   nlohmann::json record = nlohmann::json::parse(line, nullptr, false);
   if (record.is_discarded()) return std::string(line);  // simdjson accepted it: keep it as is
   for (const auto& [field, names] : fields.names) {
@@ -104,8 +102,27 @@ std::string canonical_record(std::string_view line, const core::FieldMapping& fi
 
 }  // namespace
 
-Result<core::Change> parse_article(std::string_view line, const core::FieldMapping& fields) {
-  thread_local simdjson::dom::parser parser;
+struct RecordParser::Impl {
+  FieldMapping fields;
+  size_t max_bytes;
+  simdjson::dom::parser parser;  // keeps its padded copy of the input from record to record
+};
+
+RecordParser::RecordParser(FieldMapping fields, size_t max_bytes)
+    : impl_(std::make_unique<Impl>(Impl{std::move(fields), max_bytes, {}})) {}
+RecordParser::~RecordParser() = default;
+
+Result<Change> parse_record(std::string_view json, const FieldMapping& fields) {
+  return RecordParser(fields).parse(json);
+}
+
+Result<Change> RecordParser::parse(std::string_view line) {
+  const FieldMapping& fields = impl_->fields;
+  if (line.size() > impl_->max_bytes) {
+    return Status::invalid_argument("record is longer than " + std::to_string(impl_->max_bytes) +
+                                    " bytes (index.max_record_bytes)");
+  }
+  simdjson::dom::parser& parser = impl_->parser;
   element root;
   // The parser copies the line into its own padded buffer, reused from one record to the next.
   if (auto error = parser.parse(line.data(), line.size()).get(root)) {
@@ -115,8 +132,8 @@ Result<core::Change> parse_article(std::string_view line, const core::FieldMappi
   if (root.get_object().get(record)) return Status::invalid_argument("a record must be a JSON object");
 
   FieldReader reader(record, fields);
-  core::Change change;
-  core::Article& a = change.article;
+  Change change;
+  Article& a = change.article;
   element id;
   std::string id_key;
   if (!reader.find("id", &id, &id_key)) return Status::invalid_argument("missing id");
@@ -147,24 +164,42 @@ Result<core::Change> parse_article(std::string_view line, const core::FieldMappi
     }
   }
 
-  for (const auto& [field, target] : {std::pair{"title", &a.title}, {"body", &a.body},
-                                      {"source", &a.source}, {"category", &a.category},
-                                      {"url", &a.url}}) {
-    if (Status s = reader.string(field, target); !s.is_ok()) return s;
+  bool has_text = false;
+  for (const Field& f : schema()) {
+    const std::string name(f.name);
+    auto& values = a.values[field_index(f)];
+    switch (f.kind) {
+      case FieldKind::kText:
+      case FieldKind::kKeyword:
+      case FieldKind::kStored: {
+        std::string value;
+        if (Status s = reader.string(name, &value); !s.is_ok()) return s;
+        if (!value.empty()) values.push_back(std::move(value));
+        has_text |= f.kind == FieldKind::kText && !values.empty();
+        break;
+      }
+      case FieldKind::kKeywordList:
+        if (Status s = reader.list(name, f.single_string_ok, &values); !s.is_ok()) return s;
+        break;
+      case FieldKind::kDate: {
+        std::string date_text;
+        if (Status s = reader.string(name, &date_text); !s.is_ok()) return s;
+        if (!date_text.empty()) {
+          a.date = parse_iso_date(date_text);
+          if (!a.date) return Status::invalid_argument("date '" + date_text + "' is not an ISO 8601 date");
+        }
+        break;
+      }
+      case FieldKind::kId:
+      case FieldKind::kYear:
+      case FieldKind::kMonth:
+        break;
+    }
   }
-  if (a.title.empty() && a.body.empty()) return Status::invalid_argument("needs a title or a body");
-  if (Status s = reader.list("author", true, &a.authors); !s.is_ok()) return s;
-  if (Status s = reader.list("tags", false, &a.tags); !s.is_ok()) return s;
-
-  std::string date_text;
-  if (Status s = reader.string("date", &date_text); !s.is_ok()) return s;
-  if (!date_text.empty()) {
-    a.date = core::parse_iso_date(date_text);
-    if (!a.date) return Status::invalid_argument("date '" + date_text + "' is not an ISO 8601 date");
-  }
+  if (!has_text) return Status::invalid_argument("needs a title or a body");
 
   a.record = reader.renamed() || numeric_id ? canonical_record(line, fields, a.id) : std::string(line);
   return change;
 }
 
-}  // namespace sondhan::indexer
+}  // namespace sondhan::core

@@ -1,0 +1,28 @@
+// The parts of the index layout that belong to no single field (those are in schema.h): the
+// prefixes of derived terms and table keys, how multi-valued slots are joined, how text fields
+// are laid out in positions. Changing one needs a re-index (and a new format version).
+#pragma once
+
+#include <xapian.h>
+
+namespace sondhan::core {
+
+namespace prefix {
+inline constexpr char kPrefix[] = "XP";    // sub-word fallback: leading letters of each stem
+inline constexpr char kSuggest[] = "XW";   // each word of a suggesting field as written
+                                           //   (canonical, unstemmed; no stop words or numbers)
+inline constexpr char kLoose[] = "XL";     // synonym-table key, not a term: XL + the loose form
+                                           //   of a stem lists the stems spelt that loosely
+// Words of every text field are also indexed without a prefix: the default search field.
+}  // namespace prefix
+
+/// Separates the entries of a multi-valued slot; U+001F (unit separator) never occurs in text.
+inline constexpr char kListSeparator = '\x1f';
+
+/// Positions left empty between two text fields, so that no phrase spans them.
+inline constexpr Xapian::termpos kFieldPositionGap = 100;
+
+/// Xapian's glass backend refuses terms longer than 245 bytes.
+inline constexpr size_t kMaxXapianTermBytes = 245;
+
+}  // namespace sondhan::core
