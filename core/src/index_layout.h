@@ -16,6 +16,9 @@ inline constexpr char kLoose[] = "XL";     // synonym-table key, not a term: XL 
 // Words of every text field are also indexed without a prefix: the default search field.
 }  // namespace prefix
 
+/// The metadata key under which a database keeps its Manifest (manifest.h), as JSON.
+inline constexpr char kManifestKey[] = "sondhan.manifest";
+
 /// Separates the entries of a multi-valued slot; U+001F (unit separator) never occurs in text.
 inline constexpr char kListSeparator = '\x1f';
 

@@ -16,6 +16,8 @@
 #include "sondhan/core/database_layout.h"
 #include "sondhan/analyzers/analyzer.h"
 #include "document_builder.h"
+#include "index_layout.h"
+#include "sondhan/core/manifest.h"
 #include "worker_pool.h"
 
 namespace sondhan::core {
@@ -87,7 +89,12 @@ struct IndexWriter::Impl {
   std::unique_ptr<WorkerPool> pool;  // one thread per shard (or per analysis thread), kept warm
   int lock_fd = -1;
   size_t since_commit = 0;
+  Manifest manifest;                  // what this writer builds
+  bool rebuild = false;               // writing new shards, to replace `replaced` at finish()
+  std::vector<std::string> replaced;  // the live shards a rebuild replaces
 
+  Status check_manifest();
+  size_t document_count() const;
   void file_spelling_variants(Shard& shard, const std::vector<std::string>& stems);
   Status write_range(std::vector<Change>& changes, size_t begin, size_t end, WriteCounts* counts);
   Status write_one_shard(std::vector<Change>& changes, size_t begin, size_t end, WriteCounts* counts);
@@ -104,15 +111,31 @@ std::unique_ptr<IndexWriter> IndexWriter::start(std::unique_ptr<Impl> impl) {
 }
 IndexWriter::~IndexWriter() = default;
 
-Result<std::unique_ptr<IndexWriter>> IndexWriter::open(const std::string& path, const IndexOptions& options) {
+Result<std::unique_ptr<IndexWriter>> IndexWriter::open(const std::string& path, const IndexOptions& options,
+                                                        const WriterOptions& writer) {
+  Config config;
+  config.index = options;
+  return open(path, config, writer);
+}
+
+Result<std::unique_ptr<IndexWriter>> IndexWriter::open(const std::string& path, const Config& config,
+                                                        const WriterOptions& writer) {
+  const IndexOptions& options = config.index;
   auto impl = std::make_unique<Impl>(path, options);
+  impl->manifest = current_manifest(config);
+  impl->rebuild = writer.rebuild;
   std::error_code ec;
   const bool exists = fs::exists(path, ec);
   const bool plain = exists && fs::exists(path + "/iamglass", ec);
   try {
     if (plain) {
       // A database made by other Xapian tools: one shard, Xapian's own lock.
+      if (writer.rebuild) {
+        return Status::invalid_argument("cannot rebuild " + path + " in place: it is a plain Xapian database "
+                                        "(no " + std::string(layout::kStubName) + "); index into a new directory");
+      }
       impl->shards.emplace_back("", Xapian::WritableDatabase(path, Xapian::DB_OPEN));
+      if (Status s = impl->check_manifest(); !s.is_ok()) return s;
       return IndexWriter::start(std::move(impl));
     }
     if (exists && !fs::is_directory(path, ec)) {
@@ -131,15 +154,24 @@ Result<std::unique_ptr<IndexWriter>> IndexWriter::open(const std::string& path, 
       return Status::unavailable("cannot read " + path + "/" + layout::kStubName +
                                  ": it is empty or lists shards sondhan does not manage");
     }
-    const bool fresh = names.empty();
-    if (fresh) {
-      for (int i = 0; i < std::max(1, options.threads); ++i) names.push_back("s1-" + std::to_string(i));
-    }
     remove_orphaned_shards(path, names);
+    const bool fresh = names.empty() || writer.rebuild;
+    if (fresh) {
+      // A rebuild writes new shards beside the live ones, which readers keep using until
+      // finish() points the stub at the new ones.
+      impl->replaced = names;
+      int generation = 0;
+      for (const std::string& name : names) generation = std::max(generation, generation_of(name));
+      names.clear();
+      for (int i = 0; i < std::max(1, options.threads); ++i) {
+        names.push_back("s" + std::to_string(generation + 1) + "-" + std::to_string(i));
+      }
+    }
     for (const std::string& name : names) {
       impl->shards.emplace_back(name, Xapian::WritableDatabase(path + "/" + name, Xapian::DB_CREATE_OR_OPEN));
     }
-    if (fresh && !layout::write_stub(path, names)) {
+    if (Status s = impl->check_manifest(); !s.is_ok()) return s;
+    if (fresh && !writer.rebuild && !layout::write_stub(path, names)) {
       return Status::unavailable("cannot write " + path + "/" + layout::kStubName);
     }
     return IndexWriter::start(std::move(impl));
@@ -148,6 +180,32 @@ Result<std::unique_ptr<IndexWriter>> IndexWriter::open(const std::string& path, 
   } catch (const Xapian::Error& e) {
     return Status::unavailable("cannot open database " + path + " for writing: " + e.get_description());
   }
+}
+
+// The shards' manifest against this writer's: a database built differently is refused; one
+// without a manifest is refused unless it is empty (new, or made empty by other tools); an
+// empty one, and every new shard, gets this writer's.
+Status IndexWriter::Impl::check_manifest() {
+  const std::string stored = shards.front().db.get_metadata(kManifestKey);
+  if (!stored.empty()) {
+    auto manifest = Manifest::from_json(stored);
+    if (!manifest.is_ok()) return Status::unavailable("database " + path + ": " + manifest.status().message());
+    const auto differences = manifest_differences(manifest.value(), this->manifest, ManifestUse::kWrite);
+    if (!differences.empty()) return Status::incompatible(manifest_refusal(path, differences));
+  } else if (document_count() > 0) {
+    return Status::incompatible(manifest_refusal(path, {"it has no manifest (an earlier sondhan, or another tool, made it)"}));
+  }
+  const std::string json = this->manifest.to_json();
+  for (Shard& shard : shards) {
+    if (shard.db.get_metadata(kManifestKey) != json) shard.db.set_metadata(kManifestKey, json);
+  }
+  return Status::ok();
+}
+
+size_t IndexWriter::Impl::document_count() const {
+  size_t n = 0;
+  for (const auto& shard : shards) n += shard.db.get_doccount();
+  return n;
 }
 
 // Files each stem under its spelling key in the synonym table, once per stem and run: a
@@ -242,12 +300,25 @@ Status IndexWriter::commit() {
 
 Status IndexWriter::finish() {
   if (Status s = commit(); !s.is_ok()) return s;
-  if (impl_->shards.size() < 2) return Status::ok();
+  if (impl_->shards.size() < 2) {
+    if (!impl_->rebuild) return Status::ok();
+    // One new shard: it replaces the live ones as it is.
+    const std::string& path = impl_->path;
+    if (!layout::write_stub(path, {impl_->shards.front().name})) {
+      return Status::internal("cannot write " + path + "/" + layout::kStubName);
+    }
+    std::error_code ec;
+    for (const std::string& name : impl_->replaced) fs::remove_all(path + "/" + name, ec);
+    impl_->replaced.clear();
+    impl_->rebuild = false;
+    return Status::ok();
+  }
   // Merge: close the shards, compact them into a new one, point the stub at it, delete the old.
   // Until the stub is replaced readers use the old shards, so nothing is ever missing.
   const std::string& path = impl_->path;
   int generation = 0;
   for (const auto& shard : impl_->shards) generation = std::max(generation, generation_of(shard.name));
+  for (const auto& name : impl_->replaced) generation = std::max(generation, generation_of(name));
   // A name no directory has: never overwrite something that may be a live shard.
   std::string merged;
   std::error_code ec;
@@ -266,6 +337,9 @@ Status IndexWriter::finish() {
   }
   if (!layout::write_stub(path, {merged})) return Status::internal("cannot write " + path + "/" + layout::kStubName);
   for (const auto& shard : impl_->shards) fs::remove_all(impl_->shard_path(shard), ec);
+  for (const std::string& name : impl_->replaced) fs::remove_all(path + "/" + name, ec);
+  impl_->replaced.clear();
+  impl_->rebuild = false;
   impl_->shards.clear();
   try {
     impl_->shards.emplace_back(merged, Xapian::WritableDatabase(path + "/" + merged, Xapian::DB_OPEN));
@@ -275,11 +349,7 @@ Status IndexWriter::finish() {
   return Status::ok();
 }
 
-size_t IndexWriter::document_count() const {
-  size_t n = 0;
-  for (const auto& shard : impl_->shards) n += shard.db.get_doccount();
-  return n;
-}
+size_t IndexWriter::document_count() const { return impl_->document_count(); }
 
 size_t IndexWriter::shard_count() const { return impl_->shards.size(); }
 

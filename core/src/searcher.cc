@@ -20,6 +20,7 @@
 #include "sondhan/core/article.h"
 #include "sondhan/core/database_layout.h"
 #include "sondhan/core/highlighter.h"
+#include "sondhan/core/manifest.h"
 #include "sondhan/core/record_codec.h"
 #include "sondhan/core/schema.h"
 #include "sondhan/core/utf8.h"
@@ -143,12 +144,12 @@ struct Searcher::Impl {
   // Brings the handle up to date: reopen() sees new commits to the shards it has open; a
   // replaced stub (shards merged by the indexer) needs the database opened afresh. The
   // identity is always read before opening, so a swap in between only causes one more open.
-  void refresh() {
+  Status refresh() {
     auto now = layout::identity(config.db_path);
     if (now != stub_identity) {
       db = Xapian::Database(config.db_path);
       stub_identity = now;
-      return;
+      return check_manifest();  // a rebuild may have replaced the whole database
     }
     try {
       db.reopen();
@@ -156,7 +157,30 @@ struct Searcher::Impl {
       // Shards gone under us (merged away between our identity check and now): start over.
       stub_identity = layout::identity(config.db_path);
       db = Xapian::Database(config.db_path);
+      return check_manifest();
     }
+    return manifest_error;
+  }
+
+  // Whether this binary may search the open database: it must have been built with the terms
+  // this binary makes (manifest.h). An empty database has nothing to mismatch.
+  Status check_manifest() {
+    manifest_error = Status::ok();
+    const std::string stored = db.get_metadata(kManifestKey);
+    if (stored.empty()) {
+      manifest.reset();
+      if (db.get_doccount() > 0) {
+        manifest_error = Status::incompatible(manifest_refusal(
+            config.db_path, {"it has no manifest (an earlier sondhan, or another tool, made it)"}));
+      }
+      return manifest_error;
+    }
+    auto m = Manifest::from_json(stored);
+    if (!m.is_ok()) return manifest_error = Status::unavailable(m.status().message());
+    manifest = m.value();
+    const auto differences = manifest_differences(*manifest, current_manifest(config), ManifestUse::kRead);
+    if (!differences.empty()) manifest_error = Status::incompatible(manifest_refusal(config.db_path, differences));
+    return manifest_error;
   }
 
   Xapian::Database db;
@@ -165,6 +189,8 @@ struct Searcher::Impl {
   QueryBuilder builder;
   simdjson::ondemand::parser json_parser;
   std::optional<std::pair<uint64_t, int64_t>> stub_identity;
+  std::optional<Manifest> manifest;  // how the open database was built, when it says
+  Status manifest_error;             // why it cannot be searched, or ok
 
   // Words expand to the spelling variants this database has seen (its synonym table).
   VariantLookup variant_lookup() {
@@ -194,7 +220,9 @@ Result<std::unique_ptr<Searcher>> Searcher::open(const Config& config) {
   try {
     const auto identity = layout::identity(config.db_path);  // before opening: see refresh()
     Xapian::Database db(config.db_path);
-    return std::unique_ptr<Searcher>(new Searcher(std::make_unique<Impl>(std::move(db), config, identity)));
+    auto impl = std::make_unique<Impl>(std::move(db), config, identity);
+    if (Status s = impl->check_manifest(); !s.is_ok()) return s;
+    return std::unique_ptr<Searcher>(new Searcher(std::move(impl)));
   } catch (const Xapian::Error& e) {
     return Status::unavailable("cannot open database " + config.db_path + ": " + e.get_description());
   }
@@ -206,7 +234,7 @@ template <typename T, typename Impl, typename Fn>
 Result<T> with_reopen(Impl& impl, Fn&& fn) {
   for (int attempt = 0;; ++attempt) {
     try {
-      impl.refresh();
+      if (Status s = impl.refresh(); !s.is_ok()) return s;
       return fn();
     } catch (const Xapian::DatabaseModifiedError& e) {
       if (attempt > 0) return Status::unavailable("database changed during the search, twice: " + e.get_msg());
@@ -480,6 +508,7 @@ Result<IndexStats> Searcher::stats() {
       }
     }
     s.total_length = impl_->db.get_total_length();
+    if (impl_->manifest) s.manifest = impl_->manifest->to_json();
     return s;
   });
 }

@@ -10,6 +10,7 @@ const char* code_name(Code code) {
     case Code::kNotFound: return "not_found";
     case Code::kUnavailable: return "unavailable";
     case Code::kBusy: return "busy";
+    case Code::kIncompatible: return "incompatible";
     case Code::kInternal: return "internal";
   }
   return "internal";

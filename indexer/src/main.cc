@@ -166,7 +166,7 @@ int main(int argc, char** argv) {
   CLI::App app{"Indexes JSON Lines news articles into a sondhan database."};
   std::string db_path, config_path;
   std::vector<std::string> inputs, delete_ids;
-  bool strict = false, json_summary = false, quiet = false;
+  bool strict = false, json_summary = false, quiet = false, rebuild = false;
   int commit_every = 0, threads = 0;
   app.add_option("--db", db_path, "database directory (default: db_path of the config)");
   app.add_option("--config", config_path, "TOML configuration file")->check(CLI::ExistingFile);
@@ -176,6 +176,9 @@ int main(int argc, char** argv) {
       ->allow_extra_args(false)
       ->delimiter(',');
   app.add_flag("--strict", strict, "check every record first; write nothing if any is bad");
+  app.add_flag("--rebuild", rebuild,
+               "index the inputs into a new database that replaces this one when complete (a running "
+               "server switches to it then); needed when the analyzer, schema or index settings changed");
   app.add_flag("--json", json_summary, "print the summary as JSON");
   app.add_flag("--quiet,-q", quiet, "no progress display");
   app.add_option("--commit-every", commit_every, "articles per commit")->check(CLI::Range(1, 10000000));
@@ -184,6 +187,11 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
   if (inputs.empty() && delete_ids.empty()) {
     std::cerr << "sondhan-index: nothing to do: give input files, - for standard input, or --delete\n";
+    return kExitFailed;
+  }
+  if (rebuild && (!delete_ids.empty() || inputs.empty())) {
+    std::cerr << "sondhan-index: --rebuild makes the database anew from its inputs: give the whole "
+                 "archive, and no --delete\n";
     return kExitFailed;
   }
 
@@ -230,7 +238,9 @@ int main(int argc, char** argv) {
     }
   }
 
-  auto writer = core::IndexWriter::open(config.db_path, config.index);
+  core::WriterOptions writer_options;
+  writer_options.rebuild = rebuild;
+  auto writer = core::IndexWriter::open(config.db_path, config, writer_options);
   if (!writer.is_ok()) {
     std::cerr << "sondhan-index: " << writer.status().message() << "\n";
     return kExitFailed;
@@ -314,7 +324,10 @@ int main(int argc, char** argv) {
                 static_cast<size_t>(writer.value()->document_count()), config.db_path.c_str());
     if (w.not_found > 0) std::printf("%zu ids to delete were not in the database\n", w.not_found);
   }
-  if (g_interrupted) std::cerr << "sondhan-index: interrupted; committed what was read\n";
+  if (g_interrupted) {
+    std::cerr << (rebuild ? "sondhan-index: interrupted; the database is unchanged (the rebuild is discarded)\n"
+                          : "sondhan-index: interrupted; committed what was read\n");
+  }
   if (!complete || write_failed || g_interrupted) return kExitFailed;
   return totals.rejected > 0 ? kExitRejected : 0;
 }

@@ -52,6 +52,7 @@ void send_error(httplib::Response& res, int status, const std::string& code, con
 void send_status(const httplib::Request& req, httplib::Response& res, const core::Status& s) {
   switch (s.code()) {
     case core::Code::kUnavailable:
+    case core::Code::kIncompatible:
       spdlog::warn("{} {}: {}", req.method, loggable(req.path), s.message());
       return send_error(res, 503, core::code_name(s.code()), "the database is not available now");
     case core::Code::kInternal:
@@ -167,6 +168,8 @@ void HttpServer::register_routes() {
     res.set_content(nlohmann::json{{"documents", stats->documents},
                                    {"revision", stats->revision},
                                    {"total_length", stats->total_length},
+                                   {"manifest", stats->manifest.empty() ? nlohmann::json()
+                                                                        : nlohmann::json::parse(stats->manifest)},
                                    {"uptime_seconds", ms_since(started_) / 1000.0}}
                         .dump(),
                     kJson);

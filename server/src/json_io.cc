@@ -211,6 +211,7 @@ int http_status(core::Code code) {
     case core::Code::kNotFound: return 404;
     case core::Code::kUnavailable: return 503;
     case core::Code::kBusy: return 503;
+    case core::Code::kIncompatible: return 503;
     case core::Code::kInternal: return 500;
   }
   return 500;

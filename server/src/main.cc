@@ -64,6 +64,10 @@ int main(int argc, char** argv) {
   size_t documents = 0;
   if (auto searcher = core::Searcher::open(config); searcher.is_ok()) {
     if (auto stats = searcher.value()->stats(); stats.is_ok()) documents = stats->documents;
+  } else if (searcher.status().code() == core::Code::kIncompatible) {
+    // Searching it would look for terms it does not have: refuse, and say how to rebuild.
+    spdlog::critical("{}", searcher.status().message());
+    return 2;
   } else {
     spdlog::warn("{} (searches answer 503 until it can be opened)", searcher.status().message());
   }

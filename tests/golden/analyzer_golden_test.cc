@@ -6,6 +6,8 @@
 // reviewer to read as a diff.
 #include <catch2/catch.hpp>
 
+#include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <map>
@@ -185,4 +187,59 @@ TEST_CASE("golden sentences -> terms with offsets", "[analyzers][golden]") {
     INFO("sentence: " << row[0]);
     CHECK(render(row[0]) == (row.size() > 1 ? row[1] : ""));
   }
+}
+
+// A database records the analyzer version it was built with, and a server refuses one built
+// with another (core's manifest). So any change to what the analyzer makes of text must bump
+// kAnalyzerVersion: this test fingerprints its output (terms and loose forms) over every golden
+// input and fails when the fingerprint changes while the version does not. SONDHAN_UPDATE_GOLDEN=1
+// records a new version's fingerprint.
+TEST_CASE("the analyzer's version changes whenever its output does", "[analyzers][golden]") {
+  const Analyzer a;
+  uint64_t hash = 14695981039346656037ULL;  // FNV-1a
+  auto add = [&](const std::string& s) {
+    for (const unsigned char c : s) {
+      hash ^= c;
+      hash *= 1099511628211ULL;
+    }
+    hash ^= 0xff;  // separator
+    hash *= 1099511628211ULL;
+  };
+  size_t inputs = 0;
+  for (const char* file : {"words.tsv", "sentences.tsv"}) {
+    for (const auto& row : read_tsv(golden(file))) {
+      add(row.at(0));
+      for (const std::string& term : a.terms(row.at(0))) {
+        add(term);
+        add(a.loose(term));
+      }
+      ++inputs;
+    }
+  }
+  for (const auto& row : read_tsv(golden("conflation.tsv"))) {
+    for (const std::string& word : split_spaces(row.at(1))) {
+      add(word);
+      for (const std::string& term : a.terms(word)) add(term + " " + a.loose(term));
+      ++inputs;
+    }
+  }
+  REQUIRE(inputs > 1000);
+  char fingerprint[20];
+  std::snprintf(fingerprint, sizeof fingerprint, "%016llx", static_cast<unsigned long long>(hash));
+  const std::string current = std::to_string(sondhan::analyzers::kAnalyzerVersion) + "\t" + fingerprint;
+
+  const std::string path = golden("version.tsv");
+  std::string recorded;
+  for (const auto& row : read_tsv(path)) recorded = row.at(0) + "\t" + row.at(1);
+  if (update_golden()) {
+    std::ofstream(path) << "# kAnalyzerVersion<TAB>fingerprint of the analyzer's output over the golden inputs\n"
+                        << current << "\n";
+    SUCCEED("rewrote version.tsv");
+    return;
+  }
+  INFO("recorded: " << recorded << "\nnow:      " << current);
+  INFO("The analyzer's output changed: bump kAnalyzerVersion (analyzers/include/sondhan/analyzers/"
+       "analyzer.h), then record it with SONDHAN_UPDATE_GOLDEN=1. Databases built before then must "
+       "be rebuilt (sondhan-index --rebuild).");
+  CHECK(recorded == current);
 }

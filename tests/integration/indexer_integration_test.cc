@@ -835,3 +835,34 @@ TEST_CASE("sondhan-index rejects a record over index.max_record_bytes by its lin
     CHECK_THAT(strict.err, Contains(input + ":2: record is longer"));
   }
 }
+
+TEST_CASE("sondhan-index refuses a database built differently, and --rebuild makes it anew", "[indexer][integration]") {
+  TempDir dir;
+  const std::string db = dir.str("db");
+  index_sample(dir, db);
+  const std::string config = dir.str("prefix.toml");
+  write_text(config, "[index]\nprefix_letters = 3\n");
+  const std::string input = dir.str("three.jsonl");
+  const auto samples = sample_lines();
+  write_text(input, join_lines({samples[1], samples[2], samples[3]}));
+
+  RunResult refused = run_index(dir, {"--db", db, "-q", "--config", config, input});
+  CHECK(refused.exit_code == 2);
+  CHECK_THAT(refused.err, Contains("index.prefix_letters is 0 in the database, 3 here"));
+  CHECK_THAT(refused.err, Contains("--rebuild"));
+  CHECK(doc_count(db) == kSampleCount);
+
+  RunResult rebuilt = run_index(dir, {"--db", db, "-q", "--json", "--rebuild", "--config", config, input});
+  CHECK(rebuilt.exit_code == 0);
+  CHECK(parse_summary(rebuilt)["documents"] == 3);
+  sondhan::core::Config with_prefix;
+  with_prefix.db_path = db;
+  with_prefix.index.prefix_letters = 3;
+  auto searcher = sondhan::core::Searcher::open(with_prefix);
+  REQUIRE(searcher.is_ok());
+  CHECK(searcher.value()->stats()->documents == 3);
+
+  RunResult bad = run_index(dir, {"--db", db, "-q", "--rebuild", "--delete", "x"});
+  CHECK(bad.exit_code == 2);
+  CHECK_THAT(bad.err, Contains("--rebuild"));
+}

@@ -6,10 +6,12 @@
 #include <set>
 
 #include <nlohmann/json.hpp>
+#include <xapian.h>
 
 #include "sondhan/analyzers/analyzer.h"
 #include "sondhan/core/database_layout.h"
 #include "sondhan/core/index_writer.h"
+#include "sondhan/core/manifest.h"
 #include "sondhan/core/searcher.h"
 #include "test_support.h"
 
@@ -370,4 +372,97 @@ TEST_CASE("a document with a query has its title and whole body marked", "[core]
         "প্রথম লাইন।\n<mark>কোরিয়ার</mark> &lt;b&gt;<mark>সেনারা</mark>&lt;/b&gt; এসেছে।");
   CHECK(searcher.value()->document("a", "(((").status().code() == Code::kInvalidArgument);
   CHECK(searcher.value()->document("zz", "কোরিয়া").status().code() == Code::kNotFound);
+}
+
+TEST_CASE("a database records how it was built, and one built with other terms is refused", "[core][manifest]") {
+  sondhan::testing::TempDir dir;
+  Config config;
+  config.db_path = dir.str("db");
+  write_articles(config, {article("a", "ঢাকা", "ঢাকা।", "2024-01-01", "BBC")}, true);
+  auto searcher = Searcher::open(config);
+  REQUIRE(searcher.is_ok());
+  const auto stored = Manifest::from_json(searcher.value()->stats()->manifest);
+  REQUIRE(stored.is_ok());
+  CHECK(stored->format_version == kIndexFormatVersion);
+  CHECK(stored->analyzer_version == sondhan::analyzers::kAnalyzerVersion);
+  CHECK(stored->title_weight == config.index.title_weight);
+
+  SECTION("other query terms: a reader and a writer refuse it, saying what differs and how to rebuild") {
+    Config other = config;
+    other.index.prefix_letters = 3;
+    const auto refused = Searcher::open(other);
+    REQUIRE(refused.status().code() == Code::kIncompatible);
+    CHECK_THAT(refused.status().message(), Catch::Contains("index.prefix_letters is 0 in the database, 3 here"));
+    CHECK_THAT(refused.status().message(), Catch::Contains("sondhan-index --rebuild"));
+    CHECK(IndexWriter::open(config.db_path, other).status().code() == Code::kIncompatible);
+  }
+  SECTION("another title weight: readers search it, writers may not extend it") {
+    Config other = config;
+    other.index.title_weight = 5;
+    CHECK(Searcher::open(other).is_ok());
+    const auto refused = IndexWriter::open(config.db_path, other);
+    REQUIRE(refused.status().code() == Code::kIncompatible);
+    CHECK_THAT(refused.status().message(), Catch::Contains("index.title_weight"));
+  }
+  SECTION("a database with articles and no manifest is refused") {
+    {
+      const auto shards = layout::read_stub(config.db_path);
+      Xapian::WritableDatabase shard(config.db_path + "/" + shards.at(0), Xapian::DB_OPEN);
+      shard.set_metadata("sondhan.manifest", "");
+      shard.commit();
+    }
+    CHECK(Searcher::open(config).status().code() == Code::kIncompatible);
+    CHECK(IndexWriter::open(config.db_path, config).status().code() == Code::kIncompatible);
+  }
+}
+
+TEST_CASE("a rebuild replaces the database in one step, and an unfinished one changes nothing", "[core][manifest]") {
+  sondhan::testing::TempDir dir;
+  Config config;
+  config.db_path = dir.str("db");
+  write_articles(config, {article("old-1", "পুরোনো ঢাকা", "ঢাকা।", "2024-01-01", "BBC"),
+                          article("old-2", "পুরোনো চট্টগ্রাম", "চট্টগ্রাম।", "2024-01-02", "BBC")}, true);
+  auto searcher = Searcher::open(config);
+  REQUIRE(searcher.is_ok());
+  const auto old_shards = layout::read_stub(config.db_path);
+
+  // Built with another prefix_letters, which only a rebuild may do.
+  Config rebuilt = config;
+  rebuilt.index.prefix_letters = 3;
+  std::vector<Change> changes(1);
+  changes[0].article = article("new-1", "নতুন খবর", "নতুন।", "2024-02-01", "BBC");
+  WriterOptions rebuild;
+  rebuild.rebuild = true;
+  {
+    auto writer = IndexWriter::open(config.db_path, rebuilt, rebuild);
+    REQUIRE(writer.is_ok());
+    WriteCounts counts;
+    REQUIRE(writer.value()->apply(changes, &counts).is_ok());
+    REQUIRE(writer.value()->commit().is_ok());
+    // Committed, not finished: readers still search the old database.
+    CHECK(searcher.value()->stats()->documents == 2);
+    CHECK(searcher.value()->document("old-1").is_ok());
+  }  // interrupted: never finished
+  CHECK(layout::read_stub(config.db_path) == old_shards);
+  CHECK(searcher.value()->stats()->documents == 2);
+
+  {
+    auto writer = IndexWriter::open(config.db_path, rebuilt, rebuild);
+    REQUIRE(writer.is_ok());
+    WriteCounts counts;
+    REQUIRE(writer.value()->apply(changes, &counts).is_ok());
+    REQUIRE(writer.value()->finish().is_ok());
+  }
+  // The open searcher still runs with the old configuration: the rebuilt database is not for it.
+  CHECK(searcher.value()->stats().status().code() == Code::kIncompatible);
+  rebuilt.db_path = config.db_path;
+  auto fresh = Searcher::open(rebuilt);
+  REQUIRE(fresh.is_ok());
+  CHECK(fresh.value()->stats()->documents == 1);
+  CHECK(fresh.value()->document("new-1").is_ok());
+  CHECK(fresh.value()->document("old-1").status().code() == Code::kNotFound);
+  for (const std::string& shard : old_shards) CHECK_FALSE(std::filesystem::exists(config.db_path + "/" + shard));
+  size_t directories = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(config.db_path)) directories += entry.is_directory();
+  CHECK(directories == 1);  // the unfinished rebuild's shards are gone too
 }

@@ -27,6 +27,13 @@ struct WriteCounts {
   }
 };
 
+struct WriterOptions {
+  /// Write everything into new shards, beside the live ones, whatever the database holds and
+  /// however it was built; finish() replaces the live shards with them in one step (readers
+  /// switch then). Without finish() (interrupted) the database stays as it was.
+  bool rebuild = false;
+};
+
 /// Owns the database's write lock (Xapian allows one writer). Changes become visible to
 /// readers at commit(); an interrupted process loses only what was not committed, and the
 /// database stays openable at its last commit.
@@ -37,10 +44,14 @@ struct WriteCounts {
 /// Thread safety: one thread at a time.
 class IndexWriter {
  public:
-  /// Opens or creates the database at `path` (a directory). kUnavailable if another writer
-  /// holds the lock or the database cannot be opened.
-  static Result<std::unique_ptr<IndexWriter>> open(const std::string& path,
-                                                   const IndexOptions& options);
+  /// Opens or creates the database at `path` (a directory) to write what `config` builds.
+  /// kUnavailable if another writer holds the lock, the database cannot be opened, or its
+  /// manifest says it was built differently (the message says what differs and how to rebuild).
+  static Result<std::unique_ptr<IndexWriter>> open(const std::string& path, const Config& config,
+                                                   const WriterOptions& writer = {});
+  /// The same with the default configuration apart from `options`.
+  static Result<std::unique_ptr<IndexWriter>> open(const std::string& path, const IndexOptions& options,
+                                                   const WriterOptions& writer = {});
   ~IndexWriter();
   IndexWriter(const IndexWriter&) = delete;
   IndexWriter& operator=(const IndexWriter&) = delete;
@@ -53,7 +64,8 @@ class IndexWriter {
   Status commit();
 
   /// Commits, then merges several shards into one compact shard and switches the database to
-  /// it (readers follow on their next request). Does nothing more for a single shard.
+  /// it (readers follow on their next request); a rebuild's new shards replace the live ones.
+  /// Does nothing more for a single shard that is not a rebuild's.
   Status finish();
 
   /// Number of documents, including uncommitted changes.

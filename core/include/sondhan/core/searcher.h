@@ -71,13 +71,17 @@ struct IndexStats {
   size_t documents = 0;
   uint64_t revision = 0;                   // grows with every commit
   uint64_t total_length = 0;               // sum of document lengths
+  std::string manifest;                    // how the database was built (manifest.h), JSON; ""
+                                           //   for an empty database without one
 };
 
 /// Not thread-safe: give each thread its own. Before each call the database is reopened, so
 /// that commits made by the indexer become visible at once.
 class Searcher {
  public:
-  /// kUnavailable if the database cannot be opened (missing, or not a Xapian database).
+  /// kUnavailable if the database cannot be opened (missing, or not a Xapian database) or was
+  /// built with other terms than this binary and configuration make (the message says what
+  /// differs and how to rebuild it).
   static Result<std::unique_ptr<Searcher>> open(const Config& config);
   ~Searcher();
   Searcher(const Searcher&) = delete;

@@ -14,6 +14,7 @@ enum class Code {
   kNotFound,
   kUnavailable,  // the database cannot be used now (missing, locked, changed under us)
   kBusy,         // every worker stayed busy; the same request may succeed shortly
+  kIncompatible, // the database was built with other terms (manifest.h): rebuild it
   kInternal,
 };
 
@@ -28,6 +29,7 @@ class [[nodiscard]] Status {
   static Status not_found(std::string message) { return {Code::kNotFound, std::move(message)}; }
   static Status unavailable(std::string message) { return {Code::kUnavailable, std::move(message)}; }
   static Status busy(std::string message) { return {Code::kBusy, std::move(message)}; }
+  static Status incompatible(std::string message) { return {Code::kIncompatible, std::move(message)}; }
   static Status internal(std::string message) { return {Code::kInternal, std::move(message)}; }
 
   bool is_ok() const { return code_ == Code::kOk; }
