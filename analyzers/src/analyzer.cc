@@ -40,43 +40,20 @@ void Analyzer::analyze(std::string_view text, const AnalyzeOptions& options,
   }
 }
 
-namespace {
-
-// Raw token -> term, per thread. Word frequencies are Zipfian, so most tokens of a news text
-// were seen before: the cache turns normalizing and stemming (a third of indexing time) into
-// a hash lookup. Only the default options are cached; every Analyzer builds the same pipeline,
-// so one cache serves them all. Bounded: cleared when full.
-class TermCache {
- public:
-  const std::string* find(std::string_view raw) const {
-    auto it = map_.find(raw);
-    return it == map_.end() ? nullptr : &it->second;
-  }
-  void insert(std::string_view raw, const std::string& term) {
-    if (map_.size() >= kMaxEntries) map_.clear();
-    map_.emplace(std::string(raw), term);
-  }
-
- private:
-  static constexpr size_t kMaxEntries = 50000;  // a few MB per thread
-  struct Hash {
-    using is_transparent = void;
-    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-  };
-  std::unordered_map<std::string, std::string, Hash, std::equal_to<>> map_;
-};
-
-}  // namespace
+void TermCache::insert(std::string_view raw, const std::string& term) {
+  if (map_.size() >= kMaxEntries) map_.clear();
+  map_.emplace(std::string(raw), term);
+}
 
 std::string Analyzer::term_of(std::string_view raw, TokenKind kind,
                               const AnalyzeOptions& options) const {
+  // Only the default options are cached (the index's and queries' terms).
   const bool cacheable = options.stem && !options.keep_stopwords;
-  thread_local TermCache cache;
   if (cacheable) {
-    if (const std::string* term = cache.find(raw)) return *term;
+    if (const std::string* term = cache_.find(raw)) return *term;
   }
   std::string term = analyze_token(raw, kind, options);
-  if (cacheable) cache.insert(raw, term);
+  if (cacheable) cache_.insert(raw, term);
   return term;
 }
 

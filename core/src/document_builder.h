@@ -32,7 +32,7 @@ std::string spelling_key(std::string_view loose);
 /// is its own loose form (nothing to file).
 std::string filing_key(const analyzers::Analyzer& analyzer, const std::string& stem);
 
-/// Thread safety: const and stateless beyond its options; build() may run on many threads.
+/// Thread safety: as its analyzer: one thread at a time (each writing thread has its own).
 class DocumentBuilder {
  public:
   DocumentBuilder(const analyzers::Analyzer& analyzer, const IndexOptions& options)

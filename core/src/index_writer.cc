@@ -71,7 +71,14 @@ struct IndexWriter::Impl {
     std::unordered_set<std::string> filed;  // stems whose spelling key this run has recorded
   };
 
-  Impl(std::string p, const IndexOptions& opts) : path(std::move(p)), options(opts), builder(analyzer, opts) {}
+  // Each thread's analyzer (its term cache is its own) and document builder.
+  struct Worker {
+    explicit Worker(const IndexOptions& options) : builder(analyzer, options) {}
+    analyzers::Analyzer analyzer;
+    DocumentBuilder builder;
+  };
+
+  Impl(std::string p, const IndexOptions& opts) : path(std::move(p)), options(opts) {}
   ~Impl() {
     // Close the shards (which commits what is pending) before another writer may take the lock.
     pool.reset();
@@ -83,8 +90,7 @@ struct IndexWriter::Impl {
 
   std::string path;
   IndexOptions options;
-  analyzers::Analyzer analyzer;
-  DocumentBuilder builder;
+  std::vector<std::unique_ptr<Worker>> workers;  // one per thread of run(): index = its worker number
   std::vector<Shard> shards;
   std::unique_ptr<WorkerPool> pool;  // one thread per shard (or per analysis thread), kept warm
   int lock_fd = -1;
@@ -95,7 +101,8 @@ struct IndexWriter::Impl {
 
   Status check_manifest();
   size_t document_count() const;
-  void file_spelling_variants(Shard& shard, const std::vector<std::string>& stems);
+  void file_spelling_variants(Shard& shard, const std::vector<std::string>& stems,
+                              const analyzers::Analyzer& analyzer);
   Status write_range(std::vector<Change>& changes, size_t begin, size_t end, WriteCounts* counts);
   Status write_one_shard(std::vector<Change>& changes, size_t begin, size_t end, WriteCounts* counts);
   Status write_shards(std::vector<Change>& changes, size_t begin, size_t end, WriteCounts* counts);
@@ -107,6 +114,7 @@ std::unique_ptr<IndexWriter> IndexWriter::start(std::unique_ptr<Impl> impl) {
   const size_t threads = std::max<size_t>({1, static_cast<size_t>(std::max(1, impl->options.threads)),
                                            impl->shards.size()});
   impl->pool = std::make_unique<WorkerPool>(threads - 1);
+  for (size_t i = 0; i < threads; ++i) impl->workers.push_back(std::make_unique<Impl::Worker>(impl->options));
   return std::unique_ptr<IndexWriter>(new IndexWriter(std::move(impl)));
 }
 IndexWriter::~IndexWriter() = default;
@@ -211,7 +219,8 @@ size_t IndexWriter::Impl::document_count() const {
 // Files each stem under its spelling key in the synonym table, once per stem and run: a
 // synonym entry per distinct stem costs far less than a loose term in every document.
 // Entries of deleted articles stay; they point at stems that match nothing.
-void IndexWriter::Impl::file_spelling_variants(Shard& shard, const std::vector<std::string>& stems) {
+void IndexWriter::Impl::file_spelling_variants(Shard& shard, const std::vector<std::string>& stems,
+                                               const analyzers::Analyzer& analyzer) {
   constexpr size_t kMaxRemembered = 1 << 20;  // re-filing an entry is harmless, memory is not
   for (const std::string& stem : stems) {
     if (!shard.filed.insert(stem).second) continue;
@@ -228,14 +237,14 @@ Status IndexWriter::Impl::write_one_shard(std::vector<Change>& changes, size_t b
   const size_t threads = std::max<size_t>(1, std::min<size_t>(options.threads, end - begin));
   Status built = pool->run(threads, [&](size_t worker) {
     for (size_t i = begin + worker; i < end; i += threads) {
-      if (!changes[i].is_delete) docs[i - begin] = builder.build(changes[i].article, &stems[i - begin]);
+      if (!changes[i].is_delete) docs[i - begin] = workers[worker]->builder.build(changes[i].article, &stems[i - begin]);
     }
     return Status::ok();
   });
   if (!built.is_ok()) return built;
   for (size_t i = begin; i < end; ++i) {
     write_change(shards[0].db, changes[i], docs[i - begin], counts);
-    file_spelling_variants(shards[0], stems[i - begin]);
+    file_spelling_variants(shards[0], stems[i - begin], workers[0]->analyzer);  // run() is over
   }
   return Status::ok();
 }
@@ -250,9 +259,10 @@ Status IndexWriter::Impl::write_shards(std::vector<Change>& changes, size_t begi
     for (size_t i = begin; i < end; ++i) {
       if (layout::shard_of(changes[i].article.id, shards.size()) != shard) continue;
       stems.clear();
-      const Xapian::Document doc = changes[i].is_delete ? Xapian::Document() : builder.build(changes[i].article, &stems);
+      Worker& worker = *workers[shard];
+      const Xapian::Document doc = changes[i].is_delete ? Xapian::Document() : worker.builder.build(changes[i].article, &stems);
       write_change(shards[shard].db, changes[i], doc, &per_shard[shard]);
-      file_spelling_variants(shards[shard], stems);
+      file_spelling_variants(shards[shard], stems, worker.analyzer);
     }
     return Status::ok();
   });

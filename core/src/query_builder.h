@@ -45,7 +45,7 @@ struct ParsedQuery {
 /// `stems`: the Searcher reads them from the database's synonym table.
 using VariantLookup = std::function<void(const std::string& key, std::vector<std::string>* stems)>;
 
-/// Thread safety: const; parse() may run on many threads if the analyzer is shared.
+/// Thread safety: as its analyzer: one thread at a time.
 class QueryBuilder {
  public:
   QueryBuilder(const analyzers::Analyzer& analyzer, const Config& config);

@@ -270,16 +270,24 @@ TEST_CASE("server: connections beyond max_connections are refused with 503, and 
     c.server.max_connections = 8;
     c.server.header_timeout_ms = 20000;
   });
+  // 12 connections whose heads never end, on a server that takes 8 at once: at least 4 are
+  // refused at once. (Which ones depends on when the threads of earlier connections come free.)
   std::vector<std::unique_ptr<RawClient>> held;
-  for (int i = 0; i < 8; ++i) {
+  for (int i = 0; i < 12; ++i) {
     held.push_back(std::make_unique<RawClient>(s.port()));
-    REQUIRE(held.back()->send("GET /health HTTP/1.1\r\n"));  // a head that never ends
+    held.back()->send("GET /health HTTP/1.1\r\n");
   }
-  std::this_thread::sleep_for(std::chrono::milliseconds(200));
-  RawClient extra(s.port());
-  const std::string refused = extra.read_all(std::chrono::milliseconds(2000));
-  INFO(refused.substr(0, 300));
-  CHECK(status_of(refused) == 503);
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  int refused = 0;
+  for (auto& c : held) {
+    const std::string answer = c->read_all(std::chrono::milliseconds(100));
+    if (!answer.empty()) {
+      INFO(answer.substr(0, 300));
+      CHECK(status_of(answer) == 503);
+      ++refused;
+    }
+  }
+  CHECK(refused >= 4);
   held.clear();
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
   auto r = s.get("/health");

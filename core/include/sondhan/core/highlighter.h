@@ -19,7 +19,7 @@ struct HighlightOptions {
   std::string ellipsis = "…";
 };
 
-/// Thread safety: const; share freely while the analyzer and term set live.
+/// Thread safety: as its analyzer: one thread at a time; the analyzer and term set must outlive it.
 class Highlighter {
  public:
   Highlighter(const analyzers::Analyzer& analyzer, const std::unordered_set<std::string>& terms,
