@@ -76,7 +76,7 @@ int main(int argc, char** argv) {
     } else {
       core::Config config;
       if (!config_path.empty()) {
-        auto loaded = core::load_config(config_path);
+        auto loaded = core::load_config(config_path, {.keys = {}, .other_sections = {"server"}});
         if (!loaded.is_ok()) throw std::runtime_error(loaded.status().message());
         config = loaded.value();
       }

@@ -19,16 +19,10 @@ extern char** environ;
 namespace sondhan::core {
 namespace {
 
-using Target = std::variant<int*, double*, std::string*, std::vector<std::string>*, bool*>;
+using Key = ConfigKey;
 
-struct Key {
-  std::string section;  // "" for top-level keys
-  std::string name;
-  Target target;
-};
-
-std::vector<Key> keys_of(Config* c) {
-  return {
+std::vector<Key> keys_of(Config* c, const ConfigExtension& extension) {
+  std::vector<Key> keys = {
       {"", "db_path", &c->db_path},
       {"index", "title_weight", &c->index.title_weight},
       {"index", "prefix_letters", &c->index.prefix_letters},
@@ -60,24 +54,9 @@ std::vector<Key> keys_of(Config* c) {
       {"search", "time_limit_ms", &c->search.time_limit_ms},
       {"search", "highlight_start", &c->search.highlight_start},
       {"search", "highlight_end", &c->search.highlight_end},
-      {"server", "host", &c->server.host},
-      {"server", "port", &c->server.port},
-      {"server", "threads", &c->server.threads},
-      {"server", "queue_timeout_ms", &c->server.queue_timeout_ms},
-      {"server", "max_connections", &c->server.max_connections},
-      {"server", "keep_alive_requests", &c->server.keep_alive_requests},
-      {"server", "keep_alive_seconds", &c->server.keep_alive_seconds},
-      {"server", "header_timeout_ms", &c->server.header_timeout_ms},
-      {"server", "body_timeout_ms", &c->server.body_timeout_ms},
-      {"server", "write_timeout_ms", &c->server.write_timeout_ms},
-      {"server", "max_header_bytes", &c->server.max_header_bytes},
-      {"server", "max_headers", &c->server.max_headers},
-      {"server", "cors_origins", &c->server.cors_origins},
-      {"server", "cache_max_age", &c->server.cache_max_age},
-      {"server", "max_body_bytes", &c->server.max_body_bytes},
-      {"server", "log_level", &c->server.log_level},
-      {"server", "access_log", &c->server.access_log},
   };
+  keys.insert(keys.end(), extension.keys.begin(), extension.keys.end());
+  return keys;
 }
 
 std::string dotted(const Key& key) {
@@ -154,15 +133,17 @@ FieldMapping::FieldMapping() {
   }
 }
 
+Status check_range(const std::string& key, double value, double lo, double hi) {
+  if (value < lo || value > hi) {
+    char message[256];
+    std::snprintf(message, sizeof message, "config key %s = %g is outside [%g, %g]", key.c_str(), value, lo, hi);
+    return Status::invalid_argument(message);
+  }
+  return Status::ok();
+}
+
 Status Config::validate() const {
-  auto range = [](const char* name, double value, double lo, double hi) {
-    if (value < lo || value > hi) {
-      char message[256];
-      std::snprintf(message, sizeof message, "config key %s = %g is outside [%g, %g]", name, value, lo, hi);
-      return Status::invalid_argument(message);
-    }
-    return Status::ok();
-  };
+  const auto range = check_range;
   if (db_path.empty()) return Status::invalid_argument("config key db_path is empty");
   for (const Status& s : {
            range("index.title_weight", index.title_weight, 1, 50),
@@ -191,19 +172,6 @@ Status Config::validate() const {
            range("search.facet_check_at_least", search.facet_check_at_least, 0, 1e9),
            range("search.snippet_chars", search.snippet_chars, 20, 10000),
            range("search.time_limit_ms", search.time_limit_ms, 0, 3600000),
-           range("server.port", server.port, 0, 65535),
-           range("server.threads", server.threads, 0, 1024),
-           range("server.queue_timeout_ms", server.queue_timeout_ms, 1, 600000),
-           range("server.max_connections", server.max_connections, 1, 100000),
-           range("server.keep_alive_requests", server.keep_alive_requests, 1, 1000000),
-           range("server.keep_alive_seconds", server.keep_alive_seconds, 1, 3600),
-           range("server.header_timeout_ms", server.header_timeout_ms, 100, 600000),
-           range("server.body_timeout_ms", server.body_timeout_ms, 100, 3600000),
-           range("server.write_timeout_ms", server.write_timeout_ms, 100, 600000),
-           range("server.max_header_bytes", server.max_header_bytes, 1024, 1 << 20),
-           range("server.max_headers", server.max_headers, 8, 10000),
-           range("server.cache_max_age", server.cache_max_age, 0, 86400 * 365),
-           range("server.max_body_bytes", server.max_body_bytes, 1024, 1 << 30),
        }) {
     if (!s.is_ok()) return s;
   }
@@ -211,13 +179,6 @@ Status Config::validate() const {
   if (std::find(kSchemes.begin(), kSchemes.end(), ranking.scheme) == kSchemes.end()) {
     return Status::invalid_argument("config key ranking.scheme must be one of bm25, bm25+, dph, pl2, "
                                     "inl2, lm; got '" + ranking.scheme + "'");
-  }
-  static const std::vector<std::string> kLevels = {"trace", "debug", "info", "warn",
-                                                   "error", "critical", "off"};
-  if (std::find(kLevels.begin(), kLevels.end(), server.log_level) == kLevels.end()) {
-    return Status::invalid_argument("config key server.log_level must be one of trace, debug, "
-                                    "info, warn, error, critical, off; got '" +
-                                    server.log_level + "'");
   }
   for (const std::string& group : ranking.synonyms) {
     if (split_words(group).size() < 2) {
@@ -233,7 +194,7 @@ Status Config::validate() const {
   return Status::ok();
 }
 
-Result<Config> load_config(const std::string& path) {
+Result<Config> load_config(const std::string& path, const ConfigExtension& extension) {
   Config config;
   toml::value root;
   try {
@@ -241,8 +202,11 @@ Result<Config> load_config(const std::string& path) {
   } catch (const std::exception& e) {
     return Status::invalid_argument("cannot read config " + path + ": " + e.what());
   }
-  std::vector<Key> keys = keys_of(&config);
-  for (const auto& [name, value] : root.as_table()) {
+  std::vector<Key> keys = keys_of(&config, extension);
+  // Structured bindings are not captured by the lambdas below: clang before 16 cannot.
+  for (const auto& entry : root.as_table()) {
+    const std::string& name = entry.first;
+    const toml::value& value = entry.second;
     if (name == "fields") {
       if (!value.is_table()) return Status::invalid_argument("config [fields] must be a table");
       for (const auto& [field, names] : value.as_table()) {
@@ -265,10 +229,16 @@ Result<Config> load_config(const std::string& path) {
       if (Status s = set_from_toml(*it, value); !s.is_ok()) return s;
       continue;
     }
+    if (std::find(extension.other_sections.begin(), extension.other_sections.end(), name) !=
+        extension.other_sections.end()) {
+      continue;  // another program's section
+    }
     if (std::none_of(keys.begin(), keys.end(), [&](const Key& k) { return k.section == name; })) {
       return Status::invalid_argument("unknown config section [" + name + "]");
     }
-    for (const auto& [key_name, key_value] : value.as_table()) {
+    for (const auto& key_entry : value.as_table()) {
+      const std::string& key_name = key_entry.first;
+      const toml::value& key_value = key_entry.second;
       auto it = std::find_if(keys.begin(), keys.end(), [&](const Key& k) {
         return k.section == name && k.name == key_name;
       });
@@ -316,8 +286,9 @@ std::map<std::string, std::string> process_environment() {
   return env;
 }
 
-Status apply_environment(Config* config, const std::map<std::string, std::string>& env) {
-  for (const Key& key : keys_of(config)) {
+Status apply_environment(Config* config, const std::map<std::string, std::string>& env,
+                         const ConfigExtension& extension) {
+  for (const Key& key : keys_of(config, extension)) {
     auto it = env.find(env_name(key));
     if (it == env.end()) continue;
     if (Status s = set_from_string(key, it->second); !s.is_ok()) return s;

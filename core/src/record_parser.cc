@@ -103,13 +103,14 @@ std::string canonical_record(std::string_view line, const FieldMapping& fields, 
 }  // namespace
 
 struct RecordParser::Impl {
+  Impl(FieldMapping f, size_t max) : fields(std::move(f)), max_bytes(max) {}
   FieldMapping fields;
   size_t max_bytes;
   simdjson::dom::parser parser;  // keeps its padded copy of the input from record to record
 };
 
 RecordParser::RecordParser(FieldMapping fields, size_t max_bytes)
-    : impl_(std::make_unique<Impl>(Impl{std::move(fields), max_bytes, {}})) {}
+    : impl_(std::make_unique<Impl>(std::move(fields), max_bytes)) {}
 RecordParser::~RecordParser() = default;
 
 Result<Change> parse_record(std::string_view json, const FieldMapping& fields) {

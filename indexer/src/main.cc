@@ -197,7 +197,7 @@ int main(int argc, char** argv) {
 
   core::Config config;
   if (!config_path.empty()) {
-    auto loaded = core::load_config(config_path);
+    auto loaded = core::load_config(config_path, {.keys = {}, .other_sections = {"server"}});
     if (!loaded.is_ok()) {
       std::cerr << "sondhan-index: " << loaded.status().message() << "\n";
       return kExitFailed;

@@ -67,7 +67,7 @@ void send_status(const httplib::Request& req, httplib::Response& res, const core
   send_error(res, http_status(s.code()), core::code_name(s.code()), s.message());
 }
 
-ConnectionLimits limits_of(const core::ServerOptions& o) {
+ConnectionLimits limits_of(const ServerOptions& o) {
   using std::chrono::milliseconds;
   ConnectionLimits l;
   l.header_timeout = milliseconds(o.header_timeout_ms);
@@ -82,7 +82,7 @@ ConnectionLimits limits_of(const core::ServerOptions& o) {
   return l;
 }
 
-size_t searcher_count(const core::ServerOptions& o) {
+size_t searcher_count(const ServerOptions& o) {
   if (o.threads > 0) return static_cast<size_t>(o.threads);
   return std::max(2u, std::thread::hardware_concurrency());
 }
@@ -105,9 +105,9 @@ std::string loggable(std::string_view path) {
   return out;
 }
 
-HttpServer::HttpServer(core::Config config)
+HttpServer::HttpServer(ServerConfig config)
     : config_(std::move(config)),
-      searchers_(std::make_unique<SearcherPool>(config_, searcher_count(config_.server),
+      searchers_(std::make_unique<SearcherPool>(config_.core, searcher_count(config_.server),
                                                 std::chrono::milliseconds(config_.server.queue_timeout_ms))),
       http_(std::make_unique<ConnectionServer>(limits_of(config_.server))) {
   register_routes();
@@ -121,7 +121,7 @@ void HttpServer::register_routes() {
   // ---- Route table ----
   register_web_routes(s);  // the search page: /, /article/{id}, /assets/...
   s.Get("/search", [this](const httplib::Request& req, httplib::Response& res) {
-    auto request = parse_search_request(req, config_.search);
+    auto request = parse_search_request(req, config_.core.search);
     if (!request.is_ok()) return send_status(req, res, request.status());
     auto searcher = searchers_->acquire();
     if (!searcher.is_ok()) return send_status(req, res, searcher.status());

@@ -10,6 +10,7 @@
 #include <spdlog/spdlog.h>
 
 #include "sondhan/core/config.h"
+#include "sondhan/server/server_config.h"
 #include "sondhan/core/searcher.h"
 #include "sondhan/server/http_server.h"
 
@@ -25,20 +26,20 @@ int main(int argc, char** argv) {
   app.add_option("--threads", threads, "worker threads")->check(CLI::Range(1, 1024));
   CLI11_PARSE(app, argc, argv);
 
-  core::Config config;
+  server::ServerConfig config;
   if (!config_path.empty()) {
-    auto loaded = core::load_config(config_path);
+    auto loaded = server::load_server_config(config_path);
     if (!loaded.is_ok()) {
       std::cerr << "sondhan-server: " << loaded.status().message() << "\n";
       return 2;
     }
     config = loaded.value();
   }
-  if (core::Status s = core::apply_environment(&config, core::process_environment()); !s.is_ok()) {
+  if (core::Status s = server::apply_server_environment(&config, core::process_environment()); !s.is_ok()) {
     std::cerr << "sondhan-server: " << s.message() << "\n";
     return 2;
   }
-  if (!db_path.empty()) config.db_path = db_path;
+  if (!db_path.empty()) config.core.db_path = db_path;
   if (!host.empty()) config.server.host = host;
   if (port >= 0) config.server.port = port;
   if (threads > 0) config.server.threads = threads;
@@ -62,7 +63,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   size_t documents = 0;
-  if (auto searcher = core::Searcher::open(config); searcher.is_ok()) {
+  if (auto searcher = core::Searcher::open(config.core); searcher.is_ok()) {
     if (auto stats = searcher.value()->stats(); stats.is_ok()) documents = stats->documents;
   } else if (searcher.status().code() == core::Code::kIncompatible) {
     // Searching it would look for terms it does not have: refuse, and say how to rebuild.
@@ -72,7 +73,7 @@ int main(int argc, char** argv) {
     spdlog::warn("{} (searches answer 503 until it can be opened)", searcher.status().message());
   }
   spdlog::info("sondhan-server listening on http://{}:{}, {} searches at once; database {} ({} articles)",
-               config.server.host, http.port(), http.search_threads(), config.db_path, documents);
+               config.server.host, http.port(), http.search_threads(), config.core.db_path, documents);
 
   std::thread waiter([&] {
     int sig = 0;

@@ -194,7 +194,7 @@ double ms_between(Clock::time_point a, Clock::time_point b) {
 }  // namespace
 
 TEST_CASE("server: a client that sends its headers slowly is cut off with 408", "[http][hardening]") {
-  SampleServer s([](sondhan::core::Config& c) { c.server.header_timeout_ms = 600; });
+  SampleServer s([](sondhan::server::ServerConfig& c) { c.server.header_timeout_ms = 600; });
   RawClient slow(s.port());
   const auto start = Clock::now();
   REQUIRE(slow.send("GET /search?q=ঢাকা HTTP/1.1\r\nHost: x\r\n"));
@@ -215,7 +215,7 @@ TEST_CASE("server: a client that sends its headers slowly is cut off with 408", 
 
 TEST_CASE("server: /health answers at once while slow clients hold connections and searches queue",
           "[http][hardening]") {
-  SampleServer s([](sondhan::core::Config& c) {
+  SampleServer s([](sondhan::server::ServerConfig& c) {
     c.server.threads = 1;
     c.server.header_timeout_ms = 20000;
   });
@@ -266,7 +266,7 @@ TEST_CASE("server: /health answers at once while slow clients hold connections a
 
 TEST_CASE("server: connections beyond max_connections are refused with 503, and the server recovers",
           "[http][hardening]") {
-  SampleServer s([](sondhan::core::Config& c) {
+  SampleServer s([](sondhan::server::ServerConfig& c) {
     c.server.max_connections = 8;
     c.server.header_timeout_ms = 20000;
   });
@@ -394,7 +394,7 @@ TEST_CASE("server: a body left unread is never read as the next request", "[http
 }
 
 TEST_CASE("server: a chunked body is cut off at max_body_bytes", "[http][hardening]") {
-  SampleServer s([](sondhan::core::Config& c) { c.server.max_body_bytes = 64 * 1024; });
+  SampleServer s([](sondhan::server::ServerConfig& c) { c.server.max_body_bytes = 64 * 1024; });
   RawClient c(s.port());
   REQUIRE(c.send("POST /no-such-route HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"));
   const std::string chunk = "10000\r\n" + std::string(0x10000, 'a') + "\r\n";

@@ -25,7 +25,7 @@
 namespace sondhan::testing {
 
 using Params = std::vector<std::pair<std::string, std::string>>;
-using ConfigTuner = std::function<void(sondhan::core::Config&)>;
+using ConfigTuner = std::function<void(sondhan::server::ServerConfig&)>;
 
 inline std::string url_encode(const std::string& s) {
   static constexpr char kHex[] = "0123456789ABCDEF";
@@ -89,8 +89,8 @@ class RunningServer {
  public:
   /// `tune` may change the configuration (limits, timeouts) before the server starts.
   explicit RunningServer(const std::string& db_path, const ConfigTuner& tune = {}) {
-    sondhan::core::Config config;
-    config.db_path = db_path;
+    sondhan::server::ServerConfig config;
+    config.core.db_path = db_path;
     config.server.host = "127.0.0.1";
     config.server.port = 0;
     config.server.threads = 4;

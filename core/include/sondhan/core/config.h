@@ -6,6 +6,7 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <variant>
 #include <vector>
 
 #include "sondhan/core/status.h"
@@ -59,28 +60,6 @@ struct SearchOptions {
   std::string highlight_end = "</mark>";
 };
 
-struct ServerOptions {
-  std::string host = "127.0.0.1";
-  int port = 8080;
-  int threads = 0;                 // searches that run at once, each with its own database
-                                   //   handle (0: one per CPU core)
-  int queue_timeout_ms = 2000;     // a search waits this long for one of them, then gets a 503
-  int max_connections = 512;       // open connections (each has a thread); more get a 503
-  int keep_alive_requests = 1000;  // requests one connection may make before it is closed
-  int keep_alive_seconds = 2;      // an idle connection gives its thread back after this
-  int header_timeout_ms = 5000;    // a request's line and headers must arrive within this
-  int body_timeout_ms = 30000;     // and its body within this
-  int write_timeout_ms = 5000;     // a client that reads nothing for this long is dropped
-  int max_header_bytes = 16384;    // request line and headers together
-  int max_headers = 100;
-  std::vector<std::string> cors_origins = {"*"};
-  int cache_max_age = 10;          // seconds; search answers can change with every commit
-  int max_body_bytes = 1 << 20;
-  std::string log_level = "info";
-  bool access_log = true;
-};
-
-/// Input field names: each canonical field may be read from any of several names.
 /// Input field names: each field of the schema that records carry may be read from any of
 /// several names; by default its own.
 struct FieldMapping {
@@ -93,15 +72,33 @@ struct Config {
   IndexOptions index;
   RankingOptions ranking;
   SearchOptions search;
-  ServerOptions server;
   FieldMapping fields;
 
   /// Checks ranges and consistency; the message names the bad key.
   Status validate() const;
 };
 
-/// Reads a TOML file over the defaults. Unknown keys are an error (a typo must not be silent).
-Result<Config> load_config(const std::string& path);
+/// One configuration key ("section.name" in TOML, SONDHAN_SECTION_NAME in the environment) and
+/// where its value goes.
+struct ConfigKey {
+  std::string section;  // "" for top-level keys
+  std::string name;
+  std::variant<int*, double*, std::string*, std::vector<std::string>*, bool*> target;
+};
+
+/// What a program adds to the shared configuration file: its own keys (the server's [server]),
+/// and the sections it leaves to other programs (the indexer skips [server]).
+struct ConfigExtension {
+  std::vector<ConfigKey> keys;
+  std::vector<std::string> other_sections;
+};
+
+/// Reads a TOML file over the defaults, with `extension`'s keys too. Unknown keys and sections
+/// are an error (a typo must not be silent), apart from extension.other_sections.
+Result<Config> load_config(const std::string& path, const ConfigExtension& extension = {});
+
+/// kInvalidArgument naming `key` when `value` is outside [lo, hi].
+Status check_range(const std::string& key, double value, double lo, double hi);
 
 /// The non-empty items of a comma-separated list ("a,b,,c" -> a, b, c), as environment
 /// variables and request parameters write lists.
@@ -113,7 +110,9 @@ std::vector<std::string> split_words(std::string_view text);
 /// The variables of this process's environment, by name.
 std::map<std::string, std::string> process_environment();
 
-/// Applies SONDHAN_<SECTION>_<KEY> (e.g. SONDHAN_SERVER_PORT, SONDHAN_DB_PATH) from `env`.
-Status apply_environment(Config* config, const std::map<std::string, std::string>& env);
+/// Applies SONDHAN_<SECTION>_<KEY> (e.g. SONDHAN_DB_PATH, SONDHAN_INDEX_THREADS, and with the
+/// server's extension SONDHAN_SERVER_PORT) from `env`.
+Status apply_environment(Config* config, const std::map<std::string, std::string>& env,
+                         const ConfigExtension& extension = {});
 
 }  // namespace sondhan::core

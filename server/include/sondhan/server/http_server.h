@@ -8,7 +8,7 @@
 #include <string>
 #include <string_view>
 
-#include "sondhan/core/config.h"
+#include "sondhan/server/server_config.h"
 #include "sondhan/core/status.h"
 #include "sondhan/server/metrics.h"
 
@@ -25,7 +25,7 @@ std::string loggable(std::string_view path);
 /// a thread of its own, and each search borrows one of server.threads Searchers.
 class HttpServer {
  public:
-  explicit HttpServer(core::Config config);
+  explicit HttpServer(ServerConfig config);
   ~HttpServer();
 
   /// Binds config.server.host:port (port 0: any free port). kUnavailable if it cannot bind.
@@ -42,7 +42,7 @@ class HttpServer {
  private:
   void register_routes();
 
-  core::Config config_;
+  ServerConfig config_;
   std::unique_ptr<SearcherPool> searchers_;
   std::unique_ptr<ConnectionServer> http_;
   Metrics metrics_;
