@@ -104,10 +104,14 @@ uint64_t word_key(std::string_view word) {
   const auto length = static_cast<int32_t>(word.size());
   UChar32 key[2] = {0, 0};
   int n = 0;
+  UChar32 previous = 0;
   for (int32_t i = 0; i < length && n < 2;) {
     UChar32 c;
     U8_NEXT(s, i, length, c);
+    const UChar32 before = previous;
+    previous = c;
     if (c < 0 || chars::is_ignorable(c) || c == chars::kBengaliNukta || c == U'ঁ') continue;
+    if (c == 0x09CD && before == U'ঙ') continue;  // ঙ্ক is folded to ংক: the virama goes
     if (n == 1 && key[0] == U'আ' && c == chars::kBengaliAaSign) continue;  // অ + া
     if (c == U',' ) continue;  // grouping commas of numbers
     // After a consonant, উ/ও become ৌ (সউদি -> সৌদি), and ে + া or ে + ৗ compose to ো/ৌ.

@@ -25,11 +25,24 @@
 namespace sondhan::core {
 namespace {
 
+// `text` without ASCII control characters. An exact value with them is a data error, and they
+// break the index: Xapian stores a zero byte of a term as two, so a value of 130 NUL bytes made
+// a key over Xapian's 255-byte limit and failed the commit of the whole batch; and U+001F
+// separates the entries of a multi-valued slot.
+std::string without_controls(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (const char c : text) {
+    if (static_cast<unsigned char>(c) >= 0x20 && c != 0x7f) out.push_back(c);
+  }
+  return out;
+}
+
 std::string join(const std::vector<std::string>& items) {
   std::string out;
   for (const std::string& item : items) {
     if (!out.empty()) out.push_back(kListSeparator);
-    out += item;
+    out += without_controls(item);
   }
   return out;
 }
@@ -39,7 +52,7 @@ std::string join(const std::vector<std::string>& items) {
 std::string filter_term(const analyzers::Analyzer& analyzer, std::string_view prefix,
                         std::string_view value) {
   std::string term(prefix);
-  term += analyzer.normalize(value);
+  term += analyzer.normalize(without_controls(value));
   analyzers::truncate_term(&term, kMaxXapianTermBytes);
   return term;
 }

@@ -4,6 +4,8 @@
 // record is rewritten with nlohmann so that the server always finds "title", "body"...
 #include "sondhan/core/record_parser.h"
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 #include <simdjson.h>
 
@@ -154,6 +156,10 @@ Result<Change> RecordParser::parse(std::string_view line) {
   }
   if (a.id.empty()) return Status::invalid_argument("id is empty");
   if (a.id.size() > 200) return Status::invalid_argument("id is longer than 200 bytes");
+  // The id is a term (Q + id) and a path segment (/documents/{id}): no control characters.
+  if (std::any_of(a.id.begin(), a.id.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; })) {
+    return Status::invalid_argument("id has a control character");
+  }
 
   element deleted;
   if (!record.at_key("deleted").get(deleted)) {

@@ -58,6 +58,7 @@ TEST_CASE("words whose first letter changes in analysis are still marked", "[cor
   CHECK(marks("2023", "২০২৩ সালে") == "<mark>২০২৩</mark> সালে");
   CHECK(marks("bnp", "BNP নেতা") == "<mark>BNP</mark> নেতা");
   CHECK(marks("কারণ", "কারনে দেরি") == "<mark>কারনে</mark> দেরি");
+  CHECK(marks("ঙ্ক", "ঙ্ক") == "<mark>ঙ্ক</mark>");  // ঙ্ক is folded to ংক (found by fuzzing)
 }
 
 TEST_CASE("snippets of text without ASCII spaces stay short and whole-word", "[core][highlight]") {

@@ -469,3 +469,9 @@ TEST_CASE("UTF-8 validation", "[core][utf8]") {
   CHECK_FALSE(sondhan::core::is_valid_utf8("\xc0\xaf"));                    // overlong '/'
   CHECK_FALSE(sondhan::core::is_valid_utf8("\xed\xa0\x80"));                // a surrogate
 }
+
+TEST_CASE("parse_record rejects an id with a control character", "[core][parser]") {
+  CHECK_THAT(rejection(R"({"id": "a\u0000b", "title": "t"})"), Contains("control character"));
+  CHECK_THAT(rejection(R"({"id": "a\nb", "title": "t"})"), Contains("control character"));
+  CHECK(accepted(R"({"id": "a b/ক", "title": "t"})").article.id == "a b/ক");
+}
