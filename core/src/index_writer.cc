@@ -32,17 +32,26 @@ int generation_of(const std::string& name) {
 }
 
 // Applies one change to the shard that holds its id: an upsert (of the built `doc`) or a delete.
-void write_change(Xapian::WritableDatabase& db, const Change& change, const Xapian::Document& doc,
+void write_change(Xapian::WritableDatabase& db, Change& change, const Xapian::Document& doc,
                   WriteCounts* counts) {
   const std::string id_term = core::id_term(change.article.id);
   const bool existed = db.term_exists(id_term);
   if (change.is_delete) {
     if (existed) db.delete_document(id_term);
     ++(existed ? counts->deleted : counts->not_found);
+    change.outcome = existed ? ChangeOutcome::kDeleted : ChangeOutcome::kNotFound;
   } else {
     db.replace_document(id_term, doc);
     ++(existed ? counts->updated : counts->added);
+    change.outcome = existed ? ChangeOutcome::kUpdated : ChangeOutcome::kAdded;
   }
+}
+
+// Who holds a lock file, as its holder wrote it ("sondhan-server, pid 4242"), or "".
+std::string lock_holder(int fd) {
+  char text[256];
+  const ssize_t n = ::pread(fd, text, sizeof text - 1, 0);
+  return n > 0 ? std::string(text, static_cast<size_t>(n)) : std::string();
 }
 
 // Shard directories the stub does not list are left by a run killed while it merged: the merge's
@@ -154,7 +163,15 @@ Result<std::unique_ptr<IndexWriter>> IndexWriter::open(const std::string& path, 
     // Our lock covers the stub and every shard, including while shards are being merged.
     impl->lock_fd = ::open((path + "/" + layout::kWriterLockName).c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
     if (impl->lock_fd < 0 || ::flock(impl->lock_fd, LOCK_EX | LOCK_NB) != 0) {
-      return Status::unavailable("database " + path + " is locked by another writer");
+      const std::string holder = impl->lock_fd >= 0 ? lock_holder(impl->lock_fd) : "";
+      return Status::unavailable("database " + path + " is locked by another writer" +
+                                 (holder.empty() ? std::string() : " (" + holder + ")"));
+    }
+    // Say who holds it, for the next writer's message.
+    const std::string holder = (writer.holder.empty() ? "a writer" : writer.holder) + ", pid " +
+                               std::to_string(::getpid());
+    if (::ftruncate(impl->lock_fd, 0) != 0 || ::pwrite(impl->lock_fd, holder.data(), holder.size(), 0) < 0) {
+      // Only the next writer's message depends on it.
     }
     std::vector<std::string> names = layout::read_stub(path);
     if (names.empty() && layout::has_stub(path)) {
@@ -295,6 +312,19 @@ Status IndexWriter::apply(std::vector<Change>& changes, WriteCounts* counts) {
     begin = end;
   }
   return Status::ok();
+}
+
+void IndexWriter::set_metadata(const std::string& key, const std::string& value) {
+  for (auto& shard : impl_->shards) shard.db.set_metadata(key, value);
+}
+
+std::string IndexWriter::metadata(const std::string& key) const {
+  std::string least;
+  for (size_t i = 0; i < impl_->shards.size(); ++i) {
+    const std::string value = impl_->shards[i].db.get_metadata(key);
+    if (i == 0 || value < least) least = value;
+  }
+  return least;
 }
 
 Status IndexWriter::commit() {

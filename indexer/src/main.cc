@@ -240,6 +240,7 @@ int main(int argc, char** argv) {
 
   core::WriterOptions writer_options;
   writer_options.rebuild = rebuild;
+  writer_options.holder = "sondhan-index";
   auto writer = core::IndexWriter::open(config.db_path, config, writer_options);
   if (!writer.is_ok()) {
     std::cerr << "sondhan-index: " << writer.status().message() << "\n";

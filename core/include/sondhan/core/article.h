@@ -39,10 +39,14 @@ struct Article {
   const std::vector<std::string>& values_of(std::string_view name) const;
 };
 
+/// What applying a change did.
+enum class ChangeOutcome { kPending, kAdded, kUpdated, kDeleted, kNotFound };
+
 /// One change of a batch: an article to upsert, or an id to delete.
 struct Change {
   Article article;      // the article to upsert (id only, when deleting)
   bool is_delete = false;
+  ChangeOutcome outcome = ChangeOutcome::kPending;  // set by IndexWriter::apply
 };
 
 /// Parses an ISO 8601 date ("2024-03-05") or date-time ("2024-03-05T10:00:00", with "Z" or

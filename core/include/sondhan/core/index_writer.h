@@ -32,6 +32,9 @@ struct WriterOptions {
   /// however it was built; finish() replaces the live shards with them in one step (readers
   /// switch then). Without finish() (interrupted) the database stays as it was.
   bool rebuild = false;
+  /// Who writes ("sondhan-server"), for the message another writer gets while this one holds
+  /// the database.
+  std::string holder;
 };
 
 /// Owns the database's write lock (Xapian allows one writer). Changes become visible to
@@ -56,12 +59,19 @@ class IndexWriter {
   IndexWriter(const IndexWriter&) = delete;
   IndexWriter& operator=(const IndexWriter&) = delete;
 
-  /// Applies `changes` in order. Documents are analysed on index.threads threads; writes stay
-  /// in input order, so the last change to an id wins. Commits every index.commit_every changes.
+  /// Applies `changes` in order, setting each one's outcome. Documents are analysed on
+  /// index.threads threads; writes stay in input order, so the last change to an id wins.
+  /// Commits every index.commit_every changes.
   Status apply(std::vector<Change>& changes, WriteCounts* counts);
 
   /// Makes everything applied so far durable and visible.
   Status commit();
+
+  /// Sets a metadata entry in every shard, written by the next commit.
+  void set_metadata(const std::string& key, const std::string& value);
+  /// The least value any shard holds for `key` ("" if one has none): after a crash between
+  /// two shards' commits, the one that committed less.
+  std::string metadata(const std::string& key) const;
 
   /// Commits, then merges several shards into one compact shard and switches the database to
   /// it (readers follow on their next request); a rebuild's new shards replace the live ones.
