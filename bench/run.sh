@@ -2,7 +2,8 @@
 # Every figure sondhan claims, in one command, on the shared corpus:
 #   bench/run.sh [--corpus FILE.jsonl.gz] [--out FILE.json] [--seconds N]   (paths relative to the checkout)
 # Builds in Release, indexes the corpus into a temporary database, then measures the analyzer
-# (MB/s), in-process queries (p50/p99), HTTP (p50/p99 at 1 connection, requests/s at 16) and
+# (MB/s), in-process queries (p50/p99), HTTP (p50/p99 at 1 connection, requests/s at 16),
+# suggestions as typed (/suggest p50/p99 at 1 connection, bench/http/suggest_bench.sh) and
 # relevance (MRR@10, Success@1/@10, no-result share, nDCG@10), then the same relevance figures for
 # the peers (bench/relevance/peers.sh). Prints two tables and writes JSON.
 # Figures are for reading: nothing here passes or fails on time.
@@ -43,11 +44,15 @@ build/bin/relevance_eval --db "$tmp/db" --json "$tmp/relevance.json" >/dev/null
 echo "HTTP load (${seconds}s per run) ..." >&2
 bench/http/http_bench.sh --db "$tmp/db" --seconds "$seconds" --out "$tmp/http.json" >/dev/null
 
+echo "suggestions over HTTP (${seconds}s) ..." >&2
+bench/http/suggest_bench.sh --db "$tmp/db" --seconds "$seconds" --out "$tmp/suggest.json" >/dev/null
+
 python3 - "$tmp" "$out" <<'PY'
 import json, sys, os
 tmp, out = sys.argv[1], sys.argv[2]
 load = lambda name: json.load(open(os.path.join(tmp, name)))
 index, rel, http = load("index.json"), load("relevance.json"), load("http.json")
+suggest = load("suggest.json")["suggest_1conn"]
 analyzer = load("analyzer.json")["benchmarks"][0]
 db_bytes = int(open(os.path.join(tmp, "db_bytes")).read())
 r = {
@@ -61,6 +66,9 @@ r = {
     "http_1conn_p50_ms": http["http_1conn"]["latency_ms"]["p50"],
     "http_1conn_p99_ms": http["http_1conn"]["latency_ms"]["p99"],
     "http_16conn_requests_per_s": round(http["http_16conn"]["requests_per_s"], 1),
+    "suggest_1conn_p50_ms": suggest["latency_ms"]["p50"],
+    "suggest_1conn_p99_ms": suggest["latency_ms"]["p99"],
+    "suggest_server_cpu_ms": suggest["server_cpu_ms_per_request"],
     "mrr10": round(rel["mrr10"], 3),
     "success1": round(rel["success1"], 3),
     "success10": round(rel["success10"], 3),
@@ -76,6 +84,8 @@ rows = [
     ("query, in-process", f'p50 {r["query_p50_ms"]} ms, p99 {r["query_p99_ms"]} ms'),
     ("HTTP, 1 connection", f'p50 {r["http_1conn_p50_ms"]:.2f} ms, p99 {r["http_1conn_p99_ms"]:.2f} ms'),
     ("HTTP, 16 connections", f'{r["http_16conn_requests_per_s"]} requests/s'),
+    ("suggestions, HTTP, 1 conn.", f'p50 {r["suggest_1conn_p50_ms"]:.2f} ms, p99 {r["suggest_1conn_p99_ms"]:.2f} ms '
+                                   f'(server CPU {r["suggest_server_cpu_ms"]:.3f} ms each)'),
     ("known-item MRR@10", f'{r["mrr10"]} ({r["known_item_queries"]} queries)'),
     ("Success@1 / @10", f'{r["success1"]} / {r["success10"]}'),
     ("queries without result", f'{r["no_result"]}'),
