@@ -11,7 +11,7 @@ build_packages=(
   libxapian-dev libicu-dev libcpp-httplib-dev libssl-dev zlib1g-dev libbrotli-dev
   libjemalloc-dev libspdlog-dev libfmt-dev nlohmann-json3-dev libsimdjson-dev libtoml11-dev libcli11-dev
   catch2 libbenchmark-dev
-  xapian-tools wrk curl python3 nginx
+  xapian-tools wrk curl python3 python3-jsonschema python3-yaml nginx clang-14 libclang-rt-14-dev
   chromium fonts-noto-core
 )
 runtime_packages=(

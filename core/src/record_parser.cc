@@ -119,7 +119,7 @@ Result<Change> parse_record(std::string_view json, const FieldMapping& fields) {
   return RecordParser(fields).parse(json);
 }
 
-Result<Change> RecordParser::parse(std::string_view line) {
+Result<Change> RecordParser::parse(std::string_view line, std::string_view path_id) {
   const FieldMapping& fields = impl_->fields;
   if (line.size() > impl_->max_bytes) {
     return Status::invalid_argument("record is longer than " + std::to_string(impl_->max_bytes) +
@@ -139,12 +139,15 @@ Result<Change> RecordParser::parse(std::string_view line) {
   Article& a = change.article;
   element id;
   std::string id_key;
-  if (!reader.find("id", &id, &id_key)) return Status::invalid_argument("missing id");
-  bool numeric_id = true;
+  const bool has_id = reader.find("id", &id, &id_key);
+  if (!has_id && path_id.empty()) return Status::invalid_argument("missing id");
+  bool numeric_id = true;  // or otherwise not the record's own string: the record is rewritten
   std::string_view id_text;
   uint64_t id_unsigned = 0;
   int64_t id_signed = 0;
-  if (!id.get_string().get(id_text)) {
+  if (!has_id) {
+    a.id = path_id;
+  } else if (!id.get_string().get(id_text)) {
     a.id = id_text;
     numeric_id = false;
   } else if (!id.get_uint64().get(id_unsigned)) {
@@ -153,6 +156,10 @@ Result<Change> RecordParser::parse(std::string_view line) {
     a.id = std::to_string(id_signed);
   } else {
     return Status::invalid_argument("field '" + id_key + "' must be a string or an integer");
+  }
+  if (!path_id.empty() && a.id != path_id) {
+    return Status::invalid_argument("the record's id '" + a.id + "' differs from the id in the path '" +
+                                    std::string(path_id) + "'");
   }
   if (a.id.empty()) return Status::invalid_argument("id is empty");
   if (a.id.size() > 200) return Status::invalid_argument("id is longer than 200 bytes");

@@ -12,18 +12,23 @@
 #include <httplib.h>
 #include <spdlog/spdlog.h>
 
+#include "access.h"
 #include "connections.h"
+#include "replies.h"
 #include "searcher_pool.h"
 #include "sondhan/core/searcher.h"
 #include "sondhan/server/json_io.h"
+#include "sondhan/core/live_index.h"
 #include "web_routes.h"
+#include "write_routes.h"
 
 namespace sondhan::server {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-// JSON is UTF-8 by definition (RFC 8259); cpp-httplib 0.11 only compresses the bare type.
-constexpr char kJson[] = "application/json";
+
+// A GET carries no body worth reading; only write routes take one of server.max_body_bytes.
+constexpr size_t kMaxReadBodyBytes = 16 * 1024;
 
 // Known paths and the route name metrics and logs use for them.
 std::string route_of(const std::string& path) {
@@ -31,40 +36,21 @@ std::string route_of(const std::string& path) {
       path == "/metrics" || path == "/") {
     return path;
   }
+  if (path == "/documents" || path == "/documents/delete") return path;
   if (path.rfind("/documents/", 0) == 0) return "/documents/{id}";
   if (path.rfind("/article/", 0) == 0) return "/article/{id}";
   if (path.rfind("/assets/", 0) == 0) return "/assets/{name}";
   return "other";
 }
 
+// What answers without a key when reads are private: the health check and the page itself
+// (its searches need the key).
+bool is_public_path(const std::string& path) {
+  return path == "/health" || path == "/" || path.rfind("/assets/", 0) == 0 || path.rfind("/article/", 0) == 0;
+}
+
 double ms_since(Clock::time_point start) {
   return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
-}
-
-void send_error(httplib::Response& res, int status, const std::string& code, const std::string& message) {
-  res.status = status;
-  res.set_header("Cache-Control", "no-store");
-  res.set_content(error_body(code, message), kJson);
-}
-
-// Core's messages for an unavailable database or an internal error name files and paths: they
-// go to the log, and the client gets a plain sentence.
-void send_status(const httplib::Request& req, httplib::Response& res, const core::Status& s) {
-  switch (s.code()) {
-    case core::Code::kUnavailable:
-    case core::Code::kIncompatible:
-      spdlog::warn("{} {}: {}", req.method, loggable(req.path), s.message());
-      return send_error(res, 503, core::code_name(s.code()), "the database is not available now");
-    case core::Code::kInternal:
-      spdlog::error("{} {}: {}", req.method, loggable(req.path), s.message());
-      return send_error(res, 500, core::code_name(s.code()), "internal error");
-    case core::Code::kBusy:
-      res.set_header("Retry-After", "1");
-      break;
-    default:
-      break;
-  }
-  send_error(res, http_status(s.code()), core::code_name(s.code()), s.message());
 }
 
 ConnectionLimits limits_of(const ServerOptions& o) {
@@ -107,6 +93,7 @@ std::string loggable(std::string_view path) {
 
 HttpServer::HttpServer(ServerConfig config)
     : config_(std::move(config)),
+      access_(std::make_unique<AccessControl>(config_.server.write_keys, config_.server.read_keys)),
       searchers_(std::make_unique<SearcherPool>(config_.core, searcher_count(config_.server),
                                                 std::chrono::milliseconds(config_.server.queue_timeout_ms))),
       http_(std::make_unique<ConnectionServer>(limits_of(config_.server))) {
@@ -164,15 +151,25 @@ void HttpServer::register_routes() {
     if (!searcher.is_ok()) return send_status(req, res, searcher.status());
     auto stats = searcher.value()->stats();
     if (!stats.is_ok()) return send_status(req, res, stats.status());
+    nlohmann::json body = {{"documents", stats->documents},
+                           {"revision", stats->revision},
+                           {"total_length", stats->total_length},
+                           {"manifest", stats->manifest.empty() ? nlohmann::json() : nlohmann::json::parse(stats->manifest)},
+                           {"uptime_seconds", ms_since(started_) / 1000.0},
+                           {"writes", {{"enabled", live_ != nullptr}}}};
+    if (live_) {
+      const core::LiveIndexStats w = live_->stats();
+      body["writes"].update({{"pending", w.pending},
+                             {"uncommitted", w.uncommitted},
+                             {"accepted_position", w.accepted_sequence},
+                             {"committed_position", w.committed_sequence},
+                             {"commits", w.commits},
+                             {"last_commit_unix_ms", w.last_commit_unix_ms},
+                             {"journal_bytes", w.journal_bytes},
+                             {"stopped", w.failure.empty() ? nlohmann::json() : nlohmann::json(w.failure)}});
+    }
     res.set_header("Cache-Control", "no-store");
-    res.set_content(nlohmann::json{{"documents", stats->documents},
-                                   {"revision", stats->revision},
-                                   {"total_length", stats->total_length},
-                                   {"manifest", stats->manifest.empty() ? nlohmann::json()
-                                                                        : nlohmann::json::parse(stats->manifest)},
-                                   {"uptime_seconds", ms_since(started_) / 1000.0}}
-                        .dump(),
-                    kJson);
+    res.set_content(body.dump(), kJson);
   });
   s.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
     size_t documents = 0;
@@ -180,7 +177,12 @@ void HttpServer::register_routes() {
       if (auto stats = searcher.value()->stats(); stats.is_ok()) documents = stats->documents;
     }
     res.set_header("Cache-Control", "no-store");
-    res.set_content(metrics_.render(documents, ms_since(started_) / 1000.0),
+    Metrics::WriteGauges writes;
+    if (live_) {
+      const core::LiveIndexStats w = live_->stats();
+      writes = {w.pending, w.uncommitted, w.last_commit_unix_ms};
+    }
+    res.set_content(metrics_.render(documents, ms_since(started_) / 1000.0, live_ ? &writes : nullptr),
                     "text/plain; version=0.0.4; charset=utf-8");
   });
 
@@ -206,18 +208,52 @@ void HttpServer::register_routes() {
     }
     if (req.method == "OPTIONS") {
       res.status = 204;
-      res.set_header("Access-Control-Allow-Methods", "GET, HEAD, OPTIONS");
+      res.set_header("Access-Control-Allow-Methods", live_ && req.path.rfind("/documents", 0) == 0
+                                                         ? "GET, HEAD, PUT, POST, DELETE, OPTIONS"
+                                                         : "GET, HEAD, OPTIONS");
       const std::string headers = req.get_header_value("Access-Control-Request-Headers");
       if (!headers.empty()) res.set_header("Access-Control-Allow-Headers", headers);
       res.set_header("Access-Control-Max-Age", "600");
       return httplib::Server::HandlerResponse::Handled;
     }
+    // Keys are checked before the body is read: a client without one cannot make the server
+    // read (or hold) a large body.
+    if (is_write_request(req.method, req.path)) {
+      const std::string authorization = req.get_header_value("Authorization");
+      if (!live_) {
+        send_error(res, 403, "writes_disabled",
+                   "this server is read-only: to enable writes, set server.write_keys in the config file or "
+                   "SONDHAN_SERVER_WRITE_KEYS (comma-separated keys of 16 or more characters) and restart it");
+        return httplib::Server::HandlerResponse::Handled;
+      }
+      if (!access_->may_write(authorization)) {
+        res.set_header("WWW-Authenticate", "Bearer");
+        send_error(res, 401, "unauthorized",
+                   authorization.empty() ? "writes need an Authorization: Bearer <key> header with a write key"
+                                         : "the key is not a write key");
+        return httplib::Server::HandlerResponse::Handled;
+      }
+      return httplib::Server::HandlerResponse::Unhandled;
+    }
     if (req.method != "GET" && req.method != "HEAD") {
       if (route_of(req.path) != "other") {
-        res.set_header("Allow", "GET, HEAD, OPTIONS");
+        res.set_header("Allow", route_of(req.path) == "/documents/{id}" || route_of(req.path) == "/documents"
+                                    ? "GET, HEAD, PUT, POST, DELETE, OPTIONS"
+                                    : "GET, HEAD, OPTIONS");
         send_error(res, 405, "method_not_allowed", req.method + " is not allowed on " + req.path);
         return httplib::Server::HandlerResponse::Handled;
       }
+    }
+    if (req.get_header_value("Transfer-Encoding").find("chunked") != std::string::npos ||
+        req.get_header_value<uint64_t>("Content-Length") > kMaxReadBodyBytes) {
+      send_error(res, 413, "payload_too_large", "only write requests may carry a body");
+      return httplib::Server::HandlerResponse::Handled;
+    }
+    if (access_->reads_private() && !is_public_path(req.path) &&
+        !access_->may_read(req.get_header_value("Authorization"))) {
+      res.set_header("WWW-Authenticate", "Bearer");
+      send_error(res, 401, "unauthorized", "this archive is private: send Authorization: Bearer <key> with a read key");
+      return httplib::Server::HandlerResponse::Handled;
     }
     return httplib::Server::HandlerResponse::Unhandled;
   });
@@ -262,6 +298,19 @@ void HttpServer::register_routes() {
 size_t HttpServer::search_threads() const { return searchers_->size(); }
 
 core::Status HttpServer::bind() {
+  if (access_->writes_enabled() && !live_) {
+    core::LiveIndexOptions options;
+    options.max_pending = static_cast<size_t>(config_.server.max_pending_writes);
+    options.on_commit = [this](std::chrono::duration<double> elapsed, bool ok) {
+      metrics_.record_commit(elapsed.count(), ok);
+    };
+    auto live = core::LiveIndex::open(config_.core, options);
+    if (!live.is_ok()) {
+      return core::Status::unavailable("cannot take writes: " + live.status().message());
+    }
+    live_ = std::move(live).value();
+    register_write_routes(*http_, *live_, config_, metrics_);
+  }
   if (config_.server.port == 0) {
     port_ = http_->bind_to_any_port(config_.server.host);
   } else {

@@ -23,6 +23,9 @@ core::ConfigExtension server_config_extension(ServerOptions* o) {
       {"server", "cors_origins", &o->cors_origins},
       {"server", "cache_max_age", &o->cache_max_age},
       {"server", "max_body_bytes", &o->max_body_bytes},
+      {"server", "write_keys", &o->write_keys},
+      {"server", "read_keys", &o->read_keys},
+      {"server", "max_pending_writes", &o->max_pending_writes},
       {"server", "log_level", &o->log_level},
       {"server", "access_log", &o->access_log},
   };
@@ -46,9 +49,21 @@ core::Status ServerConfig::validate() const {
            core::check_range("server.max_headers", o.max_headers, 8, 10000),
            core::check_range("server.cache_max_age", o.cache_max_age, 0, 86400 * 365),
            core::check_range("server.max_body_bytes", o.max_body_bytes, 1024, 1 << 30),
+           core::check_range("server.max_pending_writes", o.max_pending_writes, 1, 10000000),
        }) {
     if (!s.is_ok()) return s;
   }
+  // A short key can be guessed; keys are sent on every request, so they can be long.
+  for (const auto& [name, keys] : {std::pair{"server.write_keys", &o.write_keys}, std::pair{"server.read_keys", &o.read_keys}}) {
+    for (const std::string& key : *keys) {
+      if (key.size() < 16 || key.size() > 256 ||
+          std::any_of(key.begin(), key.end(), [](char c) { return c <= ' ' || c == 0x7f; })) {
+        return core::Status::invalid_argument(std::string("config key ") + name +
+                                              ": each key must be 16 to 256 visible ASCII characters, without spaces");
+      }
+    }
+  }
+
   static const std::vector<std::string> kLevels = {"trace", "debug", "info", "warn",
                                                    "error", "critical", "off"};
   if (std::find(kLevels.begin(), kLevels.end(), o.log_level) == kLevels.end()) {

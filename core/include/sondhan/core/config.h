@@ -18,6 +18,7 @@ struct IndexOptions {
   int title_weight = 3;          // within-document frequency added per title word
   int prefix_letters = 0;        // letters kept by the sub-word fallback terms (0: none)
   int commit_every = 1000;       // articles per commit (a commit makes them visible)
+  int refresh_ms = 1000;         // a writable server commits what it was sent at most this late
   int threads = 2;               // analysis and write threads; shards of a new database
   int max_record_bytes = 1 << 20;// a longer input record is rejected, with its line number
 };

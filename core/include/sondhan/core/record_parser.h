@@ -26,8 +26,9 @@ class RecordParser {
   /// where the record came from: a line number, an item's index) when the record is longer than
   /// max_bytes, is not valid UTF-8 or JSON, is not an object, lacks an id, has no text, has a
   /// date that is not ISO 8601, or has a field of the wrong type. A record
-  /// {"id": "...", "deleted": true} is a deletion.
-  Result<Change> parse(std::string_view json);
+  /// {"id": "...", "deleted": true} is a deletion. With a `path_id` (PUT /documents/{id}), a
+  /// record without an id gets that one, and one with another id is rejected.
+  Result<Change> parse(std::string_view json, std::string_view path_id = {});
 
  private:
   struct Impl;

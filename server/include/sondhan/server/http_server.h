@@ -12,8 +12,13 @@
 #include "sondhan/core/status.h"
 #include "sondhan/server/metrics.h"
 
+namespace sondhan::core {
+class LiveIndex;
+}
+
 namespace sondhan::server {
 
+class AccessControl;
 class ConnectionServer;
 class SearcherPool;
 
@@ -28,7 +33,10 @@ class HttpServer {
   explicit HttpServer(ServerConfig config);
   ~HttpServer();
 
-  /// Binds config.server.host:port (port 0: any free port). kUnavailable if it cannot bind.
+  /// With write keys configured, opens the database for writing (creating it if needed, and
+  /// replaying its journal); then binds config.server.host:port (port 0: any free port).
+  /// kUnavailable if another writer holds the database (the message names it) or the port
+  /// cannot be bound.
   core::Status bind();
   /// The bound port (after bind()).
   int port() const { return port_; }
@@ -42,10 +50,14 @@ class HttpServer {
  private:
   void register_routes();
 
+  // Declared in the order they may be destroyed in reverse: the connections first, then the
+  // writer (which commits), then what both use.
   ServerConfig config_;
+  Metrics metrics_;
+  std::unique_ptr<AccessControl> access_;
+  std::unique_ptr<core::LiveIndex> live_;  // null when the server is read-only
   std::unique_ptr<SearcherPool> searchers_;
   std::unique_ptr<ConnectionServer> http_;
-  Metrics metrics_;
   int port_ = 0;
   const std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
 };

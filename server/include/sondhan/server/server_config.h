@@ -27,7 +27,14 @@ struct ServerOptions {
   int max_headers = 100;
   std::vector<std::string> cors_origins = {"*"};
   int cache_max_age = 10;          // seconds; search answers can change with every commit
-  int max_body_bytes = 1 << 20;
+  int max_body_bytes = 32 << 20;   // a write request's body (a bulk of articles); other
+                                   //   requests may not carry one
+  // Bearer keys (at least 16 characters each). With none, the server is read-only; with some,
+  // it holds the database's write lock and PUT/POST/DELETE /documents need one of them.
+  std::vector<std::string> write_keys;
+  // With some, searching and reading articles need one of these (or a write key) too.
+  std::vector<std::string> read_keys;
+  int max_pending_writes = 50000;  // changes accepted and not yet applied; more get a 503
   std::string log_level = "info";
   bool access_log = true;
 };
