@@ -252,9 +252,14 @@ Result<SubmitResult> LiveIndex::submit(std::vector<Change> changes, Wait wait,
   }
   SubmitResult result;
   if (count == 0) {
-    std::lock_guard lock(x.mu);
-    result.sequence = x.applied;
-    result.visible = x.committed >= x.applied;
+    // Nothing to write: with kVisible, wait until everything accepted before is searchable.
+    std::unique_lock lock(x.mu);
+    const uint64_t target = x.journal->last();
+    if (wait == Wait::kVisible) {
+      x.done.wait_for(lock, visible_timeout, [&] { return x.committed >= target || !x.failure.empty(); });
+    }
+    result.sequence = target;
+    result.visible = x.committed >= target;
     return result;
   }
 

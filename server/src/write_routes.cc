@@ -138,7 +138,7 @@ core::Status submit(core::LiveIndex& index, std::vector<Item>& items, core::Live
     }
   }
   *visible = true;
-  if (changes.empty()) return core::Status::ok();
+  if (changes.empty() && wait == core::LiveIndex::Wait::kApplied) return core::Status::ok();
   auto submitted = index.submit(std::move(changes), wait);
   if (!submitted.is_ok()) return submitted.status();
   *visible = submitted->visible;
