@@ -69,6 +69,7 @@ r = {
     "suggest_1conn_p50_ms": suggest["latency_ms"]["p50"],
     "suggest_1conn_p99_ms": suggest["latency_ms"]["p99"],
     "suggest_server_cpu_ms": suggest["server_cpu_ms_per_request"],
+    "suggest_server_within_1ms": suggest.get("server_within_1ms"),
     "mrr10": round(rel["mrr10"], 3),
     "success1": round(rel["success1"], 3),
     "success10": round(rel["success10"], 3),
@@ -85,7 +86,8 @@ rows = [
     ("HTTP, 1 connection", f'p50 {r["http_1conn_p50_ms"]:.2f} ms, p99 {r["http_1conn_p99_ms"]:.2f} ms'),
     ("HTTP, 16 connections", f'{r["http_16conn_requests_per_s"]} requests/s'),
     ("suggestions, HTTP, 1 conn.", f'p50 {r["suggest_1conn_p50_ms"]:.2f} ms, p99 {r["suggest_1conn_p99_ms"]:.2f} ms '
-                                   f'(server CPU {r["suggest_server_cpu_ms"]:.3f} ms each)'),
+                                   f'(in the server: {100 * (r["suggest_server_within_1ms"] or 0):.2f}% within 1 ms, '
+                                   f'CPU {r["suggest_server_cpu_ms"]:.3f} ms each)'),
     ("known-item MRR@10", f'{r["mrr10"]} ({r["known_item_queries"]} queries)'),
     ("Success@1 / @10", f'{r["success1"]} / {r["success10"]}'),
     ("queries without result", f'{r["no_result"]}'),

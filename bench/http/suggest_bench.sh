@@ -8,8 +8,10 @@
 #   bench/http/suggest_bench.sh --db DIR [--port N] [--seconds S] [--out FILE.json] [--bin DIR]
 #
 # --bin names the directory holding sondhan-server (default build/bin). Needs wrk, python3 and
-# curl. Prints one line (latencies, and the server's CPU time per request, which other load on
-# the machine does not inflate); with --out, also writes {"suggest_1conn": {...}} (in ms).
+# curl. Prints the round trips' latencies, then what the server itself spent (the share of
+# requests it answered within 1 and 10 ms, from its /metrics, and its CPU time per request),
+# which tells the route's cost from waits for a busy machine's CPU; with --out, also writes
+# {"suggest_1conn": {...}} (in ms).
 # Exits 1 if any response was not 200 or any socket error occurred.
 set -euo pipefail
 
@@ -129,7 +131,9 @@ cpu_ticks() { awk '{print $14 + $15}' "/proc/$SERVER_PID/stat"; }
 echo "sondhan-server on $URL, db $DB, $(wc -l <"$PATHS") keystrokes, ${SECONDS_RUN}s" >&2
 run_wrk 2 "$TMP/warmup.txt"
 ticks_before=$(cpu_ticks)
+curl -sf "$URL/metrics" >"$TMP/metrics_before.txt"
 run_wrk "$SECONDS_RUN" "$TMP/c1.txt"
+curl -sf "$URL/metrics" >"$TMP/metrics_after.txt"
 ticks=$(($(cpu_ticks) - ticks_before))
 
 if ! kill -0 "$SERVER_PID" 2>/dev/null; then
@@ -139,16 +143,37 @@ if [[ -s "$TMP/server.log" ]]; then
   echo "server log (warnings):" >&2; tail -n 20 "$TMP/server.log" >&2
 fi
 
-python3 - "$TMP/c1.txt" "$OUT" "$(wc -l <"$PATHS")" "$ticks" "$(getconf CLK_TCK)" <<'EOF'
-import json, sys
+python3 - "$TMP/c1.txt" "$OUT" "$(wc -l <"$PATHS")" "$ticks" "$(getconf CLK_TCK)" \
+  "$TMP/metrics_before.txt" "$TMP/metrics_after.txt" <<'EOF'
+import json, re, sys
 with open(sys.argv[1], encoding="utf-8") as f:
     r = next(json.loads(l[len("SONDHAN_JSON "):]) for l in f if l.startswith("SONDHAN_JSON "))
 r["keystrokes"] = int(sys.argv[3])
 r["server_cpu_ms_per_request"] = round(int(sys.argv[4]) * 1000 / int(sys.argv[5]) / max(r["requests"], 1), 3)
+
+# The server's own request durations for /suggest over the measured run (its /metrics histogram,
+# from the request's head read to the answer written): what the route costs, apart from the
+# time a request waits for the server to be scheduled.
+def histogram(path):
+    buckets = {}
+    for line in open(path, encoding="utf-8"):
+        m = re.match(r'sondhan_request_duration_seconds_bucket\{route="/suggest",le="([^"]+)"\} (\S+)', line)
+        if m:
+            buckets[m.group(1)] = float(m.group(2))
+    return buckets
+before, after = histogram(sys.argv[6]), histogram(sys.argv[7])
+counts = {le: after[le] - before.get(le, 0) for le in after}
+total = counts.get("+Inf", 0)
+if total:
+    r["server_within_1ms"] = round(counts.get("0.001", 0) / total, 4)
+    r["server_within_10ms"] = round(counts.get("0.01", 0) / total, 4)
 lat = r["latency_ms"]
 print(f"/suggest, 1 connection: {r['requests_per_s']:.1f} requests/s, p50 {lat['p50']:.2f} ms, "
-      f"p90 {lat['p90']:.2f} ms, p99 {lat['p99']:.2f} ms, max {lat['max']:.2f} ms, "
-      f"server CPU {r['server_cpu_ms_per_request']:.3f} ms/request, non-200 {r['non_200']}")
+      f"p90 {lat['p90']:.2f} ms, p99 {lat['p99']:.2f} ms, max {lat['max']:.2f} ms, non-200 {r['non_200']}")
+if total:
+    print(f"  in the server: {100 * r['server_within_1ms']:.2f}% within 1 ms, "
+          f"{100 * r['server_within_10ms']:.2f}% within 10 ms; "
+          f"CPU {r['server_cpu_ms_per_request']:.3f} ms/request")
 if sys.argv[2]:
     with open(sys.argv[2], "w", encoding="utf-8") as f:
         json.dump({"suggest_1conn": r}, f, indent=2)
