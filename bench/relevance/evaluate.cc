@@ -5,6 +5,8 @@
 #include <chrono>
 #include <cmath>
 #include <fstream>
+#include <memory>
+#include <set>
 #include <sstream>
 #include <stdexcept>
 
@@ -81,11 +83,13 @@ Run load_run(const std::string& path) {
   return run;
 }
 
+std::string shown_id(const std::string& entry) { return entry.substr(0, entry.find(kVersionSeparator)); }
+
 void write_run(const std::string& path, const Run& run) {
   std::ofstream out(path);
   for (const auto& [query, ids] : run) {
     out << query;
-    for (const std::string& id : ids) out << '\t' << id;
+    for (const std::string& id : ids) out << '\t' << shown_id(id);
     out << '\n';
   }
   if (!out) throw std::runtime_error("cannot write " + path);
@@ -106,9 +110,65 @@ std::vector<TopicalQuery> restrict_to_pool(std::vector<TopicalQuery> topical, co
   return topical;
 }
 
+namespace {
+
+// nDCG@10 with judgments by story: an entry is graded by the best judged article among the one
+// shown and the copies folded into it, and the ideal ranking has each story once, at the
+// grade of its best article.
+double story_ndcg10(const TopicalQuery& q, const std::vector<std::string>& entries, const StoryOf& story_of) {
+  std::map<std::string, int> best;  // story -> grade
+  for (const auto& [id, grade] : q.grades) {
+    int& g = best[story_of(id)];
+    g = std::max(g, grade);
+  }
+  double dcg = 0;
+  std::set<std::string> credited;
+  for (size_t i = 0; i < entries.size() && i < 10; ++i) {
+    int grade = 0;
+    std::string story;
+    size_t start = 0;
+    while (start <= entries[i].size()) {
+      size_t end = entries[i].find(kVersionSeparator, start);
+      if (end == std::string::npos) end = entries[i].size();
+      if (auto g = q.grades.find(entries[i].substr(start, end - start)); g != q.grades.end() && g->second > grade) {
+        grade = g->second;
+        story = story_of(g->first);
+      }
+      start = end + 1;
+    }
+    if (grade > 0 && credited.insert(story).second) {
+      dcg += (std::pow(2.0, grade) - 1) / std::log2(static_cast<double>(i) + 2);
+    }
+  }
+  std::vector<int> ideal;
+  for (const auto& [story, grade] : best) ideal.push_back(grade);
+  std::sort(ideal.rbegin(), ideal.rend());
+  double idcg = 0;
+  for (size_t i = 0; i < ideal.size() && i < 10; ++i) {
+    idcg += (std::pow(2.0, ideal[i]) - 1) / std::log2(static_cast<double>(i) + 2);
+  }
+  return idcg > 0 ? dcg / idcg : 0;
+}
+
+}  // namespace
+
+StoryOf searcher_stories(core::Searcher& searcher) {
+  auto cache = std::make_shared<std::map<std::string, std::string>>();
+  return [&searcher, cache](const std::string& id) {
+    auto it = cache->find(id);
+    if (it != cache->end()) return it->second;
+    std::string story = id;
+    if (auto versions = searcher.versions(id); versions.is_ok()) {
+      for (const auto& v : versions.value()) story = std::min(story, v.id);
+    }
+    return (*cache)[id] = story;
+  };
+}
+
 Figures evaluate(const Ranker& rank, const std::vector<KnownItemQuery>& known,
-                 const std::vector<TopicalQuery>& topical) {
+                 const std::vector<TopicalQuery>& topical, const StoryOf& story_of) {
   Figures f;
+  if (story_of && !topical.empty()) f.ndcg10_stories = 0;
   std::vector<double> latencies;
   auto run = [&](const std::string& query) {
     const auto start = std::chrono::steady_clock::now();
@@ -122,7 +182,16 @@ Figures evaluate(const Ranker& rank, const std::vector<KnownItemQuery>& known,
     const std::vector<std::string> ids = run(q.query);
     size_t found_at = 0;
     for (size_t i = 0; i < ids.size() && i < 10 && found_at == 0; ++i) {
-      if (std::find(q.targets.begin(), q.targets.end(), ids[i]) != q.targets.end()) found_at = i + 1;
+      // The shown article or a copy folded into it.
+      size_t start = 0;
+      while (found_at == 0 && start <= ids[i].size()) {
+        size_t end = ids[i].find(kVersionSeparator, start);
+        if (end == std::string::npos) end = ids[i].size();
+        if (std::find(q.targets.begin(), q.targets.end(), ids[i].substr(start, end - start)) != q.targets.end()) {
+          found_at = i + 1;
+        }
+        start = end + 1;
+      }
     }
     if (found_at > 0) f.mrr10 += 1.0 / static_cast<double>(found_at);
     f.success1 += found_at == 1;
@@ -144,9 +213,9 @@ Figures evaluate(const Ranker& rank, const std::vector<KnownItemQuery>& known,
     double dcg = 0;
     Figures::Topic topic{q.id, q.query, 0, 0, {}};
     for (size_t i = 0; i < ids.size() && i < 10; ++i) {
-      auto g = q.grades.find(ids[i]);
+      auto g = q.grades.find(shown_id(ids[i]));
       topic.judged_in_top10 += g != q.grades.end();
-      topic.top10.push_back(ids[i]);
+      topic.top10.push_back(shown_id(ids[i]));
       const int grade = g == q.grades.end() ? 0 : g->second;
       dcg += (std::pow(2.0, grade) - 1) / std::log2(static_cast<double>(i) + 2);
     }
@@ -159,25 +228,32 @@ Figures evaluate(const Ranker& rank, const std::vector<KnownItemQuery>& known,
     }
     if (idcg > 0) topic.ndcg10 = dcg / idcg;
     f.ndcg10 += topic.ndcg10;
+    if (story_of) f.ndcg10_stories += story_ndcg10(q, ids, story_of);
     f.topics.push_back(topic);
   }
   f.topical_queries = topical.size();
   if (!topical.empty()) f.ndcg10 /= static_cast<double>(topical.size());
+  if (story_of && !topical.empty()) f.ndcg10_stories /= static_cast<double>(topical.size());
 
   f.latency_p50_ms = percentile(latencies, 0.50);
   f.latency_p99_ms = percentile(latencies, 0.99);
   return f;
 }
 
-Ranker searcher_ranker(core::Searcher& searcher) {
-  return [&searcher](const std::string& query) {
+Ranker searcher_ranker(core::Searcher& searcher, bool collapse) {
+  return [&searcher, collapse](const std::string& query) {
     core::SearchRequest r;
     r.query = query;
     r.limit = 10;
+    r.collapse = collapse;
     auto result = searcher.search(r);
     if (!result.is_ok()) throw std::runtime_error("search failed: " + result.status().to_string());
     std::vector<std::string> ids;
-    for (const core::Hit& hit : result.value().hits) ids.push_back(hit.id);
+    for (const core::Hit& hit : result.value().hits) {
+      std::string entry = hit.id;
+      for (const std::string& v : hit.version_ids) entry += kVersionSeparator + v;
+      ids.push_back(std::move(entry));
+    }
     return ids;
   };
 }

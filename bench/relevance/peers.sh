@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # sondhan against its peers on the team's relevance sets, in one table:
 #   bench/relevance/peers.sh [--corpus FILE.jsonl.gz] [--db DIR] [--workdir DIR] [--json OUT]
-#   (paths relative to the checkout)
+#                            [--known-item FILE] [--half tune|report]
+#   (paths relative to the checkout; --known-item bench/relevance/known_item_hard.tsv for the
+#   hard set, --half for one half of it; sondhan's searches collapse copies of a story, and a
+#   target folded into the hit shown counts as found there)
 # Peers, each with OR and AND queries: plain Xapian (TermGenerator, no stemmer), SQLite FTS5 with
 # its default tokenizer and with a Bengali-safe one, and a stand-in for Lucene's Bengali analyzer.
 # "pooled" is nDCG@10 counting only the judgments of articles in the top 10 of the runs an
@@ -14,7 +17,9 @@ cd "$(dirname "$0")/../.."
 
 corpus="../shared/corpus/bn_news.jsonl.gz"
 db="" workdir="" json=""
-usage() { echo "usage: $0 [--corpus FILE] [--db DIR] [--workdir DIR] [--json OUT]" >&2; exit 2; }
+known="bench/relevance/known_item.tsv" half=()
+bin="${SONDHAN_BIN:-build/bin}"  # where the built programs are
+usage() { echo "usage: $0 [--corpus FILE] [--db DIR] [--workdir DIR] [--json OUT] [--known-item FILE] [--half tune|report]" >&2; exit 2; }
 while [[ $# -gt 0 ]]; do
   [[ $# -ge 2 ]] || usage  # every option takes a value
   case "$1" in
@@ -22,6 +27,8 @@ while [[ $# -gt 0 ]]; do
     --db) db="$2"; shift 2 ;;
     --workdir) workdir="$2"; shift 2 ;;
     --json) json="$2"; shift 2 ;;
+    --known-item) known="$2"; shift 2 ;;
+    --half) half=(--half "$2"); shift 2 ;;
     *) usage ;;
   esac
 done
@@ -33,16 +40,16 @@ fi
 mkdir -p "$workdir"
 
 echo "peers: plain Xapian ..." >&2
-build/bin/peer_plain_xapian --corpus "$corpus" --workdir "$workdir"
+"$bin"/peer_plain_xapian --corpus "$corpus" --workdir "$workdir" --known-item "$known"
 echo "peers: SQLite FTS5 ..." >&2
-python3 bench/relevance/peers/sqlite_fts5.py --corpus "$corpus" --workdir "$workdir"
+python3 bench/relevance/peers/sqlite_fts5.py --corpus "$corpus" --workdir "$workdir" --known-item "$known"
 echo "peers: Lucene Bengali stand-in ..." >&2
 python3 bench/relevance/peers/lucene_bengali.py --check
-python3 bench/relevance/peers/lucene_bengali.py --corpus "$corpus" --workdir "$workdir"
+python3 bench/relevance/peers/lucene_bengali.py --corpus "$corpus" --workdir "$workdir" --known-item "$known"
 if [[ -z "$db" ]]; then
   echo "sondhan: indexing ..." >&2
   db="$workdir/sondhan"
-  build/bin/sondhan-index -q --db "$db" "$corpus" >/dev/null
+  "$bin"/sondhan-index -q --db "$db" "$corpus" >/dev/null
 fi
 
 peers=(plain_xapian_or plain_xapian_and sqlite_fts5_or sqlite_fts5_and sqlite_fts5_bn_or
@@ -51,9 +58,9 @@ pooled=(plain_xapian_or plain_xapian_and sqlite_fts5_or sqlite_fts5_and sqlite_f
         lucene_bengali_or)
 pool=()
 for p in "${pooled[@]}"; do pool+=("$workdir/$p.run"); done
-build/bin/relevance_eval --db "$db" --pool "${pool[@]}" --json "$workdir/sondhan.json" >/dev/null
+"$bin"/relevance_eval --db "$db" --known-item "$known" "${half[@]}" --pool "${pool[@]}" --json "$workdir/sondhan.json" >/dev/null
 for p in "${peers[@]}"; do
-  build/bin/relevance_eval --run "$workdir/$p.run" --pool "${pool[@]}" --json "$workdir/$p.json" >/dev/null
+  "$bin"/relevance_eval --run "$workdir/$p.run" --known-item "$known" "${half[@]}" --pool "${pool[@]}" --json "$workdir/$p.json" >/dev/null
 done
 
 python3 - "$workdir" "$json" sondhan "${peers[@]}" <<'PY'

@@ -2,6 +2,8 @@
 //   build/bin/relevance_eval --db DIR [--config FILE] [--json OUT] [--misses] [--topics]
 //   build/bin/relevance_eval --run FILE   scores another engine's rankings instead (a peer's)
 //   --pool RUN...   also scores topical queries against judgments pooled from these runs only
+//   --no-collapse   one hit per article (searches collapse copies of a story by default)
+//   --known-item FILE --half tune|report   another known-item set, or one half of it
 // Ranking settings can be varied per run with SONDHAN_RANKING_* environment variables.
 #include <cstdio>
 #include <fstream>
@@ -24,6 +26,7 @@ void print(const relevance::Figures& f, bool show_misses, bool show_topics) {
   std::printf("  no result          %.3f\n", f.no_result);
   std::printf("topical queries      %zu\n", f.topical_queries);
   std::printf("  nDCG@10            %.3f\n", f.ndcg10);
+  if (f.ndcg10_stories >= 0) std::printf("  nDCG@10 by story   %.3f\n", f.ndcg10_stories);
   std::printf("query latency (in-process, with snippets)  p50 %.2f ms  p99 %.2f ms\n",
               f.latency_p50_ms, f.latency_p99_ms);
   if (show_misses) {
@@ -44,7 +47,8 @@ int main(int argc, char** argv) {
   std::vector<std::string> pool_paths;
   std::string known_path = std::string(SONDHAN_SOURCE_DIR) + "/bench/relevance/known_item.tsv";
   std::string topical_path = std::string(SONDHAN_SOURCE_DIR) + "/bench/relevance/topical.tsv";
-  bool show_misses = false, show_topics = false;
+  bool show_misses = false, show_topics = false, no_collapse = false;
+  std::string half;
   auto* db_option = app.add_option("--db", db, "database built from ../shared/corpus/bn_news.jsonl.gz");
   auto* run_option = app.add_option("--run", run_path, "score this run file (query<TAB>id<TAB>id...) instead");
   db_option->excludes(run_option);  // both ways
@@ -53,6 +57,9 @@ int main(int argc, char** argv) {
   app.add_option("--topical", topical_path, "topical queries with judgments (TSV)");
   app.add_option("--pool", pool_paths, "run files: also report nDCG@10 with judgments pooled from them only");
   app.add_option("--json", json_out, "also write the figures as JSON here");
+  app.add_flag("--no-collapse", no_collapse, "one hit per article, not per story");
+  app.add_option("--half", half, "known-item queries: 'tune' (1st, 3rd, 5th...) or 'report' (2nd, 4th...) only")
+      ->check(CLI::IsMember({"tune", "report"}));
   app.add_flag("--misses", show_misses, "list known-item queries whose target is not in the top 10");
   app.add_flag("--topics", show_topics, "per topic: nDCG@10 and how many of the top 10 are judged");
   app.add_option("--unjudged", dump_unjudged, "append topic<TAB>doc for unjudged top-10 documents here (pooling)");
@@ -64,7 +71,13 @@ int main(int argc, char** argv) {
   }
 
   try {
-    const auto known = relevance::load_known_items(known_path);
+    auto known = relevance::load_known_items(known_path);
+    if (!half.empty()) {
+      // A fixed split of the set: tune on one half, report the other (docs/relevance.md).
+      std::vector<relevance::KnownItemQuery> kept;
+      for (size_t i = half == "tune" ? 0 : 1; i < known.size(); i += 2) kept.push_back(known[i]);
+      known = std::move(kept);
+    }
     const auto topical = relevance::load_topical(topical_path);
     relevance::Ranker rank;
     std::unique_ptr<core::Searcher> searcher;
@@ -88,13 +101,15 @@ int main(int argc, char** argv) {
       auto opened = core::Searcher::open(config);
       if (!opened.is_ok()) throw std::runtime_error(opened.status().message());
       searcher = std::move(opened).value();
-      rank = relevance::searcher_ranker(*searcher);
+      rank = relevance::searcher_ranker(*searcher, !no_collapse);
       // A first pass warms the operating system's cache; the second is measured.
       relevance::evaluate(rank, known, topical);
     }
     relevance::Run ranked;
+    // Judgments by story too: copies folded into a hit are not lost relevant articles.
+    const relevance::StoryOf story_of = searcher ? relevance::searcher_stories(*searcher) : relevance::StoryOf();
     const relevance::Figures f = relevance::evaluate(
-        [&](const std::string& q) { return ranked[q] = rank(q); }, known, topical);
+        [&](const std::string& q) { return ranked[q] = rank(q); }, known, topical, story_of);
     print(f, show_misses, show_topics);
 
     double pooled_ndcg10 = -1;
@@ -119,7 +134,8 @@ int main(int argc, char** argv) {
       nlohmann::json j = {{"known_item_queries", f.known_item_queries}, {"mrr10", f.mrr10},
                           {"success1", f.success1},   {"success10", f.success10},
                           {"no_result", f.no_result}, {"topical_queries", f.topical_queries},
-                          {"ndcg10", f.ndcg10},       {"query_p50_ms", f.latency_p50_ms},
+                          {"ndcg10", f.ndcg10},       {"ndcg10_stories", f.ndcg10_stories},
+                          {"query_p50_ms", f.latency_p50_ms},
                           {"query_p99_ms", f.latency_p99_ms}};
       if (pooled_ndcg10 >= 0) j["ndcg10_peer_pooled"] = pooled_ndcg10;
       std::ofstream(json_out) << j.dump(2) << "\n";

@@ -9,6 +9,9 @@
 //   XW<word>              each word of a suggesting field as written (canonical form)
 //   <prefix><value>       exact filter terms of keyword fields and the year
 //   values                the date ("YYYYMMDD", and the timestamp to sort by), facet values
+//   XND<band>             the body fingerprint's band terms (fingerprint.h), which find copies
+//   values                (also) the fingerprint and id in kFingerprintSlot; the story key in
+//                         kStoryKeySlot is written by the writer's StoryGrouper, not here
 //   data                  the record, JSON in record_codec.h's compact form
 // Spelling variants (গরীব for গরিব) are not document terms: the writer files each stem once in
 // the synonym table under its spelling_key(), and queries expand through it.
@@ -20,6 +23,7 @@
 #include <unicode/utf8.h>
 
 #include "index_layout.h"
+#include "sondhan/core/fingerprint.h"
 #include "sondhan/core/record_codec.h"
 
 namespace sondhan::core {
@@ -95,6 +99,7 @@ Xapian::Document DocumentBuilder::build(const Article& article, std::vector<std:
   // Within-document frequency of each distinct term, for the fallback terms derived from it.
   std::unordered_map<std::string, Xapian::termcount> wdf;
   std::vector<analyzers::Token> tokens;
+  std::vector<std::string> body_words;  // the body's terms in order, for its fingerprint
   Xapian::termpos offset = 0;  // where the next text field's positions start
   for (const Field& field : schema()) {
     const std::vector<std::string>& values = article.values[field_index(field)];
@@ -107,6 +112,10 @@ Xapian::Document DocumentBuilder::build(const Article& article, std::vector<std:
         const auto weight = static_cast<Xapian::termcount>(field.text_weight > 0 ? field.text_weight
                                                                                  : options_.title_weight);
         const std::string own_prefix(field.prefix);
+        if (field.name == "body" && stories_enabled()) {
+          body_words.reserve(tokens.size());
+          for (const analyzers::Token& token : tokens) body_words.push_back(token.term);
+        }
         for (const analyzers::Token& token : tokens) {
           const Xapian::termpos position = offset + token.position;
           doc.add_posting(token.term, position, weight);
@@ -155,6 +164,13 @@ Xapian::Document DocumentBuilder::build(const Article& article, std::vector<std:
   for (const auto& [term, count] : wdf) {
     if (std::string p = prefix_term(term, options_.prefix_letters); !p.empty()) doc.add_term(p, count);
     if (stems != nullptr) stems->push_back(term);
+  }
+
+  // The body's near-duplicate fingerprint and its band terms (story_grouper.h groups by them).
+  const Fingerprint fp = stories_enabled() ? fingerprint_of(body_words) : Fingerprint();
+  if (std::string value = encode_fingerprint(fp, article.id); !value.empty()) {
+    doc.add_value(static_cast<Xapian::valueno>(kFingerprintSlot), value);
+    for (const std::string& band : band_terms(fp, kBandPrefix)) doc.add_boolean_term(band);
   }
 
   doc.set_data(encode_record(article.record));

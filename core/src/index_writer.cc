@@ -18,6 +18,7 @@
 #include "document_builder.h"
 #include "index_layout.h"
 #include "sondhan/core/manifest.h"
+#include "story_grouper.h"
 #include "worker_pool.h"
 
 namespace sondhan::core {
@@ -304,7 +305,14 @@ Status IndexWriter::apply(std::vector<Change>& changes, WriteCounts* counts) {
   while (begin < changes.size()) {
     const size_t room = static_cast<size_t>(impl_->options.commit_every) - impl_->since_commit;
     const size_t end = std::min(changes.size(), begin + room);
+    // Story grouping (story_grouper.h): each id's story is noted before the range is written,
+    // and the range is grouped after it, on this thread, while the shard threads wait.
+    std::vector<Xapian::WritableDatabase*> story_shards;
+    for (auto& shard : impl_->shards) story_shards.push_back(&shard.db);
+    StoryGrouper stories(std::move(story_shards));
+    if (Status s = stories.prepare(changes, begin, end); !s.is_ok()) return s;
     if (Status s = impl_->write_range(changes, begin, end, counts); !s.is_ok()) return s;
+    if (Status s = stories.settle(changes, begin, end); !s.is_ok()) return s;
     impl_->since_commit += end - begin;
     if (impl_->since_commit >= static_cast<size_t>(impl_->options.commit_every)) {
       if (Status s = commit(); !s.is_ok()) return s;

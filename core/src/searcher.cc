@@ -19,6 +19,7 @@
 #include "sondhan/analyzers/analyzer.h"
 #include "sondhan/core/article.h"
 #include "sondhan/core/database_layout.h"
+#include "sondhan/core/fingerprint.h"
 #include "sondhan/core/highlighter.h"
 #include "sondhan/core/manifest.h"
 #include "sondhan/core/record_codec.h"
@@ -126,6 +127,25 @@ void set_weighting(Xapian::Enquire& enquire, const RankingOptions& r) {
 
 Xapian::valueno date_slot() { return static_cast<Xapian::valueno>(find_field("date")->slot); }
 
+const Xapian::valueno kStoryKey = static_cast<Xapian::valueno>(kStoryKeySlot);
+
+// The article id stored with the fingerprint (cheaper than parsing the record), or "".
+std::string id_of(const Xapian::Document& doc) {
+  Fingerprint fp;
+  std::string id;
+  return decode_fingerprint(doc.get_value(static_cast<Xapian::valueno>(kFingerprintSlot)), &fp, &id) ? id : "";
+}
+
+// Expansion terms for related articles: words only (unprefixed terms), not filters, ids,
+// band terms or numbers, which say nothing about what an article is about.
+class WordsOnly : public Xapian::ExpandDecider {
+ public:
+  bool operator()(const std::string& term) const override {
+    if (term.empty() || (term[0] >= 'A' && term[0] <= 'Z')) return false;
+    return !std::all_of(term.begin(), term.end(), [](char c) { return (c >= '0' && c <= '9') || c == '.'; });
+  }
+};
+
 Result<std::string> date_value(const std::string& text, const char* name) {
   auto date = parse_iso_date(text);
   if (!date) {
@@ -208,6 +228,9 @@ struct Searcher::Impl {
   }
 
   Result<SearchResult> run(const SearchRequest& request);
+  void add_versions(const Xapian::Query& query, const std::map<std::string, size_t>& story_hits,
+                    std::vector<Hit>* hits);
+  ArticleRef article_ref(Xapian::docid docid, double score);
   Result<Xapian::Query> filters(const SearchRequest& request);
   void rerank_by_proximity(const Xapian::Query& query, const Xapian::Query& proximity, size_t top,
                            std::vector<std::pair<Xapian::docid, double>>* ranked);
@@ -351,6 +374,10 @@ Result<SearchResult> Searcher::Impl::run(const SearchRequest& request) {
     // A query of many common words over a large archive: stop counting beyond the page after
     // the time limit (the total becomes an estimate) rather than walking every posting list.
     if (config.search.time_limit_ms > 0) enquire.set_time_limit(config.search.time_limit_ms / 1000.0);
+    // One hit per story: near-duplicates share a story key (story_grouper.h); an article
+    // without copies has none and is never collapsed.
+    const bool collapse = request.collapse && sort == SortOrder::kRelevance;
+    if (collapse) enquire.set_collapse_key(kStoryKey);
     if (sort != SortOrder::kRelevance) {
       enquire.set_sort_by_value_then_relevance(static_cast<Xapian::valueno>(find_field("date")->sort_slot),
                                                sort == SortOrder::kDateDescending);
@@ -400,19 +427,26 @@ Result<SearchResult> Searcher::Impl::run(const SearchRequest& request) {
     const std::unordered_set<std::string> no_terms;
     const Highlighter plain(analyzer, no_terms, hl);  // highlight=false: the opening, unmarked
 
+    std::map<std::string, size_t> story_hits;  // story key -> its hit on this page
     for (size_t i = skip; i < page_end; ++i) {
       const auto [docid, weight] = ranked[i];
       Hit hit;
       hit.score = weight;
       std::string title, body;
-      if (!read_hit_record(json_parser, decode_record(db.get_document(docid).get_data()), &hit, &title, &body)) {
+      const Xapian::Document doc = db.get_document(docid);
+      if (!read_hit_record(json_parser, decode_record(doc.get_data()), &hit, &title, &body)) {
         return Status::internal("stored record of document " + std::to_string(docid) + " is not JSON");
+      }
+      if (collapse) {
+        if (std::string key = doc.get_value(kStoryKey); !key.empty()) story_hits.emplace(std::move(key), result.hits.size());
       }
       const Highlighter& h = request.highlight ? highlighter : plain;
       hit.title_html = h.mark_all(title, &hit.title_matches);
       hit.snippet = h.snippet(body);
       result.hits.push_back(std::move(hit));
     }
+
+    if (!story_hits.empty()) add_versions(query, story_hits, &result.hits);
 
     for (const auto& [name, index] : spy_index) {
       std::vector<FacetCount> counts;
@@ -430,7 +464,107 @@ Result<SearchResult> Searcher::Impl::run(const SearchRequest& request) {
   });
 }
 
+// The other articles of each page hit's story that match `query`: one more match, over the
+// page's stories only (their XSTORY terms filter it to a handful of documents), best first.
+void Searcher::Impl::add_versions(const Xapian::Query& query, const std::map<std::string, size_t>& story_hits,
+                                  std::vector<Hit>* hits) {
+  std::vector<Xapian::Query> stories;
+  for (const auto& [key, index] : story_hits) stories.emplace_back(kStoryPrefix + key);
+  Xapian::Enquire enquire(db);
+  enquire.set_query(Xapian::Query(Xapian::Query::OP_FILTER, query,
+                                  Xapian::Query(Xapian::Query::OP_OR, stories.begin(), stories.end())));
+  set_weighting(enquire, config.ranking);
+  constexpr Xapian::doccount kMaxVersions = 1000;
+  const Xapian::MSet mset = enquire.get_mset(0, kMaxVersions);
+  for (Xapian::MSetIterator it = mset.begin(); it != mset.end(); ++it) {
+    const Xapian::Document doc = it.get_document();
+    auto hit = story_hits.find(doc.get_value(kStoryKey));
+    if (hit == story_hits.end()) continue;
+    Hit& shown = (*hits)[hit->second];
+    if (std::string id = id_of(doc); !id.empty() && id != shown.id) shown.version_ids.push_back(std::move(id));
+  }
+}
+
+ArticleRef Searcher::Impl::article_ref(Xapian::docid docid, double score) {
+  Hit hit;
+  std::string title, body;
+  ArticleRef ref;
+  if (!read_hit_record(json_parser, decode_record(db.get_document(docid).get_data()), &hit, &title, &body)) {
+    ref.id = id_of(db.get_document(docid));
+    return ref;
+  }
+  const std::unordered_set<std::string> no_terms;
+  ref.id = std::move(hit.id);
+  ref.fields = std::move(hit.fields);
+  ref.snippet = Highlighter(analyzer, no_terms, highlight_options()).snippet(body);
+  ref.score = score;
+  return ref;
+}
+
 Result<SearchResult> Searcher::search(const SearchRequest& request) { return impl_->run(request); }
+
+Result<std::vector<ArticleRef>> Searcher::versions(const std::string& id) {
+  return with_reopen<std::vector<ArticleRef>>(*impl_, [&]() -> Result<std::vector<ArticleRef>> {
+    Xapian::Database& db = impl_->db;
+    Xapian::PostingIterator p = db.postlist_begin(id_term(id));
+    if (p == db.postlist_end(id_term(id))) return Status::not_found("no article with id '" + id + "'");
+    const std::string key = db.get_document(*p).get_value(kStoryKey);
+    std::vector<Xapian::docid> docids;
+    if (key.empty()) {
+      docids.push_back(*p);
+    } else {
+      const std::string term = kStoryPrefix + key;
+      for (Xapian::PostingIterator m = db.postlist_begin(term); m != db.postlist_end(term); ++m) docids.push_back(*m);
+    }
+    std::vector<std::pair<std::string, ArticleRef>> dated;  // (date, article)
+    for (const Xapian::docid docid : docids) {
+      dated.emplace_back(db.get_document(docid).get_value(date_slot()), impl_->article_ref(docid, 0));
+    }
+    std::sort(dated.begin(), dated.end(), [](const auto& a, const auto& b) {
+      return a.first != b.first ? a.first < b.first : a.second.id < b.second.id;
+    });
+    std::vector<ArticleRef> out;
+    for (auto& [date, ref] : dated) out.push_back(std::move(ref));
+    return out;
+  });
+}
+
+Result<std::vector<ArticleRef>> Searcher::related(const std::string& id, size_t limit) {
+  return with_reopen<std::vector<ArticleRef>>(*impl_, [&]() -> Result<std::vector<ArticleRef>> {
+    Xapian::Database& db = impl_->db;
+    Xapian::PostingIterator p = db.postlist_begin(id_term(id));
+    if (p == db.postlist_end(id_term(id))) return Status::not_found("no article with id '" + id + "'");
+    std::vector<ArticleRef> out;
+    if (limit == 0) return out;
+    // The terms that best tell this article from the rest of the index (Xapian's ESet: a
+    // relevance set of one, weighed by the index's term statistics), searched for.
+    Xapian::RSet rset;
+    rset.add_document(*p);
+    Xapian::Enquire enquire(db);
+    constexpr Xapian::termcount kExpandTerms = 24;
+    const WordsOnly words_only;
+    const Xapian::ESet eset = enquire.get_eset(kExpandTerms, rset, &words_only);
+    if (eset.empty()) return out;
+    std::vector<Xapian::Query> terms;
+    for (Xapian::ESetIterator t = eset.begin(); t != eset.end(); ++t) {
+      terms.emplace_back(Xapian::Query::OP_SCALE_WEIGHT, Xapian::Query(*t), t.get_weight());
+    }
+    // Not the article itself, nor its copies (its story).
+    Xapian::Query exclude(id_term(id));
+    if (const std::string key = db.get_document(*p).get_value(kStoryKey); !key.empty()) {
+      exclude = Xapian::Query(Xapian::Query::OP_OR, exclude, Xapian::Query(kStoryPrefix + key));
+    }
+    enquire.set_query(Xapian::Query(Xapian::Query::OP_AND_NOT,
+                                    Xapian::Query(Xapian::Query::OP_OR, terms.begin(), terms.end()), exclude));
+    set_weighting(enquire, impl_->config.ranking);
+    enquire.set_collapse_key(kStoryKey);  // one article per other story
+    const Xapian::MSet mset = enquire.get_mset(0, static_cast<Xapian::doccount>(limit));
+    for (Xapian::MSetIterator it = mset.begin(); it != mset.end(); ++it) {
+      out.push_back(impl_->article_ref(*it, it.get_weight()));
+    }
+    return out;
+  });
+}
 
 Result<StoredArticle> Searcher::document(const std::string& id, const std::string& highlight_query) {
   return with_reopen<StoredArticle>(*impl_, [&]() -> Result<StoredArticle> {

@@ -37,7 +37,14 @@ std::string route_of(const std::string& path) {
     return path;
   }
   if (path == "/documents" || path == "/documents/delete") return path;
-  if (path.rfind("/documents/", 0) == 0) return "/documents/{id}";
+  if (path.rfind("/documents/", 0) == 0) {
+    for (const std::string_view tail : {"/related", "/versions"}) {
+      if (path.size() > 11 + tail.size() && std::string_view(path).substr(path.size() - tail.size()) == tail) {
+        return "/documents/{id}" + std::string(tail);
+      }
+    }
+    return "/documents/{id}";
+  }
   if (path.rfind("/article/", 0) == 0) return "/article/{id}";
   if (path.rfind("/assets/", 0) == 0) return "/assets/{name}";
   return "other";
@@ -128,6 +135,24 @@ void HttpServer::register_routes() {
     if (!completions.is_ok()) return send_status(req, res, completions.status());
     res.set_header("Cache-Control", "public, max-age=" + std::to_string(config_.server.cache_max_age));
     res.set_content(suggest_response(request.value(), completions.value())
+                        .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+                    kJson);
+  });
+  // Before /documents/{id}, which would take "x/related" for an id.
+  s.Get(R"(/documents/(.+)/(related|versions))", [this](const httplib::Request& req, httplib::Response& res) {
+    const bool related = req.matches[2] == "related";
+    auto limit = related ? parse_related_request(req) : core::Result<size_t>(size_t{0});
+    if (!limit.is_ok()) return send_status(req, res, limit.status());
+    if (core::Status s = related ? core::Status::ok() : parse_versions_request(req); !s.is_ok()) {
+      return send_status(req, res, s);
+    }
+    auto searcher = searchers_->acquire();
+    if (!searcher.is_ok()) return send_status(req, res, searcher.status());
+    const std::string id = req.matches[1];
+    auto list = related ? searcher.value()->related(id, limit.value()) : searcher.value()->versions(id);
+    if (!list.is_ok()) return send_status(req, res, list.status());
+    res.set_header("Cache-Control", "public, max-age=" + std::to_string(config_.server.cache_max_age));
+    res.set_content(articles_response(id, related ? "related" : "versions", list.value())
                         .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
                     kJson);
   });

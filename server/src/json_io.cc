@@ -62,7 +62,8 @@ Status check_params(const httplib::Request& req, const std::set<std::string>& kn
 
 core::Result<core::SearchRequest> parse_search_request(const httplib::Request& req,
                                                        const core::SearchOptions& options) {
-  static const std::set<std::string> kSingle = {"q", "limit", "offset", "page", "sort", "from", "to", "highlight"};
+  static const std::set<std::string> kSingle = {"q",  "limit", "offset",    "page",
+                                                 "sort", "from", "to", "highlight", "collapse"};
   static const std::set<std::string> kKnown = [] {
     std::set<std::string> known = kSingle;
     known.insert("facets");
@@ -133,7 +134,43 @@ core::Result<core::SearchRequest> parse_search_request(const httplib::Request& r
     if (!v.is_ok()) return v.status();
     r.highlight = v.value();
   }
+  if (req.has_param("collapse")) {
+    auto v = parse_bool("collapse", req.get_param_value("collapse"));
+    if (!v.is_ok()) return v.status();
+    r.collapse = v.value();
+  }
   return r;
+}
+
+core::Result<size_t> parse_related_request(const httplib::Request& req) {
+  static const std::set<std::string> kParams = {"limit"};
+  if (Status s = check_params(req, kParams, kParams); !s.is_ok()) return s;
+  if (!req.has_param("limit")) return size_t{5};
+  return parse_count("limit", req.get_param_value("limit"), 1, 50);
+}
+
+core::Status parse_versions_request(const httplib::Request& req) { return check_params(req, {}, {}); }
+
+namespace {
+
+// An article as lists show it: id, snippet, score and every shown field (null when absent).
+nlohmann::json article_json(const std::string& id, const std::string& snippet, double score,
+                            const std::vector<std::pair<std::string, std::string>>& fields) {
+  nlohmann::json h = {{"id", id}, {"snippet", snippet}, {"score", score}};
+  for (const core::Field& f : core::schema()) {
+    if (f.show && f.kind != core::FieldKind::kId) h[std::string(f.name)] = nullptr;
+  }
+  for (const auto& [name, value] : fields) h[name] = nlohmann::json::parse(value, nullptr, false);
+  return h;
+}
+
+}  // namespace
+
+nlohmann::json articles_response(const std::string& id, const char* list,
+                                 const std::vector<core::ArticleRef>& articles) {
+  nlohmann::json items = nlohmann::json::array();
+  for (const core::ArticleRef& a : articles) items.push_back(article_json(a.id, a.snippet, a.score, a.fields));
+  return {{"id", id}, {list, std::move(items)}};
 }
 
 core::Result<SuggestRequest> parse_suggest_request(const httplib::Request& req) {
@@ -175,11 +212,10 @@ nlohmann::json search_response(const core::SearchRequest& request, const core::S
   nlohmann::json hits = nlohmann::json::array();
   for (const core::Hit& hit : result.hits) {
     // Every shown field of the schema is in each hit, null when the record has none.
-    nlohmann::json h = {{"id", hit.id}, {"snippet", hit.snippet}, {"score", hit.score}};
-    for (const core::Field& f : core::schema()) {
-      if (f.show && f.kind != core::FieldKind::kId) h[std::string(f.name)] = nullptr;
-    }
-    for (const auto& [name, value] : hit.fields) h[name] = nlohmann::json::parse(value, nullptr, false);
+    nlohmann::json h = article_json(hit.id, hit.snippet, hit.score, hit.fields);
+    // The story's other matching articles, folded into this hit (collapse).
+    h["versions"] = hit.version_ids.size();
+    h["version_ids"] = hit.version_ids;
     // The snippet is the marked body passage; highlights adds the marked title when it matched.
     // (The snippet is not repeated here: serializing it twice was a tenth of a request.)
     nlohmann::json highlights = nlohmann::json::object();

@@ -24,6 +24,7 @@ const ui = {
   message: $('message'), results: $('results'), pager: $('pager'),
   backLink: $('back-link'), articleTitle: $('article-title'), articleMeta: $('article-meta'),
   articleBody: $('article-body'), articleTags: $('article-tags'), articleLink: $('article-source-link'),
+  articleVersions: $('article-versions'), articleRelated: $('article-related'),
 };
 
 // ---- Text: Bengali digits, dates, counts ----
@@ -303,6 +304,16 @@ function hitNode(hit, state) {
     appendRuns(snippet, markedRuns(hit.snippet));
     li.append(snippet);
   }
+  const versions = Number(hit.versions) || 0;
+  if (versions > 0) {
+    // Copies of this story folded into the hit (collapse): listed in the article view.
+    const line = el('p', 'hit-versions');
+    const a = el('a', '', `এই খবরের আরও ${bnCount(versions)}টি সংস্করণ`);
+    a.href = inside;
+    a.dataset.nav = '';
+    line.append(a);
+    li.append(line);
+  }
   if (external) {
     const more = el('p', 'hit-links');
     const stored = el('a', '', 'সংরক্ষিত লেখা পড়ুন');
@@ -530,6 +541,8 @@ async function showArticle(state, seq, signal, focus) {
   ui.articleBody.replaceChildren();
   ui.articleTags.hidden = true;
   ui.articleLink.hidden = true;
+  ui.articleVersions.hidden = true;
+  ui.articleRelated.hidden = true;
   const url = `/documents/${encodeURIComponent(state.id)}${state.q ? `?${new URLSearchParams({ q: state.q })}` : ''}`;
   let doc;
   try {
@@ -569,6 +582,36 @@ async function showArticle(state, seq, signal, focus) {
   document.title = `${doc.title ? String(doc.title) : 'খবর'} — সন্ধান`;
   setState('article');
   if (focus) ui.articleTitle.focus();
+  showArticleLists(state, seq, signal);
+}
+
+/** The story's other versions and related articles under the article: extras, so a failure
+ * leaves them hidden rather than spoiling the page. */
+async function showArticleLists(state, seq, signal) {
+  const base = `/documents/${encodeURIComponent(state.id)}`;
+  const fill = async (section, url, key) => {
+    let body;
+    try {
+      body = await fetchJson(url, signal);
+    } catch {
+      return;
+    }
+    if (seq !== routeSeq) return;
+    const items = (Array.isArray(body[key]) ? body[key] : []).filter((a) => String(a.id) !== state.id);
+    if (!items.length) return;
+    const list = section.querySelector('ul');
+    list.replaceChildren(...items.map((a) => {
+      const li = el('li', 'article-ref');
+      const link = el('a', '', a.title ? String(a.title) : 'শিরোনামহীন');
+      link.href = articleHref(String(a.id), state.q);
+      link.dataset.nav = '';
+      li.append(link, metaLine(a));
+      return li;
+    }));
+    section.hidden = false;
+  };
+  await Promise.all([fill(ui.articleVersions, `${base}/versions`, 'versions'),
+    fill(ui.articleRelated, `${base}/related?limit=5`, 'related')]);
 }
 
 /** Runs of text (some marked) into paragraphs, one per line of the body. */

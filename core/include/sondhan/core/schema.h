@@ -46,6 +46,17 @@ struct Field {
 /// The table, in the order fields are read and written (text fields in this order in positions).
 const std::vector<Field>& schema();
 
+/// Story grouping (fingerprint.h, story_grouper.h): slots and prefixes outside the field table.
+/// The story key: the id of the story's first article, on every article of a story of two or
+/// more; empty for an article without copies. Search collapses on it.
+inline constexpr int kStoryKeySlot = 9;
+/// The body's fingerprint and the article's id (encode_fingerprint).
+inline constexpr int kFingerprintSlot = 10;
+/// + story key: a boolean term on every article of the story (lists its versions).
+inline constexpr char kStoryPrefix[] = "XSTORY";
+/// + band: the fingerprint's band terms, which find candidate copies (band_terms).
+inline constexpr char kBandPrefix[] = "XND";
+
 /// The row named `name`, or null.
 const Field* find_field(std::string_view name);
 

@@ -27,6 +27,10 @@ struct SearchRequest {
   std::map<std::string, std::vector<std::string>> filters;
   std::vector<std::string> facets;         // facet_names() to count
   bool highlight = true;
+  /// Relevance-sorted searches show one hit per story (the best-ranked of its articles), with
+  /// the other matching articles of the story in Hit::version_ids. Date-sorted searches list
+  /// every article.
+  bool collapse = true;
 };
 
 struct Hit {
@@ -38,6 +42,17 @@ struct Hit {
   std::string snippet;                     // escaped body passage, matches marked
   std::string title_html;                  // escaped title, matches marked
   size_t title_matches = 0;
+  /// With collapse: the other articles of this hit's story that match the search (copies
+  /// folded into it), best first.
+  std::vector<std::string> version_ids;
+};
+
+/// An article listed by id with its shown fields (a story's versions, related articles).
+struct ArticleRef {
+  std::string id;
+  std::vector<std::pair<std::string, std::string>> fields;  // as in Hit
+  std::string snippet;                     // the body's opening, escaped, unmarked
+  double score = 0;                        // related(): how alike; 0 for versions()
 };
 
 struct FacetCount {
@@ -102,6 +117,17 @@ class Searcher {
   Result<std::vector<Completion>> suggest(const std::string& query, size_t limit);
 
   Result<IndexStats> stats();
+
+  /// Every article of the story `id` belongs to (near-duplicates grouped at index time),
+  /// itself included, oldest first (then by id); just itself when it has no copies.
+  /// kNotFound if no article has this id.
+  Result<std::vector<ArticleRef>> versions(const std::string& id);
+
+  /// At most `limit` articles most like `id` that are not copies of it (another story), one
+  /// per story, most alike first: the article's most distinctive words (Xapian's relevance-set
+  /// expansion, from the index's own term statistics) searched for. kNotFound if no article
+  /// has this id.
+  Result<std::vector<ArticleRef>> related(const std::string& id, size_t limit);
 
  private:
   struct Impl;

@@ -37,6 +37,17 @@ core::Result<std::string> parse_document_request(const httplib::Request& req);
 /// when a query marked it.
 std::string document_response(const core::StoredArticle& article);
 
+/// GET /documents/{id}/related: how many articles (limit, 1..50, default 5).
+core::Result<size_t> parse_related_request(const httplib::Request& req);
+
+/// GET /documents/{id}/versions takes no parameters.
+core::Status parse_versions_request(const httplib::Request& req);
+
+/// {"id": id, "<list>": [{"id", "snippet", "score", shown fields...}, ...]}: a story's
+/// versions (list "versions") or related articles ("related").
+nlohmann::json articles_response(const std::string& id, const char* list,
+                                 const std::vector<core::ArticleRef>& articles);
+
 /// The /search response body.
 nlohmann::json search_response(const core::SearchRequest& request, const core::SearchResult& result,
                                double took_ms);

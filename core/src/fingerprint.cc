@@ -1,0 +1,146 @@
+// One-permutation MinHash (Li, Owen, Zhang 2012) with rotation densification (Shrivastava and
+// Li 2014): one hash per shingle instead of one per shingle and bucket, so fingerprinting costs
+// a few microseconds per article. Hashes are our own (FNV-1a and the splitmix64 finalizer), not
+// std::hash, so that a fingerprint is the same on every platform and build.
+#include "sondhan/core/fingerprint.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+#include <unordered_set>
+
+namespace sondhan::core {
+namespace {
+
+uint64_t mix(uint64_t x) {
+  x += 0x9e3779b97f4a7c15ULL;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+  return x ^ (x >> 31);
+}
+
+uint64_t fnv1a(std::string_view s) {
+  uint64_t h = 0xcbf29ce484222325ULL;
+  for (const char c : s) {
+    h ^= static_cast<unsigned char>(c);
+    h *= 0x100000001b3ULL;
+  }
+  return h;
+}
+
+constexpr int kBucketBits = 7;
+static_assert((size_t{1} << kBucketBits) == kMinHashes);
+static_assert(2 * kBands <= kMinHashes);
+constexpr uint32_t kEmpty = 0xFFFFFFFFu;
+
+}  // namespace
+
+bool stories_enabled() {
+  static const bool enabled = std::getenv("SONDHAN_NO_STORIES") == nullptr;
+  return enabled;
+}
+
+Fingerprint fingerprint_of(const std::vector<std::string>& words) {
+  Fingerprint fp;
+  if (words.empty()) return fp;
+  std::vector<uint64_t> word_hashes;
+  word_hashes.reserve(words.size());
+  for (const std::string& w : words) word_hashes.push_back(fnv1a(w));
+  // Shingles as a set: a repeated sentence counts once, as in the measurements.
+  std::unordered_set<uint64_t> shingles;
+  if (word_hashes.size() < 3) {
+    uint64_t h = 0;
+    for (const uint64_t w : word_hashes) h = mix(h ^ w);
+    shingles.insert(h);
+  } else {
+    shingles.reserve(word_hashes.size());
+    for (size_t i = 0; i + 2 < word_hashes.size(); ++i) {
+      shingles.insert(mix(mix(mix(word_hashes[i]) ^ word_hashes[i + 1]) ^ word_hashes[i + 2]));
+    }
+  }
+  std::array<uint32_t, kMinHashes> mins;
+  mins.fill(kEmpty);
+  for (const uint64_t h : shingles) {
+    const size_t bucket = static_cast<size_t>(h >> (64 - kBucketBits));
+    const auto value = static_cast<uint32_t>(h) & 0x7FFFFFFFu;  // never kEmpty
+    mins[bucket] = std::min(mins[bucket], value);
+  }
+  // An empty bucket borrows the value of the next filled one to its right, changed by the
+  // distance, so that two bodies agree on it exactly as often as on the bucket it came from.
+  for (size_t i = 0; i < kMinHashes; ++i) {
+    if (mins[i] != kEmpty) continue;
+    for (size_t d = 1; d < kMinHashes; ++d) {
+      const uint32_t from = mins[(i + d) % kMinHashes];
+      if (from != kEmpty && from < 0x80000000u) {
+        mins[i] = 0x80000000u | static_cast<uint32_t>(mix(from + d * 0x51ed27ULL));
+        break;
+      }
+    }
+  }
+  fp.shingles = static_cast<uint32_t>(shingles.size());
+  for (size_t i = 0; i < kMinHashes; ++i) fp.mins[i] = static_cast<uint16_t>(mix(mins[i]));
+  return fp;
+}
+
+std::vector<std::string> band_terms(const Fingerprint& fp, std::string_view prefix) {
+  std::vector<std::string> terms;
+  if (fp.ignored()) return terms;
+  static const char kHex[] = "0123456789abcdef";
+  terms.reserve(kBands);
+  for (size_t b = 0; b < kBands; ++b) {
+    const uint32_t band = (uint32_t{fp.mins[2 * b]} << 16) | fp.mins[2 * b + 1];
+    std::string term(prefix);
+    term.push_back(kHex[b >> 4]);
+    term.push_back(kHex[b & 15]);
+    for (int shift = 28; shift >= 0; shift -= 4) term.push_back(kHex[(band >> shift) & 15]);
+    terms.push_back(std::move(term));
+  }
+  return terms;
+}
+
+std::string encode_fingerprint(const Fingerprint& fp, std::string_view id) {
+  if (fp.ignored()) return {};
+  // Little-endian count, the buckets, then the id: fixed layout, read back by decode.
+  std::string out;
+  out.reserve(4 + 2 * kMinHashes + id.size());
+  for (int i = 0; i < 4; ++i) out.push_back(static_cast<char>((fp.shingles >> (8 * i)) & 0xFF));
+  for (const uint16_t m : fp.mins) {
+    out.push_back(static_cast<char>(m & 0xFF));
+    out.push_back(static_cast<char>(m >> 8));
+  }
+  out.append(id);
+  return out;
+}
+
+bool decode_fingerprint(std::string_view value, Fingerprint* fp, std::string* id) {
+  constexpr size_t kHead = 4 + 2 * kMinHashes;
+  if (value.size() <= kHead) return false;
+  const auto* b = reinterpret_cast<const unsigned char*>(value.data());
+  fp->shingles = uint32_t{b[0]} | uint32_t{b[1]} << 8 | uint32_t{b[2]} << 16 | uint32_t{b[3]} << 24;
+  for (size_t i = 0; i < kMinHashes; ++i) {
+    fp->mins[i] = static_cast<uint16_t>(b[4 + 2 * i] | b[5 + 2 * i] << 8);
+  }
+  if (id != nullptr) id->assign(value.substr(kHead));
+  return true;
+}
+
+Resemblance resemblance(const Fingerprint& a, const Fingerprint& b) {
+  size_t equal = 0;
+  for (size_t i = 0; i < kMinHashes; ++i) equal += a.mins[i] == b.mins[i];
+  Resemblance r;
+  r.jaccard = static_cast<double>(equal) / kMinHashes;
+  const double smaller = std::min(a.shingles, b.shingles);
+  if (smaller > 0) {
+    // |A and B| = J (|A| + |B|) / (1 + J)
+    const double common = r.jaccard * (static_cast<double>(a.shingles) + b.shingles) / (1 + r.jaccard);
+    r.containment = std::min(1.0, common / smaller);
+  }
+  return r;
+}
+
+bool same_story(const Fingerprint& a, const Fingerprint& b) {
+  if (a.ignored() || b.ignored()) return false;
+  return resemblance(a, b).containment >= kSameStoryContainment;
+}
+
+}  // namespace sondhan::core

@@ -1,0 +1,198 @@
+// Story grouping over the writer's shards. Every read goes through the WritableDatabase
+// handles, which see their own uncommitted changes (Xapian's glass backend flushes one term's
+// buffered postings when that term's posting list is opened, and reads documents and values
+// through its pending changes), so a copy written earlier in the same batch is found.
+#include "story_grouper.h"
+
+#include <algorithm>
+#include <tuple>
+
+#include "sondhan/core/schema.h"
+
+namespace sondhan::core {
+namespace {
+
+// A band term shared by more articles than this is boilerplate common to unrelated articles
+// (a stock closing line long enough to fill two buckets): it finds no copies worth checking.
+constexpr Xapian::doccount kMaxBandPostings = 64;
+
+const Xapian::valueno kKeySlot = static_cast<Xapian::valueno>(kStoryKeySlot);
+const Xapian::valueno kPrintSlot = static_cast<Xapian::valueno>(kFingerprintSlot);
+
+// Runs `step` with Xapian's exceptions as a Status (core's boundary rule).
+template <typename Step>
+Status guarded(Step&& step) {
+  if (!stories_enabled()) return Status::ok();
+  try {
+    step();
+    return Status::ok();
+  } catch (const Xapian::Error& e) {
+    return Status::internal("story grouping failed: " + e.get_description());
+  }
+}
+
+}  // namespace
+
+Status StoryGrouper::prepare(const std::vector<Change>& changes, size_t begin, size_t end) {
+  return guarded([&] { note(changes, begin, end); });
+}
+
+Status StoryGrouper::settle(const std::vector<Change>& changes, size_t begin, size_t end) {
+  return guarded([&] { group(changes, begin, end); });
+}
+
+// Every shard is asked, not only the one the id hashes to: the writer may place an article
+// in any shard (a bulk build's segments), and its id term says where it is.
+bool StoryGrouper::find(const std::string& id, Located* at) const {
+  const std::string term = id_term(id);
+  for (Xapian::WritableDatabase* db : shards_) {
+    Xapian::PostingIterator p = db->postlist_begin(term);
+    if (p != db->postlist_end(term)) {
+      *at = {db, *p};
+      return true;
+    }
+  }
+  return false;
+}
+
+void StoryGrouper::note(const std::vector<Change>& changes, size_t begin, size_t end) {
+  before_.clear();
+  pending_.clear();
+  rewritten_ = 0;
+  for (size_t i = begin; i < end; ++i) {
+    const std::string& id = changes[i].article.id;
+    auto [it, first] = before_.try_emplace(id);
+    if (!first) continue;
+    Located at;
+    if (!find(id, &at)) continue;
+    const Xapian::Document doc = at.db->get_document(at.did);
+    it->second = {true, doc.get_value(kKeySlot), doc.get_value(kPrintSlot)};
+  }
+}
+
+void StoryGrouper::group(const std::vector<Change>& changes, size_t begin, size_t end) {
+  // Each id once, at its last change in the batch (the one that decided what it is now).
+  std::map<std::string, size_t> last;
+  for (size_t i = begin; i < end; ++i) last[changes[i].article.id] = i;
+  for (const auto& [id, i] : last) {
+    if (!changes[i].is_delete) pending_.insert(id);
+  }
+  for (size_t i = begin; i < end; ++i) {
+    const Change& change = changes[i];
+    const std::string& id = change.article.id;
+    if (last[id] != i) continue;
+    const Before& was = before_[id];
+    if (change.is_delete) {
+      if (!was.key.empty()) regroup(was.key);
+      continue;
+    }
+    Located at;
+    if (!find(id, &at)) {
+      pending_.erase(id);  // cannot happen: it was just written
+      continue;
+    }
+    if (was.existed && !was.key.empty() &&
+        at.db->get_document(at.did).get_value(kPrintSlot) == was.fingerprint) {
+      // Same text: same story (a re-run of the same input changes nothing).
+      pending_.erase(id);
+      set_key(at, was.key);
+      continue;
+    }
+    if (!was.key.empty()) regroup(was.key);
+    pending_.erase(id);
+    assign(id);
+  }
+}
+
+// Joins `id` (already written, without a key) to the story of its most similar article.
+void StoryGrouper::assign(const std::string& id) {
+  Located self;
+  if (!find(id, &self)) return;
+  Fingerprint fp;
+  std::string ignored_id;
+  if (!decode_fingerprint(self.db->get_document(self.did).get_value(kPrintSlot), &fp, &ignored_id) || fp.ignored()) {
+    return;
+  }
+  // Candidates: every article sharing a band term, in any shard.
+  std::set<std::pair<size_t, Xapian::docid>> seen;
+  struct Best {
+    double containment = -1, jaccard = -1;
+    std::string key, id;
+    Located at;
+  } best;
+  for (const std::string& term : band_terms(fp, kBandPrefix)) {
+    for (size_t s = 0; s < shards_.size(); ++s) {
+      Xapian::WritableDatabase* db = shards_[s];
+      if (db->get_termfreq(term) > kMaxBandPostings) continue;
+      for (Xapian::PostingIterator p = db->postlist_begin(term); p != db->postlist_end(term); ++p) {
+        if ((db == self.db && *p == self.did) || !seen.emplace(s, *p).second) continue;
+        const Xapian::Document doc = db->get_document(*p);
+        Fingerprint other;
+        std::string other_id;
+        if (!decode_fingerprint(doc.get_value(kPrintSlot), &other, &other_id)) continue;
+        if (pending_.count(other_id) > 0 || !same_story(fp, other)) continue;
+        const Resemblance r = resemblance(fp, other);
+        std::string key = doc.get_value(kKeySlot);
+        // Most similar first; ties by key, then id, so that the choice never depends on docids.
+        const auto rank = std::make_tuple(-r.containment, -r.jaccard, key.empty() ? other_id : key, other_id);
+        const auto best_rank = std::make_tuple(-best.containment, -best.jaccard,
+                                               best.key.empty() ? best.id : best.key, best.id);
+        if (best.containment < 0 || rank < best_rank) best = {r.containment, r.jaccard, key, other_id, {db, *p}};
+      }
+    }
+  }
+  if (best.containment < 0) return;
+  if (best.key.empty()) {
+    // It stood alone until now: it starts the story, under its own id.
+    best.key = best.id;
+    set_key(best.at, best.key);
+    ++rewritten_;
+  }
+  set_key(self, best.key);
+}
+
+// Takes every article of story `key` out of it, then puts each back by the rule, in id order.
+void StoryGrouper::regroup(const std::string& key) {
+  const std::string term = kStoryPrefix + key;
+  std::vector<std::string> members;
+  for (Xapian::WritableDatabase* db : shards_) {
+    for (Xapian::PostingIterator p = db->postlist_begin(term); p != db->postlist_end(term); ++p) {
+      Fingerprint fp;
+      std::string member;
+      if (decode_fingerprint(db->get_document(*p).get_value(kPrintSlot), &fp, &member)) members.push_back(member);
+    }
+  }
+  std::sort(members.begin(), members.end());
+  for (const std::string& member : members) {
+    Located at;
+    if (find(member, &at)) set_key(at, "");
+    pending_.insert(member);
+    ++rewritten_;
+  }
+  for (const std::string& member : members) {
+    pending_.erase(member);
+    assign(member);
+  }
+}
+
+void StoryGrouper::set_key(const Located& at, const std::string& key) {
+  Xapian::Document doc = at.db->get_document(at.did);
+  const std::string old = doc.get_value(kKeySlot);
+  if (old == key) return;
+  if (!old.empty()) {
+    try {
+      doc.remove_term(kStoryPrefix + old);
+    } catch (const Xapian::InvalidArgumentError&) {
+      // The value without its term (written by hand): nothing to remove.
+    }
+  }
+  if (key.empty()) {
+    doc.remove_value(kKeySlot);
+  } else {
+    doc.add_value(kKeySlot, key);
+    doc.add_boolean_term(kStoryPrefix + key);
+  }
+  at.db->replace_document(at.did, doc);
+}
+
+}  // namespace sondhan::core

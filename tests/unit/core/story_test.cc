@@ -1,0 +1,181 @@
+// Near-duplicate fingerprints and stories: grouping as articles come, go and change, in one
+// shard or several, across a merge; collapsed search, a story's versions, related articles.
+#include <catch2/catch.hpp>
+
+#include <set>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "sondhan/analyzers/analyzer.h"
+#include "sondhan/core/fingerprint.h"
+#include "sondhan/core/index_writer.h"
+#include "sondhan/core/searcher.h"
+#include "test_support.h"
+
+using namespace sondhan::core;
+using sondhan::testing::TempDir;
+
+namespace {
+
+// `n` made-up Latin words (the analyzer keeps them as they are), from `seed` on: texts with
+// different seeds share no word.
+std::string words(int seed, int n) {
+  std::string out;
+  for (int i = 0; i < n; ++i) {
+    int v = seed * 1000 + i;
+    std::string w = "z";
+    for (int k = 0; k < 4; ++k) {
+      w.push_back(static_cast<char>('a' + v % 26));
+      v /= 26;
+    }
+    out += (out.empty() ? "" : " ") + w;
+  }
+  return out;
+}
+
+Change upsert(const std::string& id, const std::string& body, const std::string& title = "খবর") {
+  Change c;
+  c.article.id = id;
+  c.article.values_of("title") = {title};
+  c.article.values_of("body") = {body};
+  c.article.date = parse_iso_date("2024-01-01");
+  c.article.record = nlohmann::json{{"id", id}, {"title", title}, {"body", body}, {"date", "2024-01-01"}}.dump();
+  return c;
+}
+
+Change deletion(const std::string& id) {
+  Change c;
+  c.article.id = id;
+  c.is_delete = true;
+  return c;
+}
+
+struct Db {
+  explicit Db(int threads = 2) {
+    config.db_path = (dir.path() / "db").string();
+    config.index.threads = threads;
+  }
+  void apply(std::vector<Change> changes, bool finish = false) {
+    auto writer = IndexWriter::open(config.db_path, config);
+    REQUIRE(writer.is_ok());
+    WriteCounts counts;
+    REQUIRE(writer.value()->apply(changes, &counts).is_ok());
+    REQUIRE((finish ? writer.value()->finish() : writer.value()->commit()).is_ok());
+  }
+  std::set<std::string> story(const std::string& id) {
+    auto searcher = Searcher::open(config);
+    REQUIRE(searcher.is_ok());
+    auto versions = searcher.value()->versions(id);
+    REQUIRE(versions.is_ok());
+    std::set<std::string> ids;
+    for (const auto& v : versions.value()) ids.insert(v.id);
+    return ids;
+  }
+  TempDir dir;
+  Config config;
+};
+
+const std::string kStory = words(1, 80);
+const std::string kOther = words(2, 80);
+const std::string kThird = words(3, 80);
+// The story with a sentence added (an update) and with its end cut (a shorter copy).
+const std::string kUpdated = kStory + " " + words(4, 10);
+const std::string kCut = words(1, 70);
+
+}  // namespace
+
+TEST_CASE("fingerprints: copies are the same story, other texts and short notices are not", "[core][stories]") {
+  sondhan::analyzers::Analyzer analyzer;
+  auto fp = [&](const std::string& text) { return fingerprint_of(analyzer.terms(text)); };
+  CHECK(same_story(fp(kStory), fp(kStory)));
+  CHECK(same_story(fp(kStory), fp(kUpdated)));
+  CHECK(same_story(fp(kStory), fp(kCut)));
+  CHECK_FALSE(same_story(fp(kStory), fp(kOther)));
+  CHECK(fp(words(5, 6)).ignored());
+  CHECK_FALSE(same_story(fp(words(5, 6)), fp(words(5, 6))));
+  CHECK(resemblance(fp(kStory), fp(kOther)).jaccard < 0.1);
+  // The stored form carries the id.
+  Fingerprint back;
+  std::string id;
+  REQUIRE(decode_fingerprint(encode_fingerprint(fp(kStory), "a-1"), &back, &id));
+  CHECK(back == fp(kStory));
+  CHECK(id == "a-1");
+  CHECK(band_terms(fp(kStory), "XND").size() == kBands);
+}
+
+TEST_CASE("stories: a copy indexed later joins the earlier one, in any shard and batch", "[core][stories]") {
+  Db db;
+  db.apply({upsert("a", kStory), upsert("b", kOther)});
+  db.apply({upsert("c", kUpdated), upsert("d", kCut)});
+  CHECK(db.story("a") == std::set<std::string>{"a", "c", "d"});
+  CHECK(db.story("d") == std::set<std::string>{"a", "c", "d"});
+  CHECK(db.story("b") == std::set<std::string>{"b"});
+
+  SECTION("the same input again changes nothing") {
+    db.apply({upsert("a", kStory), upsert("b", kOther), upsert("c", kUpdated), upsert("d", kCut)});
+    CHECK(db.story("a") == std::set<std::string>{"a", "c", "d"});
+  }
+  SECTION("deleting the first article keeps the others together") {
+    db.apply({deletion("a")});
+    CHECK(db.story("c") == std::set<std::string>{"c", "d"});
+  }
+  SECTION("a changed text leaves the story; the rest stay together") {
+    db.apply({upsert("c", kThird)});
+    CHECK(db.story("c") == std::set<std::string>{"c"});
+    CHECK(db.story("a") == std::set<std::string>{"a", "d"});
+  }
+  SECTION("an article whose only copy goes stands alone") {
+    db.apply({deletion("c"), deletion("d")});
+    CHECK(db.story("a") == std::set<std::string>{"a"});
+  }
+  SECTION("merging the shards keeps the stories (keyed by id, not docid)") {
+    db.apply({upsert("e", kThird)}, /*finish=*/true);
+    CHECK(db.story("c") == std::set<std::string>{"a", "c", "d"});
+    db.apply({upsert("f", kThird)});
+    CHECK(db.story("e") == std::set<std::string>{"e", "f"});
+  }
+}
+
+TEST_CASE("stories: copies within one batch, the same groups whatever the shard count", "[core][stories]") {
+  const std::vector<Change> input = {upsert("x1", kStory), upsert("y1", kOther), upsert("x2", kCut),
+                                     upsert("y2", kOther + " " + words(6, 5)), upsert("x3", kUpdated)};
+  Db one(1), two(2);
+  one.apply(input);
+  two.apply(input);
+  for (const char* id : {"x1", "x2", "x3", "y1", "y2"}) CHECK(one.story(id) == two.story(id));
+  CHECK(one.story("x3") == std::set<std::string>{"x1", "x2", "x3"});
+  CHECK(one.story("y1") == std::set<std::string>{"y1", "y2"});
+}
+
+TEST_CASE("search collapses a story into one hit with its versions; related skips copies", "[core][stories]") {
+  Db db;
+  const std::string shared = words(7, 3);  // words every article has, to search for
+  std::vector<Change> changes = {upsert("a", kStory + " " + shared), upsert("c", kUpdated + " " + shared),
+                                 upsert("b", kOther + " " + shared + " " + words(1, 12))};
+  // Other articles, so that the story's words are rare enough to expand on.
+  for (int i = 0; i < 8; ++i) changes.push_back(upsert("filler" + std::to_string(i), words(20 + i, 40)));
+  db.apply(changes);
+  auto searcher = Searcher::open(db.config);
+  REQUIRE(searcher.is_ok());
+  SearchRequest request;
+  request.query = words(7, 1);
+  auto collapsed = searcher.value()->search(request);
+  REQUIRE(collapsed.is_ok());
+  REQUIRE(collapsed->hits.size() == 2);
+  size_t versions = 0;
+  for (const Hit& hit : collapsed->hits) versions += hit.version_ids.size();
+  CHECK(versions == 1);
+  request.collapse = false;
+  auto all = searcher.value()->search(request);
+  REQUIRE(all.is_ok());
+  CHECK(all->hits.size() == 3);
+
+  auto related = searcher.value()->related("a", 5);
+  REQUIRE(related.is_ok());
+  REQUIRE(related->size() == 1);
+  CHECK(related->front().id == "b");
+  CHECK(searcher.value()->related("nope", 5).status().code() == Code::kNotFound);
+  CHECK(searcher.value()->versions("nope").status().code() == Code::kNotFound);
+}
