@@ -46,6 +46,9 @@ Status StoryGrouper::settle(const std::vector<Change>& changes, size_t begin, si
 bool StoryGrouper::find(const std::string& id, Located* at) const {
   const std::string term = id_term(id);
   for (Xapian::WritableDatabase* db : shards_) {
+    // term_exists reads the pending counts; opening the posting list flushes the term's
+    // pending postings into the table, so only the shard that has it pays for that.
+    if (!db->term_exists(term)) continue;
     Xapian::PostingIterator p = db->postlist_begin(term);
     if (p != db->postlist_end(term)) {
       *at = {db, *p};
@@ -123,7 +126,11 @@ void StoryGrouper::assign(const std::string& id) {
   for (const std::string& term : band_terms(fp, kBandPrefix)) {
     for (size_t s = 0; s < shards_.size(); ++s) {
       Xapian::WritableDatabase* db = shards_[s];
-      if (db->get_termfreq(term) > kMaxBandPostings) continue;
+      // Most band terms belong to one article: its frequency (read from the pending counts,
+      // without flushing the term out of Xapian's write buffer, which cost a fifth of the
+      // indexing time) says whether there is anyone else to look at.
+      const Xapian::doccount freq = db->get_termfreq(term);
+      if (freq == 0 || (db == self.db && freq == 1) || freq > kMaxBandPostings) continue;
       for (Xapian::PostingIterator p = db->postlist_begin(term); p != db->postlist_end(term); ++p) {
         if ((db == self.db && *p == self.did) || !seen.emplace(s, *p).second) continue;
         const Xapian::Document doc = db->get_document(*p);
