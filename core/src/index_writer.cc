@@ -1,5 +1,6 @@
 // IndexWriter: routes changes to shards, analyses and writes each shard on its own thread,
-// commits at exact multiples of index.commit_every, and merges shards with Xapian's compaction.
+// commits at exact multiples of index.commit_every, writes a bulk build in segments of
+// index.segment_articles, and merges shards with Xapian's compaction.
 // Xapian exceptions become Status here.
 #include "sondhan/core/index_writer.h"
 
@@ -8,7 +9,9 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
+#include <limits>
 #include <unordered_set>
 
 #include <xapian.h>
@@ -42,7 +45,15 @@ void write_change(Xapian::WritableDatabase& db, Change& change, const Xapian::Do
     ++(existed ? counts->deleted : counts->not_found);
     change.outcome = existed ? ChangeOutcome::kDeleted : ChangeOutcome::kNotFound;
   } else {
-    db.replace_document(id_term, doc);
+    // Glass's replace_document(term) opens the term's posting list, and opening one writes every
+    // buffered position list into the position table (open_post_list calls flush_pos_lists):
+    // for each article, into a B-tree that grows with the database. Most of a build's time went
+    // there. A new id needs no look-up, and its positions stay buffered until the commit.
+    if (existed) {
+      db.replace_document(id_term, doc);
+    } else {
+      db.add_document(doc);
+    }
     ++(existed ? counts->updated : counts->added);
     change.outcome = existed ? ChangeOutcome::kUpdated : ChangeOutcome::kAdded;
   }
@@ -71,6 +82,22 @@ void remove_orphaned_shards(const std::string& path, const std::vector<std::stri
   fs::remove(path + "/" + layout::kStubName + ".tmp", ec);
 }
 
+// Memory that Xapian holds for an uncommitted article, per byte of its record: its postings
+// and positions in Xapian's inverter, measured at ~16.5 kB of resident memory for the 3.9 kB
+// records of scale_corpus.py (docs/scale.md), plus some room.
+constexpr size_t kPendingBytesPerRecordByte = 5;
+
+size_t pending_bytes(const Change& change) { return kPendingBytesPerRecordByte * change.article.record.size(); }
+
+// index.memory_mb, or by default an eighth of the machine's memory, from 256 MiB to 4 GiB.
+size_t memory_budget(int memory_mb) {
+  constexpr size_t kMiB = size_t{1} << 20;
+  if (memory_mb > 0) return static_cast<size_t>(memory_mb) * kMiB;
+  const long pages = ::sysconf(_SC_PHYS_PAGES), page = ::sysconf(_SC_PAGE_SIZE);
+  const size_t machine = pages > 0 && page > 0 ? static_cast<size_t>(pages) * static_cast<size_t>(page) : 0;
+  return std::clamp(machine / 8, 256 * kMiB, 4096 * kMiB);
+}
+
 }  // namespace
 
 struct IndexWriter::Impl {
@@ -79,6 +106,9 @@ struct IndexWriter::Impl {
     std::string name;  // directory under path; empty for a plain (stub-less) database
     Xapian::WritableDatabase db;
     std::unordered_set<std::string> filed;  // stems whose spelling key this run has recorded
+    // The lane (an id's shard_of over the targets) whose articles alone this shard holds, if
+    // this run made it; -1 if it may hold any id (a database written before).
+    int lane = -1;
   };
 
   // Each thread's analyzer (its term cache is its own) and document builder.
@@ -108,9 +138,26 @@ struct IndexWriter::Impl {
   Manifest manifest;                  // what this writer builds
   bool rebuild = false;               // writing new shards, to replace `replaced` at finish()
   std::vector<std::string> replaced;  // the live shards a rebuild replaces
+  // The shards that take new articles, by lane: an id goes to targets[shard_of(id, lanes)]. All
+  // the shards, except in a bulk build, where the others are its earlier, full segments.
+  std::vector<size_t> targets;
+  bool segmented = false;       // a bulk build: a new segment per lane every index.segment_articles
+  size_t segment_limit = 0;     // with `segmented`: articles of all the lanes' current segments
+  size_t in_segments = 0;       //   that start new ones, and how many they hold
+  size_t budget = 0;            // with `segmented`: memory for uncommitted articles
+  size_t pending = 0;           // estimated memory of the uncommitted articles
+  int segment_generation = 0;   // with `segmented`: segments are named s<generation>-<number>
+  int next_segment = 0;
+  // With `segmented`: hashes of the ids written so far. The segments are this run's, so an id
+  // not in here is in none of them, and the earlier segments need no look-up (most ids).
+  std::unordered_set<uint64_t> written;
 
   Status check_manifest();
   size_t document_count() const;
+  void route_to_all();
+  size_t segment_end(const std::vector<Change>& changes, size_t begin, size_t end) const;
+  Status commit_all();
+  Status start_segments();
   void file_spelling_variants(Shard& shard, const std::vector<std::string>& stems,
                               const analyzers::Analyzer& analyzer);
   Status write_range(std::vector<Change>& changes, size_t begin, size_t end, WriteCounts* counts);
@@ -153,6 +200,7 @@ Result<std::unique_ptr<IndexWriter>> IndexWriter::open(const std::string& path, 
                                         "(no " + std::string(layout::kStubName) + "); index into a new directory");
       }
       impl->shards.emplace_back("", Xapian::WritableDatabase(path, Xapian::DB_OPEN));
+      impl->route_to_all();
       if (Status s = impl->check_manifest(); !s.is_ok()) return s;
       return IndexWriter::start(std::move(impl));
     }
@@ -193,9 +241,22 @@ Result<std::unique_ptr<IndexWriter>> IndexWriter::open(const std::string& path, 
         names.push_back("s" + std::to_string(generation + 1) + "-" + std::to_string(i));
       }
     }
+    if (fresh && writer.bulk) {
+      // Xapian commits by itself every 10,000 changes (XAPIAN_FLUSH_THRESHOLD, read when a
+      // database is opened); a segment is committed once, when the memory budget is full.
+      ::setenv("XAPIAN_FLUSH_THRESHOLD", "2000000000", 1);
+      impl->segmented = true;
+      impl->budget = memory_budget(options.memory_mb);
+      impl->segment_limit = static_cast<size_t>(options.segment_articles) * names.size();
+      impl->segment_generation = generation_of(names.front());
+      impl->next_segment = static_cast<int>(names.size());
+    }
     for (const std::string& name : names) {
       impl->shards.emplace_back(name, Xapian::WritableDatabase(path + "/" + name, Xapian::DB_CREATE_OR_OPEN));
+      // A new database's shards are lanes: each holds only the ids that route to it.
+      if (fresh) impl->shards.back().lane = static_cast<int>(impl->shards.size() - 1);
     }
+    impl->route_to_all();
     if (Status s = impl->check_manifest(); !s.is_ok()) return s;
     if (fresh && !writer.rebuild && !layout::write_stub(path, names)) {
       return Status::unavailable("cannot write " + path + "/" + layout::kStubName);
@@ -234,6 +295,74 @@ size_t IndexWriter::Impl::document_count() const {
   return n;
 }
 
+void IndexWriter::Impl::route_to_all() {
+  targets.clear();
+  for (size_t i = 0; i < shards.size(); ++i) targets.push_back(i);
+}
+
+// Where changes[begin, end) must stop so that the current segments just fill up, or the
+// pending articles the memory budget.
+size_t IndexWriter::Impl::segment_end(const std::vector<Change>& changes, size_t begin, size_t end) const {
+  if (!segmented) return end;
+  if (segment_limit > 0) end = std::min(end, begin + (segment_limit - std::min(segment_limit - 1, in_segments)));
+  size_t bytes = pending;
+  for (size_t i = begin; i < end; ++i) {
+    bytes += pending_bytes(changes[i]);
+    if (bytes >= budget) return i + 1;
+  }
+  return end;
+}
+
+Status IndexWriter::Impl::commit_all() {
+  // The targets in parallel (the pool has a thread for each); the full segments of a bulk build
+  // only hold deletes of articles that came again, or metadata: on this thread.
+  Status s = pool->run(targets.size(), [&](size_t lane) -> Status {
+    shards[targets[lane]].db.commit();
+    return Status::ok();
+  });
+  if (!s.is_ok()) return s;
+  for (size_t i = 0; i < shards.size(); ++i) {
+    if (std::find(targets.begin(), targets.end(), i) == targets.end()) shards[i].db.commit();
+  }
+  pending = 0;
+  return Status::ok();
+}
+
+// A bulk build's segments are full: commit them and give each lane a new, empty one. Xapian
+// rewrites every B-tree block a commit touches, so committing into one ever larger database
+// costs more per article as it grows (319 GB written for 5.4 GB at a million articles); a
+// commit into a segment of a few thousand articles costs the same at any size of the archive,
+// and finish() merges the segments in one pass (how Lucene keeps writes cheap). The stub lists
+// every committed segment, so a crash loses only what was not committed.
+Status IndexWriter::Impl::start_segments() {
+  if (Status s = commit_all(); !s.is_ok()) return s;
+  std::error_code ec;
+  for (size_t lane = 0; lane < targets.size(); ++lane) {
+    std::string name;
+    do {
+      name = "s" + std::to_string(segment_generation) + "-" + std::to_string(next_segment++);
+    } while (fs::exists(path + "/" + name, ec));
+    Xapian::WritableDatabase db(path + "/" + name, Xapian::DB_CREATE);
+    // The metadata every shard carries (the manifest; what set_metadata() wrote), as the lane's
+    // last segment has it.
+    const Xapian::WritableDatabase& previous = shards[targets[lane]].db;
+    for (auto key = previous.metadata_keys_begin(); key != previous.metadata_keys_end(); ++key) {
+      db.set_metadata(*key, previous.get_metadata(*key));
+    }
+    db.commit();
+    shards.emplace_back(name, std::move(db));
+    shards.back().lane = static_cast<int>(lane);
+    targets[lane] = shards.size() - 1;
+  }
+  in_segments = 0;
+  if (!rebuild) {
+    std::vector<std::string> names;
+    for (const Shard& shard : shards) names.push_back(shard.name);
+    if (!layout::write_stub(path, names)) return Status::internal("cannot write " + path + "/" + layout::kStubName);
+  }
+  return Status::ok();
+}
+
 // Files each stem under its spelling key in the synonym table, once per stem and run: a
 // synonym entry per distinct stem costs far less than a loose term in every document.
 // Entries of deleted articles stay; they point at stems that match nothing.
@@ -260,6 +389,9 @@ Status IndexWriter::Impl::write_one_shard(std::vector<Change>& changes, size_t b
     return Status::ok();
   });
   if (!built.is_ok()) return built;
+  if (segmented) {
+    for (size_t i = begin; i < end; ++i) written.insert(std::hash<std::string>{}(changes[i].article.id));
+  }
   for (size_t i = begin; i < end; ++i) {
     write_change(shards[0].db, changes[i], docs[i - begin], counts);
     file_spelling_variants(shards[0], stems[i - begin], workers[0]->analyzer);  // run() is over
@@ -267,24 +399,54 @@ Status IndexWriter::Impl::write_one_shard(std::vector<Change>& changes, size_t b
   return Status::ok();
 }
 
-// Several shards: each thread owns one shard and both analyses and writes its changes, in
-// input order, so the last change to an id wins.
+// Several shards: each thread owns one target and both analyses and writes the changes routed
+// to it, in input order, so the last change to an id wins. An id may already be in a shard it
+// is not routed to (a bulk build's full segment of its lane, or a shard of a database that was
+// not built in lanes, such as one a killed bulk build left): it is first taken out of there, on
+// this thread, so that each id lives in one shard.
 Status IndexWriter::Impl::write_shards(std::vector<Change>& changes, size_t begin, size_t end,
                                        WriteCounts* counts) {
-  std::vector<WriteCounts> per_shard(shards.size());
-  Status s = pool->run(shards.size(), [&](size_t shard) {
+  const size_t lanes = targets.size();
+  std::vector<char> moved(end - begin, 0);
+  for (size_t i = begin; i < end; ++i) {
+    const std::string& id = changes[i].article.id;
+    if (segmented && written.insert(std::hash<std::string>{}(id)).second) continue;
+    const size_t lane = layout::shard_of(id, lanes);
+    std::string term;
+    for (size_t k = 0; k < shards.size(); ++k) {
+      Shard& shard = shards[k];
+      if (k == targets[lane] || (shard.lane >= 0 && static_cast<size_t>(shard.lane) != lane)) continue;
+      if (term.empty()) term = core::id_term(id);
+      if (shard.db.term_exists(term)) {
+        shard.db.delete_document(term);
+        moved[i - begin] = 1;
+      }
+    }
+  }
+  std::vector<WriteCounts> per_lane(lanes);
+  Status s = pool->run(lanes, [&](size_t lane) {
     std::vector<std::string> stems;
+    Shard& shard = shards[targets[lane]];
     for (size_t i = begin; i < end; ++i) {
-      if (layout::shard_of(changes[i].article.id, shards.size()) != shard) continue;
+      if (layout::shard_of(changes[i].article.id, lanes) != lane) continue;
       stems.clear();
-      Worker& worker = *workers[shard];
+      Worker& worker = *workers[lane];
       const Xapian::Document doc = changes[i].is_delete ? Xapian::Document() : worker.builder.build(changes[i].article, &stems);
-      write_change(shards[shard].db, changes[i], doc, &per_shard[shard]);
-      file_spelling_variants(shards[shard], stems, worker.analyzer);
+      write_change(shard.db, changes[i], doc, &per_lane[lane]);
+      if (moved[i - begin]) {
+        // It existed, in the shard it was taken out of.
+        WriteCounts& c = per_lane[lane];
+        if (changes[i].outcome == ChangeOutcome::kAdded) {
+          --c.added, ++c.updated, changes[i].outcome = ChangeOutcome::kUpdated;
+        } else if (changes[i].outcome == ChangeOutcome::kNotFound) {
+          --c.not_found, ++c.deleted, changes[i].outcome = ChangeOutcome::kDeleted;
+        }
+      }
+      file_spelling_variants(shard, stems, worker.analyzer);
     }
     return Status::ok();
   });
-  for (const WriteCounts& c : per_shard) *counts += c;
+  for (const WriteCounts& c : per_lane) *counts += c;
   return s;
 }
 
@@ -304,7 +466,7 @@ Status IndexWriter::apply(std::vector<Change>& changes, WriteCounts* counts) {
   size_t begin = 0;
   while (begin < changes.size()) {
     const size_t room = static_cast<size_t>(impl_->options.commit_every) - impl_->since_commit;
-    const size_t end = std::min(changes.size(), begin + room);
+    const size_t end = impl_->segment_end(changes, begin, std::min(changes.size(), begin + room));
     // Story grouping (story_grouper.h): each id's story is noted before the range is written,
     // and the range is grouped after it, on this thread, while the shard threads wait.
     std::vector<Xapian::WritableDatabase*> story_shards;
@@ -316,6 +478,20 @@ Status IndexWriter::apply(std::vector<Change>& changes, WriteCounts* counts) {
     impl_->since_commit += end - begin;
     if (impl_->since_commit >= static_cast<size_t>(impl_->options.commit_every)) {
       if (Status s = commit(); !s.is_ok()) return s;
+    }
+    if (impl_->segmented) {
+      for (size_t i = begin; i < end; ++i) impl_->pending += pending_bytes(changes[i]);
+      impl_->in_segments += end - begin;
+      if (impl_->segment_limit > 0 && impl_->in_segments >= impl_->segment_limit) {
+        try {
+          if (Status s = impl_->start_segments(); !s.is_ok()) return s;
+        } catch (const Xapian::Error& e) {
+          return Status::internal("starting new segments failed: " + e.get_description());
+        }
+        impl_->since_commit = 0;
+      } else if (impl_->pending >= impl_->budget) {
+        if (Status s = commit(); !s.is_ok()) return s;
+      }
     }
     begin = end;
   }
@@ -337,10 +513,12 @@ std::string IndexWriter::metadata(const std::string& key) const {
 
 Status IndexWriter::commit() {
   // The pool turns a Xapian exception into the call's Status.
-  Status s = impl_->pool->run(impl_->shards.size(), [&](size_t i) -> Status {
-    impl_->shards[i].db.commit();
-    return Status::ok();
-  });
+  Status s;
+  try {
+    s = impl_->commit_all();
+  } catch (const Xapian::Error& e) {
+    s = Status::internal(e.get_description());
+  }
   if (!s.is_ok()) return Status::internal("commit failed: " + s.message());
   impl_->since_commit = 0;
   return Status::ok();
@@ -394,6 +572,8 @@ Status IndexWriter::finish() {
   } catch (const Xapian::Error& e) {
     return Status::internal("cannot reopen merged shard: " + e.get_description());
   }
+  impl_->route_to_all();
+  impl_->segmented = false;  // more changes are updates of a database that exists
   return Status::ok();
 }
 

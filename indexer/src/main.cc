@@ -167,7 +167,7 @@ int main(int argc, char** argv) {
   std::string db_path, config_path;
   std::vector<std::string> inputs, delete_ids;
   bool strict = false, json_summary = false, quiet = false, rebuild = false;
-  int commit_every = 0, threads = 0;
+  int commit_every = 0, threads = 0, memory_mb = -1, segment_articles = -1;
   app.add_option("--db", db_path, "database directory (default: db_path of the config)");
   app.add_option("--config", config_path, "TOML configuration file")->check(CLI::ExistingFile);
   // One id per --delete (repeat it, or separate ids with commas), so that input files after
@@ -183,6 +183,12 @@ int main(int argc, char** argv) {
   app.add_flag("--quiet,-q", quiet, "no progress display");
   app.add_option("--commit-every", commit_every, "articles per commit")->check(CLI::Range(1, 10000000));
   app.add_option("--threads", threads, "analysis threads")->check(CLI::Range(1, 64));
+  app.add_option("--memory-mb", memory_mb,
+                 "memory for a new database's or a rebuild's uncommitted articles (0: an eighth of the machine's)")
+      ->check(CLI::Range(0, 1 << 20));
+  app.add_option("--segment-articles", segment_articles,
+                 "articles per segment and thread of a new database or a rebuild (0: one segment each)")
+      ->check(CLI::Range(0, 100000000));
   app.add_option("inputs", inputs, "JSON Lines files (.jsonl, .jsonl.gz) or - for standard input");
   CLI11_PARSE(app, argc, argv);
   if (inputs.empty() && delete_ids.empty()) {
@@ -211,6 +217,8 @@ int main(int argc, char** argv) {
   if (!db_path.empty()) config.db_path = db_path;
   if (commit_every > 0) config.index.commit_every = commit_every;
   if (threads > 0) config.index.threads = threads;
+  if (memory_mb >= 0) config.index.memory_mb = memory_mb;
+  if (segment_articles >= 0) config.index.segment_articles = segment_articles;
   if (core::Status s = config.validate(); !s.is_ok()) {
     std::cerr << "sondhan-index: " << s.message() << "\n";
     return kExitFailed;
@@ -241,6 +249,8 @@ int main(int argc, char** argv) {
   core::WriterOptions writer_options;
   writer_options.rebuild = rebuild;
   writer_options.holder = "sondhan-index";
+  // A new database or a rebuild is written in segments (index.segment_articles), merged at the end.
+  writer_options.bulk = true;
   auto writer = core::IndexWriter::open(config.db_path, config, writer_options);
   if (!writer.is_ok()) {
     std::cerr << "sondhan-index: " << writer.status().message() << "\n";

@@ -12,6 +12,7 @@
 #include "sondhan/core/database_layout.h"
 #include "sondhan/core/index_writer.h"
 #include "sondhan/core/manifest.h"
+#include "sondhan/core/schema.h"
 #include "sondhan/core/searcher.h"
 #include "test_support.h"
 
@@ -489,4 +490,106 @@ TEST_CASE("exact values with control characters are indexed without them, and ne
   std::vector<std::string> tags;
   for (const FacetCount& c : found->facets["tag"]) tags.push_back(c.value);
   CHECK(std::find(tags.begin(), tags.end(), "ab") != tags.end());  // U+001F did not split it
+}
+
+namespace {
+
+// How many documents hold `id`, over every shard of the database.
+size_t copies_of(const std::string& db, const std::string& id) {
+  Xapian::Database all(db + "/XAPIANDB");
+  return all.get_termfreq(id_term(id));
+}
+
+// `n` articles with ids id-<first>.., each with a record of ~8 kB.
+std::vector<Change> long_articles(size_t first, size_t n) {
+  std::string body;
+  for (int i = 0; i < 100; ++i) body += "ঢাকায় আজ ভারী বৃষ্টি হয়েছে। ";
+  std::vector<Change> changes(n);
+  for (size_t i = 0; i < n; ++i) {
+    const std::string id = "id-" + std::to_string(first + i);
+    changes[i].article = article(id, "বৃষ্টি " + id, body, "2024-03-04", "BBC");
+  }
+  return changes;
+}
+
+}  // namespace
+
+TEST_CASE("a bulk build writes segments of index.segment_articles and merges them at finish",
+          "[core][search]") {
+  sondhan::testing::TempDir dir;
+  Config config;
+  config.db_path = dir.str("db");
+  config.index.threads = 2;
+  config.index.segment_articles = 10;
+  config.index.memory_mb = 1;  // and a commit every ~25 articles
+  WriterOptions bulk;
+  bulk.bulk = true;
+  auto writer = IndexWriter::open(config.db_path, config, bulk);
+  REQUIRE(writer.is_ok());
+  std::vector<Change> changes = long_articles(0, 200);
+  WriteCounts counts;
+  REQUIRE(writer.value()->apply(changes, &counts).is_ok());
+  CHECK(counts.added == 200);
+  const size_t segments = writer.value()->shard_count();
+  CHECK(segments >= 20);
+  // Every full segment is committed and listed: a reader sees them while the build goes on.
+  CHECK(layout::read_stub(config.db_path).size() == segments);
+  auto searcher = Searcher::open(config);
+  REQUIRE(searcher.is_ok());
+  CHECK(searcher.value()->stats()->documents > 100);
+
+  // Articles that come again replace their earlier version, wherever its segment.
+  std::vector<Change> again = long_articles(0, 10);
+  again.resize(12);
+  again[10].article.id = "id-20";
+  again[10].is_delete = true;
+  again[11].article.id = "id-none";
+  again[11].is_delete = true;
+  WriteCounts counts2;
+  REQUIRE(writer.value()->apply(again, &counts2).is_ok());
+  CHECK(counts2.updated == 10);
+  CHECK(counts2.added == 0);
+  CHECK(counts2.deleted == 1);
+  CHECK(counts2.not_found == 1);
+  REQUIRE(writer.value()->commit().is_ok());
+  CHECK(writer.value()->document_count() == 199);
+  CHECK(copies_of(config.db_path, "id-3") == 1);
+  CHECK(copies_of(config.db_path, "id-20") == 0);
+
+  REQUIRE(writer.value()->finish().is_ok());
+  CHECK(writer.value()->shard_count() == 1);
+  CHECK(layout::read_stub(config.db_path).size() == 1);
+  CHECK(writer.value()->document_count() == 199);
+  CHECK(searcher.value()->stats()->documents == 199);
+  CHECK(searcher.value()->document("id-199").is_ok());
+}
+
+TEST_CASE("a writer on segments a bulk build left keeps each id in one shard", "[core][search]") {
+  sondhan::testing::TempDir dir;
+  Config config;
+  config.db_path = dir.str("db");
+  config.index.threads = 2;
+  config.index.segment_articles = 20;
+  {
+    WriterOptions bulk;
+    bulk.bulk = true;
+    auto writer = IndexWriter::open(config.db_path, config, bulk);
+    REQUIRE(writer.is_ok());
+    std::vector<Change> changes = long_articles(0, 120);
+    WriteCounts counts;
+    REQUIRE(writer.value()->apply(changes, &counts).is_ok());
+    REQUIRE(writer.value()->commit().is_ok());  // interrupted: no finish()
+  }
+  REQUIRE(layout::read_stub(config.db_path).size() > 2);
+  // The next writer (a server, or the indexer run again) does not route by segment.
+  auto writer = IndexWriter::open(config.db_path, config.index);
+  REQUIRE(writer.is_ok());
+  std::vector<Change> again = long_articles(0, 120);
+  WriteCounts counts;
+  REQUIRE(writer.value()->apply(again, &counts).is_ok());
+  REQUIRE(writer.value()->commit().is_ok());
+  CHECK(counts.updated == 120);
+  CHECK(counts.added == 0);
+  CHECK(writer.value()->document_count() == 120);
+  for (const char* id : {"id-0", "id-57", "id-119"}) CHECK(copies_of(config.db_path, id) == 1);
 }

@@ -21,6 +21,10 @@ struct IndexOptions {
   int refresh_ms = 1000;         // a writable server commits what it was sent at most this late
   int threads = 2;               // analysis and write threads; shards of a new database
   int max_record_bytes = 1 << 20;// a longer input record is rejected, with its line number
+  int memory_mb = 0;             // a bulk build commits before its uncommitted articles fill this
+                                 //   (0: an eighth of the machine's memory, 256 MiB to 4 GiB)
+  int segment_articles = 5000;   // a bulk build starts a new segment per thread after this many
+                                 //   (0: one segment per thread)
 };
 
 /// How queries are scored.

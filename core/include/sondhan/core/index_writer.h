@@ -35,6 +35,12 @@ struct WriterOptions {
   /// Who writes ("sondhan-server"), for the message another writer gets while this one holds
   /// the database.
   std::string holder;
+  /// A bulk load (sondhan-index): a new database, or a rebuild, is written in segments. Each
+  /// thread writes index.segment_articles articles into a database (a segment) of its own, then
+  /// starts a new one; finish() merges them all. Commits every index.commit_every changes, or
+  /// sooner when the uncommitted ones would fill index.memory_mb. An existing database is
+  /// updated as without it.
+  bool bulk = false;
 };
 
 /// Owns the database's write lock (Xapian allows one writer). Changes become visible to
@@ -43,7 +49,8 @@ struct WriterOptions {
 ///
 /// A new database is created with index.threads shards, written in parallel (each article goes
 /// to the shard its id hashes to); finish() merges them into one with Xapian's compaction.
-/// An existing database is updated shard by shard in the same way.
+/// An existing database is updated shard by shard in the same way; an id found in a shard it
+/// does not hash to (a bulk build's earlier segment) is moved, so that each id is in one shard.
 /// Thread safety: one thread at a time.
 class IndexWriter {
  public:
@@ -61,7 +68,7 @@ class IndexWriter {
 
   /// Applies `changes` in order, setting each one's outcome. Documents are analysed on
   /// index.threads threads; writes stay in input order, so the last change to an id wins.
-  /// Commits every index.commit_every changes.
+  /// Commits every index.commit_every changes (a bulk build: see WriterOptions::bulk).
   Status apply(std::vector<Change>& changes, WriteCounts* counts);
 
   /// Makes everything applied so far durable and visible.
