@@ -81,6 +81,7 @@ UChar32 fold_key_char(UChar32 c) {
     case U'য': return U'জ';    // the loose key's য/জ (য় is য + nukta, and nukta is skipped)
     case U'ঙ': return U'ং';
     case U'ৎ': return U'ত';
+    case U'ফ': return U'প';    // ফত -> প্ত inside a word (দফতর -> দপ্তর)
     case 0x09DF: return U'জ';  // precomposed য়, ড়, ঢ়: NFC splits off the nukta (and য is জ, above)
     case 0x09DC: return U'ড';
     case 0x09DD: return U'ঢ';

@@ -18,7 +18,7 @@ namespace sondhan::analyzers {
 /// The analyzer's version: bumped by any change to what text becomes (normalization, folds,
 /// stop words, stemming). A database records the version it was built with; a golden test
 /// (tests/golden/analyzer/version.tsv) fails when the output changes and this does not.
-inline constexpr int kAnalyzerVersion = 1;
+inline constexpr int kAnalyzerVersion = 2;  // 2: ফত -> প্ত inside words
 
 /// Xapian refuses terms over 245 bytes; with room for a field prefix, we cut terms at a code
 /// point boundary below this many bytes rather than drop the word. Both sides cut alike, so a
