@@ -1,8 +1,9 @@
 // The writer thread of a writable server. Submitters append to the journal (their fsyncs are
 // shared) and queue their changes by journal position; the writer applies them in that order,
 // as soon as they are contiguous, so a submitter learns each change's outcome within
-// milliseconds, and commits what it applied every index.refresh_ms or index.commit_every
-// changes, recording the journal position the commit reached.
+// milliseconds, and commits what it applied (recording the journal position the commit
+// reached) at once when the last commit is index.refresh_ms old, else when it gets that old, or
+// after index.commit_every changes.
 #include "sondhan/core/live_index.h"
 
 #include <condition_variable>
@@ -124,14 +125,16 @@ Status LiveIndex::Impl::commit(uint64_t upto) {
 void LiveIndex::Impl::run() {
   const auto refresh = std::chrono::milliseconds(config.index.refresh_ms);
   const size_t batch_limit = static_cast<size_t>(config.index.commit_every);
-  Clock::time_point first_uncommitted{};
+  // Commits are at least `refresh` apart (each costs a flush of every changed B-tree block), but
+  // a change that comes after a quiet spell is committed at once: it need not wait a period.
+  Clock::time_point last_commit{};
   std::unique_lock lock(mu);
   for (;;) {
     const auto contiguous = [&] { return !queue.empty() && queue.begin()->first == applied + 1; };
     if (!contiguous() && !(stopping && uncommitted > 0) && failure.empty()) {
       if (stopping) break;
       if (uncommitted > 0) {
-        work.wait_until(lock, first_uncommitted + refresh);
+        work.wait_until(lock, last_commit + refresh);
       } else {
         work.wait(lock);
       }
@@ -157,14 +160,13 @@ void LiveIndex::Impl::run() {
         break;
       }
       for (auto& ticket : batch) ticket->applied = true;
-      if (uncommitted == 0) first_uncommitted = Clock::now();
       applied = last;
       pending -= count;
       uncommitted += count;
       done.notify_all();
     }
 
-    const bool due = uncommitted > 0 && (stopping || uncommitted >= batch_limit || Clock::now() >= first_uncommitted + refresh);
+    const bool due = uncommitted > 0 && (stopping || uncommitted >= batch_limit || Clock::now() >= last_commit + refresh);
     if (due) {
       const uint64_t upto = applied;
       lock.unlock();
@@ -174,6 +176,7 @@ void LiveIndex::Impl::run() {
         fail(s);
         break;
       }
+      last_commit = Clock::now();
       committed = upto;
       uncommitted = 0;
       ++commits;

@@ -1,6 +1,7 @@
 // A database that takes writes while it is searched: the write side of a writable server.
 // One writer thread owns the IndexWriter; callers hand it changes, which are first made durable
-// in a write-ahead journal, then applied, then committed at most every index.refresh_ms.
+// in a write-ahead journal, then applied, then committed: at once after a quiet spell, and at
+// most once every index.refresh_ms while changes keep coming.
 #pragma once
 
 #include <chrono>
