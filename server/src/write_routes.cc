@@ -175,6 +175,21 @@ json bulk_response(const std::vector<Item>& items, bool visible, double took_ms)
   return {{"errors", errors}, {"visible", visible}, {"took_ms", took_ms}, {"items", std::move(results)}};
 }
 
+// A delete of `id`, validated as any record's id is.
+core::Result<core::Change> delete_change(const json& id) {
+  return core::parse_record(json{{"id", id}, {"deleted", true}}.dump(-1, ' ', false, json::error_handler_t::replace));
+}
+
+// Submits one change; its outcome is counted.
+core::Result<core::SubmitResult> submit_one(core::LiveIndex& index, core::Change change,
+                                            core::LiveIndex::Wait wait, Metrics& metrics) {
+  std::vector<core::Change> changes;
+  changes.push_back(std::move(change));
+  auto submitted = index.submit(std::move(changes), wait);
+  if (submitted.is_ok()) metrics.record_write(outcome_name(submitted->outcomes.at(0)));
+  return submitted;
+}
+
 double ms_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
 }
@@ -209,12 +224,9 @@ void register_write_routes(ConnectionServer& server, core::LiveIndex& index, con
       return send_error(res, 400, "invalid_argument", "to delete an article, send DELETE /documents/{id}");
     }
     const std::string id = change->article.id;
-    std::vector<core::Change> changes;
-    changes.push_back(std::move(change).value());
-    auto submitted = index.submit(std::move(changes), wait.value());
+    auto submitted = submit_one(index, std::move(change).value(), wait.value(), metrics);
     if (!submitted.is_ok()) return send_status(req, res, submitted.status());
     const core::ChangeOutcome outcome = submitted->outcomes.at(0);
-    metrics.record_write(outcome_name(outcome));
     send_json(res, outcome == core::ChangeOutcome::kAdded ? 201 : 200,
               {{"id", id}, {"status", outcome_name(outcome)}, {"visible", submitted->visible}});
   });
@@ -223,14 +235,11 @@ void register_write_routes(ConnectionServer& server, core::LiveIndex& index, con
     auto wait = parse_wait(req);
     if (!wait.is_ok()) return send_status(req, res, wait.status());
     const std::string id = req.matches[1].str();
-    auto change = core::parse_record(json{{"id", id}, {"deleted", true}}.dump(-1, ' ', false, json::error_handler_t::replace));
+    auto change = delete_change(id);
     if (!change.is_ok()) return send_status(req, res, change.status());  // a bad id
-    std::vector<core::Change> changes;
-    changes.push_back(std::move(change).value());
-    auto submitted = index.submit(std::move(changes), wait.value());
+    auto submitted = submit_one(index, std::move(change).value(), wait.value(), metrics);
     if (!submitted.is_ok()) return send_status(req, res, submitted.status());
     const core::ChangeOutcome outcome = submitted->outcomes.at(0);
-    metrics.record_write(outcome_name(outcome));
     if (outcome == core::ChangeOutcome::kNotFound) {
       return send_error(res, 404, "not_found", "no article with id '" + id + "'");
     }
@@ -273,7 +282,7 @@ void register_write_routes(ConnectionServer& server, core::LiveIndex& index, con
       Item item;
       item.index = items.size();
       if (id.is_string() || id.is_number_integer()) {
-        auto change = core::parse_record(json{{"id", id}, {"deleted", true}}.dump(-1, ' ', false, json::error_handler_t::replace));
+        auto change = delete_change(id);
         if (change.is_ok()) {
           item.id = change->article.id;
           item.change = std::move(change).value();
