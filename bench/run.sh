@@ -3,7 +3,8 @@
 #   bench/run.sh [--corpus FILE.jsonl.gz] [--out FILE.json] [--seconds N]   (paths relative to the checkout)
 # Builds in Release, indexes the corpus into a temporary database, then measures the analyzer
 # (MB/s), in-process queries (p50/p99), HTTP (p50/p99 at 1 connection, requests/s at 16),
-# suggestions as typed (/suggest p50/p99 at 1 connection, bench/http/suggest_bench.sh) and
+# suggestions as typed (/suggest p50/p99 at 1 connection, bench/http/suggest_bench.sh), writes
+# over HTTP (bench/write/write_bench.py) and
 # relevance (MRR@10, Success@1/@10, no-result share, nDCG@10), then the same relevance figures for
 # the peers (bench/relevance/peers.sh). Prints two tables and writes JSON.
 # Figures are for reading: nothing here passes or fails on time.
@@ -47,12 +48,16 @@ bench/http/http_bench.sh --db "$tmp/db" --seconds "$seconds" --out "$tmp/http.js
 echo "suggestions over HTTP (${seconds}s) ..." >&2
 bench/http/suggest_bench.sh --db "$tmp/db" --seconds "$seconds" --out "$tmp/suggest.json" >/dev/null
 
+echo "writes over HTTP (bulk ingest, search with writes, publish-to-visible) ..." >&2
+python3 bench/write/write_bench.py --corpus "$corpus" --seconds "$seconds" --out "$tmp/write.json" >/dev/null
+
 python3 - "$tmp" "$out" <<'PY'
 import json, sys, os
 tmp, out = sys.argv[1], sys.argv[2]
 load = lambda name: json.load(open(os.path.join(tmp, name)))
 index, rel, http = load("index.json"), load("relevance.json"), load("http.json")
 suggest = load("suggest.json")["suggest_1conn"]
+write = load("write.json")
 analyzer = load("analyzer.json")["benchmarks"][0]
 db_bytes = int(open(os.path.join(tmp, "db_bytes")).read())
 r = {
@@ -70,6 +75,15 @@ r = {
     "suggest_1conn_p99_ms": suggest["latency_ms"]["p99"],
     "suggest_server_cpu_ms": suggest["server_cpu_ms_per_request"],
     "suggest_server_within_1ms": suggest.get("server_within_1ms"),
+    "write_bulk100_per_s": write["http_bulk_100"]["articles_per_s"],
+    "write_bulk1000_per_s": write["http_bulk_1000"]["articles_per_s"],
+    "write_cli_per_s": write["cli"]["articles_per_s"],
+    "search_idle_p50_ms": write["search_idle"]["p50_ms"],
+    "search_idle_p99_ms": write["search_idle"]["p99_ms"],
+    "search_with_writes_p50_ms": write["search_with_writes"]["p50_ms"],
+    "search_with_writes_p99_ms": write["search_with_writes"]["p99_ms"],
+    "publish_to_visible_p50_ms": write["publish_to_visible"]["p50_ms"],
+    "publish_to_visible_p99_ms": write["publish_to_visible"]["p99_ms"],
     "mrr10": round(rel["mrr10"], 3),
     "success1": round(rel["success1"], 3),
     "success10": round(rel["success10"], 3),
@@ -88,6 +102,11 @@ rows = [
     ("suggestions, HTTP, 1 conn.", f'p50 {r["suggest_1conn_p50_ms"]:.2f} ms, p99 {r["suggest_1conn_p99_ms"]:.2f} ms '
                                    f'(in the server: {100 * (r["suggest_server_within_1ms"] or 0):.2f}% within 1 ms, '
                                    f'CPU {r["suggest_server_cpu_ms"]:.3f} ms each)'),
+    ("HTTP bulk ingest", f'{r["write_bulk100_per_s"]} / {r["write_bulk1000_per_s"]} articles/s in bulks of 100 / 1000 '
+                         f'(CLI {r["write_cli_per_s"]}/s in the same run)'),
+    ("search, 16 conn., writes", f'p50/p99 {r["search_idle_p50_ms"]}/{r["search_idle_p99_ms"]} ms idle, '
+                                 f'{r["search_with_writes_p50_ms"]}/{r["search_with_writes_p99_ms"]} ms with writes'),
+    ("publish-to-visible", f'p50 {r["publish_to_visible_p50_ms"]} ms, p99 {r["publish_to_visible_p99_ms"]} ms'),
     ("known-item MRR@10", f'{r["mrr10"]} ({r["known_item_queries"]} queries)'),
     ("Success@1 / @10", f'{r["success1"]} / {r["success10"]}'),
     ("queries without result", f'{r["no_result"]}'),

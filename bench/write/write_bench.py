@@ -215,6 +215,8 @@ def main():
             sent_before = stream.sent
             busy = wrk(server.port, paths, args.seconds)
             written = stream.sent - sent_before
+            stream.stop_flag.set()
+            stream.join(timeout=30)
             print("publish-to-visible under search load ...", file=sys.stderr)
             load = subprocess.Popen(["wrk", "-t2", "-c16", f"-d{args.samples // 4 + 30}s", "-s",
                                      os.path.join(ROOT, "bench/http/queries.lua"), f"http://127.0.0.1:{server.port}"],
@@ -223,8 +225,6 @@ def main():
             visible = publish_to_visible(server.port, args.samples)
             load.terminate()
             load.wait()
-            stream.stop_flag.set()
-            stream.join(timeout=30)
         finally:
             server.stop()
         def summary(w):
