@@ -142,7 +142,13 @@ class Process {
     return true;
   }
 
-  RunResult wait(std::chrono::seconds timeout = 90s) {
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+  static constexpr std::chrono::seconds kDefaultWait = 900s;  // sanitized builds run ~10x slower
+#else
+  static constexpr std::chrono::seconds kDefaultWait = 90s;
+#endif
+
+  RunResult wait(std::chrono::seconds timeout = kDefaultWait) {
     close_stdin();
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     RunResult result;

@@ -218,6 +218,7 @@ TEST_CASE("server: /health answers at once while slow clients hold connections a
   SampleServer s([](sondhan::server::ServerConfig& c) {
     c.server.threads = 1;
     c.server.header_timeout_ms = 20000;
+    c.server.queue_timeout_ms = 60000;  // the queued searches must all be answered, however slowly
   });
   // 40 clients dribbling a header line every 200 ms: today's cpp-httplib pool (32 threads) would
   // have been full.

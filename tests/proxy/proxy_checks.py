@@ -305,7 +305,8 @@ def check_ranges(proxy, direct):
     problems = []
     for name, (status, hdrs, body) in (("200 ranges", ranged), ("one range", single)):
         ctype = hdrs.get("content-type", "")
-        if status not in (200, 206) or "multipart" in ctype.lower() or len(body) > len(plain[2]):
+        # The answers differ in took_ms, so their lengths may differ by a few bytes.
+        if status not in (200, 206) or "multipart" in ctype.lower() or len(body) > len(plain[2]) + 16:
             problems.append(f"{name}: {status} {ctype} {len(body)} bytes")
     detail = (f"200 ranges: {ranged[0]} {ranged[1].get('content-type')} {len(ranged[2])} bytes "
               f"(without Range: {len(plain[2])}); one range: {single[0]} {len(single[2])} bytes; "
