@@ -56,10 +56,6 @@ bool is_public_path(const std::string& path) {
   return path == "/health" || path == "/" || path.rfind("/assets/", 0) == 0 || path.rfind("/article/", 0) == 0;
 }
 
-double ms_since(Clock::time_point start) {
-  return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
-}
-
 ConnectionLimits limits_of(const ServerOptions& o) {
   using std::chrono::milliseconds;
   ConnectionLimits l;

@@ -1,6 +1,7 @@
 // How every route answers: JSON bodies, errors as {"error": {"code", "message"}}.
 #pragma once
 
+#include <chrono>
 #include <string>
 
 #include <httplib.h>
@@ -11,6 +12,11 @@ namespace sondhan::server {
 
 // JSON is UTF-8 by definition (RFC 8259); cpp-httplib 0.11 only compresses the bare type.
 inline constexpr char kJson[] = "application/json";
+
+/// Milliseconds since `start`, for took_ms and the logs.
+inline double ms_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+}
 
 /// An error answer, never cached.
 void send_error(httplib::Response& res, int status, const std::string& code, const std::string& message);

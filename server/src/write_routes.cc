@@ -3,6 +3,7 @@
 // A bad item never rejects the good ones of a bulk.
 #include "write_routes.h"
 
+#include <cctype>
 #include <chrono>
 #include <optional>
 
@@ -188,10 +189,6 @@ core::Result<core::SubmitResult> submit_one(core::LiveIndex& index, core::Change
   auto submitted = index.submit(std::move(changes), wait);
   if (submitted.is_ok()) metrics.record_write(outcome_name(submitted->outcomes.at(0)));
   return submitted;
-}
-
-double ms_since(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
 }
 
 }  // namespace
