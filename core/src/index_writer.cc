@@ -36,27 +36,28 @@ int generation_of(const std::string& name) {
 }
 
 // Applies one change to the shard that holds its id: an upsert (of the built `doc`) or a delete.
-void write_change(Xapian::WritableDatabase& db, Change& change, const Xapian::Document& doc,
-                  WriteCounts* counts) {
+// Returns the docid the article was written under (0 for a deletion), for the story grouper.
+Xapian::docid write_change(Xapian::WritableDatabase& db, Change& change, const Xapian::Document& doc,
+                           WriteCounts* counts) {
   const std::string id_term = core::id_term(change.article.id);
   const bool existed = db.term_exists(id_term);
   if (change.is_delete) {
     if (existed) db.delete_document(id_term);
     ++(existed ? counts->deleted : counts->not_found);
     change.outcome = existed ? ChangeOutcome::kDeleted : ChangeOutcome::kNotFound;
-  } else {
-    // Glass's replace_document(term) opens the term's posting list, and opening one writes every
-    // buffered position list into the position table (open_post_list calls flush_pos_lists):
-    // for each article, into a B-tree that grows with the database. Most of a build's time went
-    // there. A new id needs no look-up, and its positions stay buffered until the commit.
-    if (existed) {
-      db.replace_document(id_term, doc);
-    } else {
-      db.add_document(doc);
-    }
-    ++(existed ? counts->updated : counts->added);
-    change.outcome = existed ? ChangeOutcome::kUpdated : ChangeOutcome::kAdded;
+    return 0;
   }
+  // Glass's replace_document(term) opens the term's posting list, and opening one writes every
+  // buffered position list into the position table (open_post_list calls flush_pos_lists):
+  // for each article, into a B-tree that grows with the database. Most of a build's time went
+  // there. A new id needs no look-up, and its positions stay buffered until the commit.
+  ++(existed ? counts->updated : counts->added);
+  change.outcome = existed ? ChangeOutcome::kUpdated : ChangeOutcome::kAdded;
+  return existed ? db.replace_document(id_term, doc) : db.add_document(doc);
+}
+
+StoryGrouper::Place place(Xapian::WritableDatabase& db, Xapian::docid did) {
+  return did == 0 ? StoryGrouper::Place{} : StoryGrouper::Place{&db, did};
 }
 
 // Who holds a lock file, as its holder wrote it ("sondhan-server, pid 4242"), or "".
@@ -102,9 +103,11 @@ size_t memory_budget(int memory_mb) {
 
 struct IndexWriter::Impl {
   struct Shard {
-    Shard(std::string n, Xapian::WritableDatabase d) : name(std::move(n)), db(std::move(d)) {}
+    Shard(std::string n, Xapian::WritableDatabase d)
+        : name(std::move(n)), db(std::move(d)), fresh(db.get_doccount() == 0) {}
     std::string name;  // directory under path; empty for a plain (stub-less) database
     Xapian::WritableDatabase db;
+    bool fresh;  // empty when opened: every term in it was written by this writer
     std::unordered_set<std::string> filed;  // stems whose spelling key this run has recorded
     // The lane (an id's shard_of over the targets) whose articles alone this shard holds, if
     // this run made it; -1 if it may hold any id (a database written before).
@@ -151,6 +154,8 @@ struct IndexWriter::Impl {
   // With `segmented`: hashes of the ids written so far. The segments are this run's, so an id
   // not in here is in none of them, and the earlier segments need no look-up (most ids).
   std::unordered_set<uint64_t> written;
+  // The terms written into the fresh shards, for the story grouper (made when one is written).
+  std::unique_ptr<FreshTerms> fresh_terms;
 
   Status check_manifest();
   size_t document_count() const;
@@ -160,9 +165,13 @@ struct IndexWriter::Impl {
   Status start_segments();
   void file_spelling_variants(Shard& shard, const std::vector<std::string>& stems,
                               const analyzers::Analyzer& analyzer);
-  Status write_range(std::vector<Change>& changes, size_t begin, size_t end, WriteCounts* counts);
-  Status write_one_shard(std::vector<Change>& changes, size_t begin, size_t end, WriteCounts* counts);
-  Status write_shards(std::vector<Change>& changes, size_t begin, size_t end, WriteCounts* counts);
+  // `placed[i - begin]`: where changes[i] was written (StoryGrouper::settle's input).
+  Status write_range(std::vector<Change>& changes, size_t begin, size_t end, WriteCounts* counts,
+                     std::vector<StoryGrouper::Place>* placed);
+  Status write_one_shard(std::vector<Change>& changes, size_t begin, size_t end, WriteCounts* counts,
+                         std::vector<StoryGrouper::Place>* placed);
+  Status write_shards(std::vector<Change>& changes, size_t begin, size_t end, WriteCounts* counts,
+                      std::vector<StoryGrouper::Place>* placed);
 };
 
 IndexWriter::IndexWriter(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -378,7 +387,7 @@ void IndexWriter::Impl::file_spelling_variants(Shard& shard, const std::vector<s
 
 // One shard: analysis on all threads, then writes in input order on this one.
 Status IndexWriter::Impl::write_one_shard(std::vector<Change>& changes, size_t begin, size_t end,
-                                          WriteCounts* counts) {
+                                          WriteCounts* counts, std::vector<StoryGrouper::Place>* placed) {
   std::vector<Xapian::Document> docs(end - begin);
   std::vector<std::vector<std::string>> stems(end - begin);
   const size_t threads = std::max<size_t>(1, std::min<size_t>(options.threads, end - begin));
@@ -393,7 +402,7 @@ Status IndexWriter::Impl::write_one_shard(std::vector<Change>& changes, size_t b
     for (size_t i = begin; i < end; ++i) written.insert(std::hash<std::string>{}(changes[i].article.id));
   }
   for (size_t i = begin; i < end; ++i) {
-    write_change(shards[0].db, changes[i], docs[i - begin], counts);
+    (*placed)[i - begin] = place(shards[0].db, write_change(shards[0].db, changes[i], docs[i - begin], counts));
     file_spelling_variants(shards[0], stems[i - begin], workers[0]->analyzer);  // run() is over
   }
   return Status::ok();
@@ -405,7 +414,7 @@ Status IndexWriter::Impl::write_one_shard(std::vector<Change>& changes, size_t b
 // not built in lanes, such as one a killed bulk build left): it is first taken out of there, on
 // this thread, so that each id lives in one shard.
 Status IndexWriter::Impl::write_shards(std::vector<Change>& changes, size_t begin, size_t end,
-                                       WriteCounts* counts) {
+                                       WriteCounts* counts, std::vector<StoryGrouper::Place>* placed) {
   const size_t lanes = targets.size();
   std::vector<char> moved(end - begin, 0);
   for (size_t i = begin; i < end; ++i) {
@@ -432,7 +441,7 @@ Status IndexWriter::Impl::write_shards(std::vector<Change>& changes, size_t begi
       stems.clear();
       Worker& worker = *workers[lane];
       const Xapian::Document doc = changes[i].is_delete ? Xapian::Document() : worker.builder.build(changes[i].article, &stems);
-      write_change(shard.db, changes[i], doc, &per_lane[lane]);
+      (*placed)[i - begin] = place(shard.db, write_change(shard.db, changes[i], doc, &per_lane[lane]));
       if (moved[i - begin]) {
         // It existed, in the shard it was taken out of.
         WriteCounts& c = per_lane[lane];
@@ -451,10 +460,11 @@ Status IndexWriter::Impl::write_shards(std::vector<Change>& changes, size_t begi
 }
 
 Status IndexWriter::Impl::write_range(std::vector<Change>& changes, size_t begin, size_t end,
-                                      WriteCounts* counts) {
+                                      WriteCounts* counts, std::vector<StoryGrouper::Place>* placed) {
+  placed->assign(end - begin, {});
   try {
-    return shards.size() == 1 ? write_one_shard(changes, begin, end, counts)
-                              : write_shards(changes, begin, end, counts);
+    return shards.size() == 1 ? write_one_shard(changes, begin, end, counts, placed)
+                              : write_shards(changes, begin, end, counts, placed);
   } catch (const Xapian::Error& e) {
     return Status::internal("write failed: " + e.get_description());
   }
@@ -469,12 +479,16 @@ Status IndexWriter::apply(std::vector<Change>& changes, WriteCounts* counts) {
     const size_t end = impl_->segment_end(changes, begin, std::min(changes.size(), begin + room));
     // Story grouping (story_grouper.h): each id's story is noted before the range is written,
     // and the range is grouped after it, on this thread, while the shard threads wait.
-    std::vector<Xapian::WritableDatabase*> story_shards;
-    for (auto& shard : impl_->shards) story_shards.push_back(&shard.db);
-    StoryGrouper stories(std::move(story_shards));
+    std::vector<StoryGrouper::Shard> story_shards;
+    for (auto& shard : impl_->shards) {
+      story_shards.push_back({&shard.db, shard.fresh});
+      if (shard.fresh && !impl_->fresh_terms && stories_enabled()) impl_->fresh_terms = std::make_unique<FreshTerms>();
+    }
+    StoryGrouper stories(std::move(story_shards), impl_->fresh_terms.get());
     if (Status s = stories.prepare(changes, begin, end); !s.is_ok()) return s;
-    if (Status s = impl_->write_range(changes, begin, end, counts); !s.is_ok()) return s;
-    if (Status s = stories.settle(changes, begin, end); !s.is_ok()) return s;
+    std::vector<StoryGrouper::Place> placed;
+    if (Status s = impl_->write_range(changes, begin, end, counts, &placed); !s.is_ok()) return s;
+    if (Status s = stories.settle(changes, begin, end, placed); !s.is_ok()) return s;
     impl_->since_commit += end - begin;
     if (impl_->since_commit >= static_cast<size_t>(impl_->options.commit_every)) {
       if (Status s = commit(); !s.is_ok()) return s;
@@ -567,6 +581,7 @@ Status IndexWriter::finish() {
   impl_->replaced.clear();
   impl_->rebuild = false;
   impl_->shards.clear();
+  impl_->fresh_terms.reset();  // the merged shard is not fresh
   try {
     impl_->shards.emplace_back(merged, Xapian::WritableDatabase(path + "/" + merged, Xapian::DB_OPEN));
   } catch (const Xapian::Error& e) {

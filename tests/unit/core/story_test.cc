@@ -12,6 +12,7 @@
 #include "sondhan/core/fingerprint.h"
 #include "sondhan/core/index_writer.h"
 #include "sondhan/core/searcher.h"
+#include "story_grouper.h"
 #include "test_support.h"
 
 using namespace sondhan::core;
@@ -178,4 +179,61 @@ TEST_CASE("search collapses a story into one hit with its versions; related skip
   CHECK(related->front().id == "b");
   CHECK(searcher.value()->related("nope", 5).status().code() == Code::kNotFound);
   CHECK(searcher.value()->versions("nope").status().code() == Code::kNotFound);
+}
+
+TEST_CASE("fresh-shard term filter: no false negatives, counts up to two", "[core][stories]") {
+  FreshTerms terms;
+  for (int i = 0; i < 20000; ++i) terms.add(static_cast<size_t>(i % 7), "XNDband" + std::to_string(i));
+  terms.add(3, "XNDtwice");
+  terms.add(5, "XNDtwice");
+  int absent = 0, in_other_shard = 0;
+  for (int i = 0; i < 20000; ++i) {
+    const std::string term = "XNDband" + std::to_string(i);
+    CHECK(terms.count(term) >= 1);
+    CHECK(terms.may_hold(static_cast<size_t>(i % 7), term));
+    in_other_shard += terms.may_hold(static_cast<size_t>(i % 7 + 1), term) ? 1 : 0;
+    absent += terms.count("XNDnever" + std::to_string(i)) > 0 ? 1 : 0;
+  }
+  CHECK(terms.count("XNDtwice") == 2);
+  CHECK(terms.may_hold(3, "XNDtwice"));
+  CHECK(terms.may_hold(5, "XNDtwice"));
+  // False positives are rare: each one only costs a look-up.
+  CHECK(absent < 20);
+  CHECK(in_other_shard < 20);
+}
+
+TEST_CASE("stories: a bulk build in many segments groups as writing one article at a time does",
+          "[core][stories]") {
+  // Copies far apart in the input, so that they land in different segments and batches.
+  std::vector<Change> input;
+  for (int copy = 0; copy < 3; ++copy) {
+    for (int story = 0; story < 8; ++story) {
+      const std::string text = copy == 2 ? words(10 + story, 70) : words(10 + story, 80) + " " + words(40 + copy, 3);
+      input.push_back(upsert("s" + std::to_string(story) + "-" + std::to_string(copy), text));
+    }
+    input.push_back(upsert("alone-" + std::to_string(copy), words(30 + copy, 80)));
+  }
+  Db bulk(2), serial(1);
+  {
+    WriterOptions options;
+    options.bulk = true;
+    bulk.config.index.segment_articles = 2;
+    auto writer = IndexWriter::open(bulk.config.db_path, bulk.config, options);
+    REQUIRE(writer.is_ok());
+    for (size_t begin = 0; begin < input.size(); begin += 5) {
+      std::vector<Change> batch(input.begin() + static_cast<long>(begin),
+                                input.begin() + static_cast<long>(std::min(input.size(), begin + 5)));
+      WriteCounts counts;
+      REQUIRE(writer.value()->apply(batch, &counts).is_ok());
+    }
+    REQUIRE(writer.value()->shard_count() > 8);
+    REQUIRE(writer.value()->commit().is_ok());
+  }
+  for (const Change& change : input) serial.apply({change});
+  for (const Change& change : input) {
+    INFO(change.article.id);
+    CHECK(bulk.story(change.article.id) == serial.story(change.article.id));
+  }
+  CHECK(serial.story("s3-0") == std::set<std::string>{"s3-0", "s3-1", "s3-2"});
+  CHECK(serial.story("alone-1") == std::set<std::string>{"alone-1"});
 }
