@@ -50,7 +50,10 @@ done
 # keep the executions per second high.
 max_len_of() {
   case "$1" in
-    analyzer_fuzz) echo 1024 ;;  # every word is stemmed several times: short inputs, more of them
+    # Every word is stemmed and checked several times, so the analyzer's inputs are kept short:
+    # 512 bytes still hold several Bengali sentences (longer texts come from the seeds) and run
+    # twice as many executions as 1024 with the same coverage.
+    analyzer_fuzz) echo 512 ;;
     record_fuzz) echo 8192 ;;
     query_fuzz) echo 3072 ;;     # the query limit is 2048 bytes: both sides of it
     *) echo 4096 ;;
