@@ -56,6 +56,15 @@ Xapian::docid write_change(Xapian::WritableDatabase& db, Change& change, const X
   return existed ? db.replace_document(id_term, doc) : db.add_document(doc);
 }
 
+// The story grouper's filter, or none (it then looks every term up) if memory is short.
+std::unique_ptr<FreshTerms> make_fresh_terms() {
+  try {
+    return std::make_unique<FreshTerms>();
+  } catch (const std::bad_alloc&) {
+    return nullptr;
+  }
+}
+
 StoryGrouper::Place place(Xapian::WritableDatabase& db, Xapian::docid did) {
   return did == 0 ? StoryGrouper::Place{} : StoryGrouper::Place{&db, did};
 }
@@ -157,6 +166,8 @@ struct IndexWriter::Impl {
   // The terms written into the fresh shards, for the story grouper (made when one is written).
   std::unique_ptr<FreshTerms> fresh_terms;
 
+  Status apply(std::vector<Change>& changes, WriteCounts* counts);
+  Status commit();
   Status check_manifest();
   size_t document_count() const;
   void route_to_all();
@@ -471,39 +482,51 @@ Status IndexWriter::Impl::write_range(std::vector<Change>& changes, size_t begin
 }
 
 Status IndexWriter::apply(std::vector<Change>& changes, WriteCounts* counts) {
+  Status s = impl_->apply(changes, counts);
+  if (!s.is_ok()) {
+    // Part of the batch may be in the shards without the story grouper having seen it: from
+    // now on it looks every term up.
+    impl_->fresh_terms.reset();
+    for (auto& shard : impl_->shards) shard.fresh = false;
+  }
+  return s;
+}
+
+Status IndexWriter::Impl::apply(std::vector<Change>& changes, WriteCounts* counts) {
   // Commit exactly every commit_every changes, so an interrupted run always stops at a
   // predictable point: split the batch where a commit falls.
   size_t begin = 0;
   while (begin < changes.size()) {
-    const size_t room = static_cast<size_t>(impl_->options.commit_every) - impl_->since_commit;
-    const size_t end = impl_->segment_end(changes, begin, std::min(changes.size(), begin + room));
+    const size_t room = static_cast<size_t>(options.commit_every) - since_commit;
+    const size_t end = segment_end(changes, begin, std::min(changes.size(), begin + room));
     // Story grouping (story_grouper.h): each id's story is noted before the range is written,
     // and the range is grouped after it, on this thread, while the shard threads wait.
     std::vector<StoryGrouper::Shard> story_shards;
-    for (auto& shard : impl_->shards) {
+    for (auto& shard : shards) {
       story_shards.push_back({&shard.db, shard.fresh});
-      if (shard.fresh && !impl_->fresh_terms && stories_enabled()) impl_->fresh_terms = std::make_unique<FreshTerms>();
+      // A bulk build's segments are many; elsewhere a look-up in each of a few shards is cheap.
+      if (shard.fresh && segmented && !fresh_terms && stories_enabled()) fresh_terms = make_fresh_terms();
     }
-    StoryGrouper stories(std::move(story_shards), impl_->fresh_terms.get());
+    StoryGrouper stories(std::move(story_shards), fresh_terms.get());
     if (Status s = stories.prepare(changes, begin, end); !s.is_ok()) return s;
     std::vector<StoryGrouper::Place> placed;
-    if (Status s = impl_->write_range(changes, begin, end, counts, &placed); !s.is_ok()) return s;
+    if (Status s = write_range(changes, begin, end, counts, &placed); !s.is_ok()) return s;
     if (Status s = stories.settle(changes, begin, end, placed); !s.is_ok()) return s;
-    impl_->since_commit += end - begin;
-    if (impl_->since_commit >= static_cast<size_t>(impl_->options.commit_every)) {
+    since_commit += end - begin;
+    if (since_commit >= static_cast<size_t>(options.commit_every)) {
       if (Status s = commit(); !s.is_ok()) return s;
     }
-    if (impl_->segmented) {
-      for (size_t i = begin; i < end; ++i) impl_->pending += pending_bytes(changes[i]);
-      impl_->in_segments += end - begin;
-      if (impl_->segment_limit > 0 && impl_->in_segments >= impl_->segment_limit) {
+    if (segmented) {
+      for (size_t i = begin; i < end; ++i) pending += pending_bytes(changes[i]);
+      in_segments += end - begin;
+      if (segment_limit > 0 && in_segments >= segment_limit) {
         try {
-          if (Status s = impl_->start_segments(); !s.is_ok()) return s;
+          if (Status s = start_segments(); !s.is_ok()) return s;
         } catch (const Xapian::Error& e) {
           return Status::internal("starting new segments failed: " + e.get_description());
         }
-        impl_->since_commit = 0;
-      } else if (impl_->pending >= impl_->budget) {
+        since_commit = 0;
+      } else if (pending >= budget) {
         if (Status s = commit(); !s.is_ok()) return s;
       }
     }
@@ -525,16 +548,18 @@ std::string IndexWriter::metadata(const std::string& key) const {
   return least;
 }
 
-Status IndexWriter::commit() {
+Status IndexWriter::commit() { return impl_->commit(); }
+
+Status IndexWriter::Impl::commit() {
   // The pool turns a Xapian exception into the call's Status.
   Status s;
   try {
-    s = impl_->commit_all();
+    s = commit_all();
   } catch (const Xapian::Error& e) {
     s = Status::internal(e.get_description());
   }
   if (!s.is_ok()) return Status::internal("commit failed: " + s.message());
-  impl_->since_commit = 0;
+  since_commit = 0;
   return Status::ok();
 }
 

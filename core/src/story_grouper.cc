@@ -33,7 +33,7 @@ Status guarded(Step&& step) {
 }
 
 // 2^28 bits a filter (32 MiB, touched as bits land): at a million articles of 17 terms each,
-// three bits a term give about 1% false positives.
+// noted once in all and once for their shard, three bits a term give about 3% false positives.
 constexpr size_t kFilterWords = (size_t{1} << 28) / 64;
 constexpr int kFilterHashes = 3;
 
@@ -132,21 +132,23 @@ void StoryGrouper::note(const std::vector<Change>& changes, size_t begin, size_t
 
 void StoryGrouper::group(const std::vector<Change>& changes, size_t begin, size_t end,
                          const std::vector<Place>& placed) {
+  // Each id once, at its last change in the batch (the one that decided what it is now).
+  std::map<std::string, size_t> last;
+  for (size_t i = begin; i < end; ++i) last[changes[i].article.id] = i;
   if (fresh_terms_ != nullptr) {
-    for (size_t i = begin; i < end; ++i) {
+    // What the fresh shards now hold of this batch: each id's last version. An earlier one was
+    // replaced under the same docid, or deleted (its docid may name no document now).
+    for (const auto& [id, i] : last) {
       const Place& at = placed[i - begin];
-      const int shard = at.db == nullptr ? -1 : fresh_index(at.db);
+      const int shard = changes[i].is_delete || at.db == nullptr ? -1 : fresh_index(at.db);
       if (shard < 0) continue;
-      fresh_terms_->add(shard, id_term(changes[i].article.id));
+      fresh_terms_->add(shard, id_term(id));
       Fingerprint fp;
       std::string ignored_id;
       if (!decode_fingerprint(at.db->get_document(at.did).get_value(kPrintSlot), &fp, &ignored_id)) continue;
       for (const std::string& term : band_terms(fp, kBandPrefix)) fresh_terms_->add(shard, term);
     }
   }
-  // Each id once, at its last change in the batch (the one that decided what it is now).
-  std::map<std::string, size_t> last;
-  for (size_t i = begin; i < end; ++i) last[changes[i].article.id] = i;
   for (const auto& [id, i] : last) {
     if (!changes[i].is_delete) pending_.insert(id);
   }
