@@ -30,7 +30,7 @@ const std::vector<Field>& schema() {
       {.name = "url", .kind = K::kStored, .show = true, .description = "the article's address"},
       {.name = "year", .kind = K::kYear, .filter_name = "year", .prefix = "XY", .slot = 6,
        .filter = true, .facet = true, .description = "from the date: a filter (year:2024) and a facet"},
-      {.name = "month", .kind = K::kMonth, .filter_name = "month", .slot = 7, .facet = true,
+      {.name = "month", .kind = K::kMonth, .filter_name = "month", .prefix = "XM", .slot = 7, .facet = true,
        .description = "from the date (2024-03): a facet"},
   };
   return kFields;

@@ -593,3 +593,76 @@ TEST_CASE("a writer on segments a bulk build left keeps each id in one shard", "
   CHECK(writer.value()->document_count() == 120);
   for (const char* id : {"id-0", "id-57", "id-119"}) CHECK(copies_of(config.db_path, id) == 1);
 }
+
+TEST_CASE("date-sorted pages read from the newest months are the pages of the whole archive",
+          "[core][search]") {
+  sondhan::testing::TempDir dir;
+  Config config;
+  config.db_path = dir.str("db");
+  std::vector<Article> articles;
+  const char* kWords[] = {"ঢাকায় আজ ভারী বৃষ্টি হয়েছে।", "নির্বাচন কমিশন তফসিল ঘোষণা করেছে।"};
+  for (int m = 0; m < 14; ++m) {
+    const int year = 2023 + m / 12, month = m % 12 + 1;
+    for (int k = 0; k < 6; ++k) {
+      char date[32];
+      std::snprintf(date, sizeof date, "%04d-%02d-%02dT%02d:00:00Z", year, month, 1 + k * 5, k * 3);
+      const std::string id = "m" + std::to_string(m) + "-" + std::to_string(k);
+      articles.push_back(article(id, "খবর " + id, kWords[(m + k) % 2], date, k % 2 ? "BBC" : "প্রথম আলো"));
+    }
+  }
+  // Across a month's edge by time zone: the March article is the older instant.
+  articles.push_back(article("edge-feb", "খবর", kWords[0], "2024-02-29T22:00:00Z", "BBC"));
+  articles.push_back(article("edge-mar", "খবর", kWords[0], "2024-03-01T01:00:00+06:00", "BBC"));
+  write_articles(config, articles, /*merge=*/true);
+  Article undated = article("undated", "খবর", kWords[1], "2024-01-01", "BBC");
+  undated.date.reset();
+
+  auto searcher = Searcher::open(config);
+  REQUIRE(searcher.is_ok());
+  auto ids = [](const SearchResult& r) {
+    std::vector<std::string> out;
+    for (const Hit& h : r.hits) out.push_back(h.id);
+    return out;
+  };
+  auto check_pages = [&]() {
+    for (const char* query : {"", "বৃষ্টি", "-বৃষ্টি"}) {
+      for (const bool filtered : {false, true}) {
+        for (const SortOrder sort : {SortOrder::kDateDescending, SortOrder::kDateAscending}) {
+          SearchRequest request;
+          request.query = query;
+          request.sort = sort;
+          if (filtered) request.filters["source"] = {"BBC"};
+          request.limit = 1000;  // the whole archive: sorted as a whole
+          auto all = searcher.value()->search(request);
+          REQUIRE(all.is_ok());
+          const std::vector<std::string> truth = ids(all.value());
+          for (const auto& [offset, limit] : std::vector<std::pair<size_t, size_t>>{{0, 1}, {0, 5}, {3, 4}, {20, 10}, {40, 7}}) {
+            INFO("q='" << query << "' filtered " << filtered << " ascending " << (sort == SortOrder::kDateAscending)
+                       << " offset " << offset << " limit " << limit);
+            request.offset = offset;
+            request.limit = limit;
+            auto page = searcher.value()->search(request);
+            REQUIRE(page.is_ok());
+            const size_t end = std::min(truth.size(), offset + limit);
+            const std::vector<std::string> expected(truth.begin() + static_cast<long>(std::min(offset, end)),
+                                                    truth.begin() + static_cast<long>(end));
+            CHECK(ids(page.value()) == expected);
+            CHECK(page.value().total == all.value().total);
+            CHECK(page.value().total_is_exact);
+          }
+        }
+      }
+    }
+  };
+  check_pages();
+  SearchRequest newest;
+  newest.limit = 1;
+  newest.sort = SortOrder::kDateDescending;
+  CHECK(ids(searcher.value()->search(newest).value()) == std::vector<std::string>{"edge-feb"});
+
+  // An article without a date sorts last newest-first and first oldest-first.
+  write_articles(config, {undated}, /*merge=*/false);
+  check_pages();
+  newest.sort = SortOrder::kDateAscending;
+  CHECK(ids(searcher.value()->search(newest).value()) == std::vector<std::string>{"undated"});
+}

@@ -14,7 +14,7 @@ namespace sondhan::core {
 
 /// The index layout's version: bumped by any change to the terms, values or data a document
 /// gets for the same article and analyzer (document_builder.cc, index_layout.h).
-inline constexpr int kIndexFormatVersion = 3;  // 3: fingerprints, band terms, story keys
+inline constexpr int kIndexFormatVersion = 4;  // 3: fingerprints, band terms, story keys; 4: month terms
 
 struct Manifest {
   int format_version = 0;
