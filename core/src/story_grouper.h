@@ -20,9 +20,8 @@
 
 namespace sondhan::core {
 
-/// The terms a writer has put into the shards it found empty (a new database's, a bulk build's
-/// segments), counted up to two, with false positives and never a false negative: a pair of
-/// Bloom filters. It answers without a look-up what is nearly always so: that a band term
+/// The terms a bulk build has put into the shards it found empty (its segments), counted up to
+/// two, with false positives and never a false negative: a pair of Bloom filters. It answers without a look-up what is nearly always so: that a band term
 /// belongs to its article alone, or that an id was never written there. Each look-up in a
 /// shard's B-tree costs microseconds, and a bulk build has a shard per segment (hundreds at a
 /// million articles) and 16 band terms an article, which made grouping the larger part of the
