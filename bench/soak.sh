@@ -29,8 +29,8 @@
 #
 # Defaults: the database is the shared corpus (../shared/corpus/bn_news.jsonl.gz beside the
 # checkout) indexed once with BIN/sondhan-index into build/bench-data/bn_news.db (re-indexed when
-# the corpus file changes); BIN is build/bin. The binaries are copied for the run, so a rebuild
-# meanwhile does not mix two servers in one report. The server runs with its built-in defaults
+# the corpus file or the indexer changes); BIN is build/bin. The binaries are copied for the run,
+# so a rebuild meanwhile does not mix two servers in one report. The server runs with its built-in defaults
 # (or --config FILE), access log on and log level info; the memory allowance reads
 # max_body_bytes and max_header_bytes from that file (default config/sondhan.toml; a missing
 # max_header_bytes counts as 8192, cpp-httplib's line limit). --rss-cap-mb (4096) kills a server
@@ -122,7 +122,8 @@ trap 'exit 143' TERM
 if [[ -z "$DB" ]]; then
   DB="build/bench-data/bn_news.db"
   [[ -f "$CORPUS" ]] || { echo "$0: corpus $CORPUS not found (or give --db DIR)" >&2; exit 2; }
-  stamp="$(realpath "$CORPUS") $(stat -c '%s %Y' "$CORPUS")"
+  # The corpus and the indexer that made it: a new build may write another index format.
+  stamp="$(realpath "$CORPUS") $(stat -c '%s %Y' "$CORPUS") $(stat -c '%s %Y' "$BIN/sondhan-index" 2>/dev/null)"
   if [[ ! -d "$DB" || "$(cat "$DB.stamp" 2>/dev/null)" != "$stamp" ]]; then
     [[ -x "$BIN/sondhan-index" ]] || { echo "$0: $BIN/sondhan-index not found" >&2; exit 2; }
     echo "indexing $CORPUS into $DB (once) ..." >&2
