@@ -30,11 +30,11 @@
 # Defaults: the database is the shared corpus (../shared/corpus/bn_news.jsonl.gz beside the
 # checkout) indexed once with BIN/sondhan-index into build/bench-data/bn_news.db (re-indexed when
 # the corpus file or the indexer changes); BIN is build/bin. The binaries are copied for the run,
-# so a rebuild meanwhile does not mix two servers in one report. The server runs with its built-in defaults
-# (or --config FILE), access log on and log level info; the memory allowance reads
-# max_body_bytes and max_header_bytes from that file (default config/sondhan.toml; a missing
-# max_header_bytes counts as 8192, cpp-httplib's line limit). --rss-cap-mb (4096) kills a server
-# that grows beyond it: a safety net on shared machines; the run then fails.
+# so a rebuild meanwhile does not mix two servers in one report. The server runs with its
+# built-in defaults (or --config FILE), access log on and log level info; the memory allowance
+# reads max_body_bytes and max_header_bytes from that file (default config/sondhan.toml; a
+# missing max_header_bytes counts as 8192, cpp-httplib's line limit). --rss-cap-mb (4096) kills a
+# server that grows beyond it: a safety net on shared machines; the run then fails.
 # Needs wrk, curl and python3 (standard library only).
 set -euo pipefail
 
