@@ -65,8 +65,9 @@ std::unique_ptr<FreshTerms> make_fresh_terms() {
   }
 }
 
-StoryGrouper::Place place(Xapian::WritableDatabase& db, Xapian::docid did) {
-  return did == 0 ? StoryGrouper::Place{} : StoryGrouper::Place{&db, did};
+StoryGrouper::Place place(Xapian::WritableDatabase& db, Xapian::docid did, const Xapian::Document& doc) {
+  if (did == 0) return {};
+  return {&db, did, doc.get_value(static_cast<Xapian::valueno>(kFingerprintSlot))};
 }
 
 // Who holds a lock file, as its holder wrote it ("sondhan-server, pid 4242"), or "".
@@ -107,6 +108,9 @@ size_t memory_budget(int memory_mb) {
   const size_t machine = pages > 0 && page > 0 ? static_cast<size_t>(pages) * static_cast<size_t>(page) : 0;
   return std::clamp(machine / 8, 256 * kMiB, 4096 * kMiB);
 }
+
+// The story grouper's cache: a quarter of the memory budget, at about 400 bytes an article.
+size_t print_cache_entries(int memory_mb) { return memory_budget(memory_mb) / 4 / 400; }
 
 }  // namespace
 
@@ -165,6 +169,8 @@ struct IndexWriter::Impl {
   std::unordered_set<uint64_t> written;
   // The terms written into the fresh shards, for the story grouper (made when one is written).
   std::unique_ptr<FreshTerms> fresh_terms;
+  // The story grouper's fingerprints by shard number: cleared when the numbers change.
+  PrintCache prints{print_cache_entries(options.memory_mb)};
 
   Status apply(std::vector<Change>& changes, WriteCounts* counts);
   Status commit();
@@ -413,7 +419,8 @@ Status IndexWriter::Impl::write_one_shard(std::vector<Change>& changes, size_t b
     for (size_t i = begin; i < end; ++i) written.insert(std::hash<std::string>{}(changes[i].article.id));
   }
   for (size_t i = begin; i < end; ++i) {
-    (*placed)[i - begin] = place(shards[0].db, write_change(shards[0].db, changes[i], docs[i - begin], counts));
+    (*placed)[i - begin] = place(shards[0].db, write_change(shards[0].db, changes[i], docs[i - begin], counts),
+                                 docs[i - begin]);
     file_spelling_variants(shards[0], stems[i - begin], workers[0]->analyzer);  // run() is over
   }
   return Status::ok();
@@ -452,7 +459,7 @@ Status IndexWriter::Impl::write_shards(std::vector<Change>& changes, size_t begi
       stems.clear();
       Worker& worker = *workers[lane];
       const Xapian::Document doc = changes[i].is_delete ? Xapian::Document() : worker.builder.build(changes[i].article, &stems);
-      (*placed)[i - begin] = place(shard.db, write_change(shard.db, changes[i], doc, &per_lane[lane]));
+      (*placed)[i - begin] = place(shard.db, write_change(shard.db, changes[i], doc, &per_lane[lane]), doc);
       if (moved[i - begin]) {
         // It existed, in the shard it was taken out of.
         WriteCounts& c = per_lane[lane];
@@ -487,6 +494,7 @@ Status IndexWriter::apply(std::vector<Change>& changes, WriteCounts* counts) {
     // Part of the batch may be in the shards without the story grouper having seen it: from
     // now on it looks every term up.
     impl_->fresh_terms.reset();
+    impl_->prints.clear();  // a docid may have been replaced without settle() seeing it
     for (auto& shard : impl_->shards) shard.fresh = false;
   }
   return s;
@@ -507,7 +515,7 @@ Status IndexWriter::Impl::apply(std::vector<Change>& changes, WriteCounts* count
       // A bulk build's segments are many; elsewhere a look-up in each of a few shards is cheap.
       if (shard.fresh && segmented && !fresh_terms && stories_enabled()) fresh_terms = make_fresh_terms();
     }
-    StoryGrouper stories(std::move(story_shards), fresh_terms.get());
+    StoryGrouper stories(std::move(story_shards), fresh_terms.get(), &prints);
     if (Status s = stories.prepare(changes, begin, end); !s.is_ok()) return s;
     std::vector<StoryGrouper::Place> placed;
     if (Status s = write_range(changes, begin, end, counts, &placed); !s.is_ok()) return s;
@@ -607,6 +615,7 @@ Status IndexWriter::finish() {
   impl_->rebuild = false;
   impl_->shards.clear();
   impl_->fresh_terms.reset();  // the merged shard is not fresh
+  impl_->prints.clear();
   try {
     impl_->shards.emplace_back(merged, Xapian::WritableDatabase(path + "/" + merged, Xapian::DB_OPEN));
   } catch (const Xapian::Error& e) {

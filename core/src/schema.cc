@@ -58,6 +58,10 @@ std::string id_term(std::string_view id) {
   return prefix + std::string(id);
 }
 
+std::vector<std::string> story_terms(std::string_view key) {
+  return {id_term(key), kStoryPrefix + std::string(key)};
+}
+
 std::vector<std::string> facet_names() {
   std::vector<std::string> names;
   for (const Field& f : schema()) {

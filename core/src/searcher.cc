@@ -552,11 +552,13 @@ Result<SearchResult> Searcher::Impl::run(const SearchRequest& request) {
 }
 
 // The other articles of each page hit's story that match `query`: one more match, over the
-// page's stories only (their XSTORY terms filter it to a handful of documents), best first.
+// page's stories only (their story_terms filter it to a handful of documents), best first.
 void Searcher::Impl::add_versions(const Xapian::Query& query, const std::map<std::string, size_t>& story_hits,
                                   std::vector<Hit>* hits) {
   std::vector<Xapian::Query> stories;
-  for (const auto& [key, index] : story_hits) stories.emplace_back(kStoryPrefix + key);
+  for (const auto& [key, index] : story_hits) {
+    for (const std::string& term : story_terms(key)) stories.emplace_back(term);
+  }
   Xapian::Enquire enquire(db);
   enquire.set_query(Xapian::Query(Xapian::Query::OP_FILTER, query,
                                   Xapian::Query(Xapian::Query::OP_OR, stories.begin(), stories.end())));
@@ -596,12 +598,15 @@ Result<std::vector<ArticleRef>> Searcher::versions(const std::string& id) {
     Xapian::PostingIterator p = db.postlist_begin(id_term(id));
     if (p == db.postlist_end(id_term(id))) return Status::not_found("no article with id '" + id + "'");
     const std::string key = db.get_document(*p).get_value(kStoryKey);
-    std::vector<Xapian::docid> docids;
+    std::set<Xapian::docid> docids;
     if (key.empty()) {
-      docids.push_back(*p);
+      docids.insert(*p);
     } else {
-      const std::string term = kStoryPrefix + key;
-      for (Xapian::PostingIterator m = db.postlist_begin(term); m != db.postlist_end(term); ++m) docids.push_back(*m);
+      for (const std::string& term : story_terms(key)) {
+        for (Xapian::PostingIterator m = db.postlist_begin(term); m != db.postlist_end(term); ++m) {
+          if (db.get_document(*m).get_value(kStoryKey) == key) docids.insert(*m);
+        }
+      }
     }
     std::vector<std::pair<std::string, ArticleRef>> dated;  // (date, article)
     for (const Xapian::docid docid : docids) {
@@ -639,7 +644,9 @@ Result<std::vector<ArticleRef>> Searcher::related(const std::string& id, size_t 
     // Not the article itself, nor its copies (its story).
     Xapian::Query exclude(id_term(id));
     if (const std::string key = db.get_document(*p).get_value(kStoryKey); !key.empty()) {
-      exclude = Xapian::Query(Xapian::Query::OP_OR, exclude, Xapian::Query(kStoryPrefix + key));
+      for (const std::string& term : story_terms(key)) {
+        exclude = Xapian::Query(Xapian::Query::OP_OR, exclude, Xapian::Query(term));
+      }
     }
     enquire.set_query(Xapian::Query(Xapian::Query::OP_AND_NOT,
                                     Xapian::Query(Xapian::Query::OP_OR, terms.begin(), terms.end()), exclude));

@@ -79,6 +79,30 @@ bool FreshTerms::may_hold(size_t shard, std::string_view term) const {
   return all;
 }
 
+const PrintCache::Entry* PrintCache::find(size_t shard, Xapian::docid did) const {
+  auto it = entries_.find(uint64_t{shard} << 32 | did);
+  return it == entries_.end() ? nullptr : &it->second;
+}
+
+const PrintCache::Entry* PrintCache::put(size_t shard, Xapian::docid did, std::string_view print) {
+  if (entries_.size() >= max_entries_) entries_.clear();
+  Entry& entry = entries_[uint64_t{shard} << 32 | did];
+  if (!decode_fingerprint(print, &entry.fp, &entry.id)) entry = Entry();
+  return &entry;
+}
+
+size_t StoryGrouper::shard_index(const Xapian::WritableDatabase* db) const {
+  for (size_t s = 0; s < shards_.size(); ++s) {
+    if (shards_[s].db == db) return s;
+  }
+  return shards_.size();  // cannot happen: every place is in one of the writer's shards
+}
+
+const PrintCache::Entry& StoryGrouper::print_of(size_t shard, Xapian::docid did) {
+  if (const PrintCache::Entry* cached = prints_->find(shard, did)) return *cached;
+  return *prints_->put(shard, did, shards_[shard].db->get_document(did).get_value(kPrintSlot));
+}
+
 int StoryGrouper::fresh_index(const Xapian::WritableDatabase* db) const {
   if (fresh_terms_ == nullptr) return -1;
   for (size_t s = 0; s < shards_.size(); ++s) {
@@ -135,19 +159,16 @@ void StoryGrouper::group(const std::vector<Change>& changes, size_t begin, size_
   // Each id once, at its last change in the batch (the one that decided what it is now).
   std::map<std::string, size_t> last;
   for (size_t i = begin; i < end; ++i) last[changes[i].article.id] = i;
-  if (fresh_terms_ != nullptr) {
-    // What the fresh shards now hold of this batch: each id's last version. An earlier one was
-    // replaced under the same docid, or deleted (its docid may name no document now).
-    for (const auto& [id, i] : last) {
-      const Place& at = placed[i - begin];
-      const int shard = changes[i].is_delete || at.db == nullptr ? -1 : fresh_index(at.db);
-      if (shard < 0) continue;
-      fresh_terms_->add(shard, id_term(id));
-      Fingerprint fp;
-      std::string ignored_id;
-      if (!decode_fingerprint(at.db->get_document(at.did).get_value(kPrintSlot), &fp, &ignored_id)) continue;
-      for (const std::string& term : band_terms(fp, kBandPrefix)) fresh_terms_->add(shard, term);
-    }
+  // What the shards now hold of this batch: each id's last version. An earlier one was replaced
+  // under the same docid, or deleted (its docid may name no document now).
+  for (const auto& [id, i] : last) {
+    const Place& at = placed[i - begin];
+    if (changes[i].is_delete || at.db == nullptr) continue;
+    const size_t shard = shard_index(at.db);
+    const PrintCache::Entry* written = prints_->put(shard, at.did, at.print);
+    if (fresh_index(at.db) < 0) continue;
+    fresh_terms_->add(shard, id_term(id));
+    for (const std::string& term : band_terms(written->fp, kBandPrefix)) fresh_terms_->add(shard, term);
   }
   for (const auto& [id, i] : last) {
     if (!changes[i].is_delete) pending_.insert(id);
@@ -166,11 +187,10 @@ void StoryGrouper::group(const std::vector<Change>& changes, size_t begin, size_
       pending_.erase(id);  // cannot happen: it was just written
       continue;
     }
-    if (was.existed && !was.key.empty() &&
-        at.db->get_document(at.did).get_value(kPrintSlot) == was.fingerprint) {
+    if (was.existed && !was.key.empty() && at.print == was.fingerprint) {
       // Same text: same story (a re-run of the same input changes nothing).
       pending_.erase(id);
-      set_key(at, was.key);
+      set_key(at, id, was.key);
       continue;
     }
     if (!was.key.empty()) regroup(was.key);
@@ -181,11 +201,11 @@ void StoryGrouper::group(const std::vector<Change>& changes, size_t begin, size_
 
 // Joins the article at `self` (written, without a key) to the story of its most similar article.
 void StoryGrouper::assign(const Place& self) {
-  Fingerprint fp;
-  std::string ignored_id;
-  if (!decode_fingerprint(self.db->get_document(self.did).get_value(kPrintSlot), &fp, &ignored_id) || fp.ignored()) {
-    return;
-  }
+  const PrintCache::Entry& mine = print_of(shard_index(self.db), self.did);
+  if (mine.fp.ignored()) return;
+  // Copies: a look-up below may start the cache afresh.
+  const Fingerprint fp = mine.fp;
+  const std::string self_id = mine.id;
   // Candidates: every article sharing a band term, in any shard.
   std::set<std::pair<size_t, Xapian::docid>> seen;
   struct Best {
@@ -200,25 +220,34 @@ void StoryGrouper::assign(const Place& self) {
     for (size_t s = 0; s < shards_.size(); ++s) {
       if (shards_[s].fresh && (!others_in_fresh || skip(s, term))) continue;
       Xapian::WritableDatabase* db = shards_[s].db;
-      // Most band terms belong to one article: its frequency (read from the pending counts,
-      // without flushing the term out of Xapian's write buffer, which cost a fifth of the
-      // indexing time) says whether there is anyone else to look at.
-      const Xapian::doccount freq = db->get_termfreq(term);
-      if (freq == 0 || (db == self.db && freq == 1) || freq > kMaxBandPostings) continue;
-      for (Xapian::PostingIterator p = db->postlist_begin(term); p != db->postlist_end(term); ++p) {
-        if ((db == self.db && *p == self.did) || !seen.emplace(s, *p).second) continue;
-        const Xapian::Document doc = db->get_document(*p);
-        Fingerprint other;
-        std::string other_id;
-        if (!decode_fingerprint(doc.get_value(kPrintSlot), &other, &other_id)) continue;
-        if (pending_.count(other_id) > 0 || !same_story(fp, other)) continue;
-        const Resemblance r = resemblance(fp, other);
-        std::string key = doc.get_value(kKeySlot);
+      // Without the filter's word, ask the term's frequency first: it is read from the pending
+      // counts, while opening the posting list writes the term out of Xapian's buffer, which
+      // cost a fifth of the indexing time when most terms belong to one article. Where the
+      // filter says another article has the term, asking first would only read the same
+      // B-tree blocks twice.
+      if (!shards_[s].fresh || fresh_terms_ == nullptr) {
+        const Xapian::doccount freq = db->get_termfreq(term);
+        if (freq == 0 || (db == self.db && freq == 1)) continue;
+      }
+      Xapian::docid postings[kMaxBandPostings + 1];
+      size_t n = 0;
+      for (Xapian::PostingIterator p = db->postlist_begin(term); p != db->postlist_end(term) && n <= kMaxBandPostings; ++p) {
+        postings[n++] = *p;
+      }
+      if (n > kMaxBandPostings) continue;
+      for (size_t k = 0; k < n; ++k) {
+        const Xapian::docid did = postings[k];
+        if ((db == self.db && did == self.did) || !seen.emplace(s, did).second) continue;
+        const PrintCache::Entry& other = print_of(s, did);
+        if (other.fp.ignored() || !same_story(fp, other.fp) || pending_.count(other.id) > 0) continue;
+        const Resemblance r = resemblance(fp, other.fp);
+        const std::string other_id = other.id;
+        std::string key = db->get_document(did).get_value(kKeySlot);
         // Most similar first; ties by key, then id, so that the choice never depends on docids.
         const auto rank = std::make_tuple(-r.containment, -r.jaccard, key.empty() ? other_id : key, other_id);
         const auto best_rank = std::make_tuple(-best.containment, -best.jaccard,
                                                best.key.empty() ? best.id : best.key, best.id);
-        if (best.containment < 0 || rank < best_rank) best = {r.containment, r.jaccard, key, other_id, {db, *p}};
+        if (best.containment < 0 || rank < best_rank) best = {r.containment, r.jaccard, key, other_id, {db, did}};
       }
     }
   }
@@ -226,28 +255,31 @@ void StoryGrouper::assign(const Place& self) {
   if (best.key.empty()) {
     // It stood alone until now: it starts the story, under its own id.
     best.key = best.id;
-    set_key(best.at, best.key);
+    set_key(best.at, best.id, best.key);
     ++rewritten_;
   }
-  set_key(self, best.key);
+  set_key(self, self_id, best.key);
 }
 
 // Takes every article of story `key` out of it, then puts each back by the rule, in id order.
 void StoryGrouper::regroup(const std::string& key) {
-  const std::string term = kStoryPrefix + key;
-  std::vector<std::string> members;
-  for (const Shard& shard : shards_) {
-    Xapian::WritableDatabase* db = shard.db;
-    for (Xapian::PostingIterator p = db->postlist_begin(term); p != db->postlist_end(term); ++p) {
-      Fingerprint fp;
-      std::string member;
-      if (decode_fingerprint(db->get_document(*p).get_value(kPrintSlot), &fp, &member)) members.push_back(member);
+  std::set<std::string> members;
+  for (const std::string& term : story_terms(key)) {
+    for (const Shard& shard : shards_) {
+      Xapian::WritableDatabase* db = shard.db;
+      for (Xapian::PostingIterator p = db->postlist_begin(term); p != db->postlist_end(term); ++p) {
+        const Xapian::Document doc = db->get_document(*p);
+        Fingerprint fp;
+        std::string member;
+        if (doc.get_value(kKeySlot) == key && decode_fingerprint(doc.get_value(kPrintSlot), &fp, &member)) {
+          members.insert(member);
+        }
+      }
     }
   }
-  std::sort(members.begin(), members.end());
   for (const std::string& member : members) {
     Place at;
-    if (find(member, &at)) set_key(at, "");
+    if (find(member, &at)) set_key(at, member, "");
     pending_.insert(member);
     ++rewritten_;
   }
@@ -258,11 +290,13 @@ void StoryGrouper::regroup(const std::string& key) {
   }
 }
 
-void StoryGrouper::set_key(const Place& at, const std::string& key) {
+void StoryGrouper::set_key(const Place& at, const std::string& id, const std::string& key) {
   Xapian::Document doc = at.db->get_document(at.did);
   const std::string old = doc.get_value(kKeySlot);
   if (old == key) return;
-  if (!old.empty()) {
+  // The story's first article carries no story term (schema.h's story_terms): with only its
+  // value changed, Xapian rewrites neither its terms nor its positions.
+  if (!old.empty() && old != id) {
     try {
       doc.remove_term(kStoryPrefix + old);
     } catch (const Xapian::InvalidArgumentError&) {
@@ -273,7 +307,7 @@ void StoryGrouper::set_key(const Place& at, const std::string& key) {
     doc.remove_value(kKeySlot);
   } else {
     doc.add_value(kKeySlot, key);
-    doc.add_boolean_term(kStoryPrefix + key);
+    if (key != id) doc.add_boolean_term(kStoryPrefix + key);
   }
   at.db->replace_document(at.did, doc);
 }

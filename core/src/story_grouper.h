@@ -10,6 +10,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include <xapian.h>
@@ -44,6 +45,35 @@ class FreshTerms {
   std::unique_ptr<uint64_t[], Free> once_, twice_;
 };
 
+/// The fingerprints and ids of the articles in the writer's shards, by shard number and docid,
+/// kept by the writer across batches. Checking a candidate copy is then a comparison in memory:
+/// reading its fingerprint from the shard (a value look-up in a B-tree that outgrows the cache)
+/// was most of the indexing time at 100,000 articles, where articles that share sentences give
+/// each new one some 16 candidates. A docid keeps its article until the writer replaces it,
+/// which settle() notes here, or deletes it, and Xapian never hands a docid out again: an
+/// entry is right for as long as the shard numbers stay the same.
+class PrintCache {
+ public:
+  struct Entry {
+    Fingerprint fp;  // ignored() when the article has none
+    std::string id;
+  };
+
+  /// At most `max_entries` (it starts afresh when full).
+  explicit PrintCache(size_t max_entries) : max_entries_(max_entries) {}
+
+  /// The entry of docid `did` in shard number `shard`, or null.
+  const Entry* find(size_t shard, Xapian::docid did) const;
+  /// Stores the article's fingerprint value (encode_fingerprint) and returns its entry, which
+  /// stays valid until the next put().
+  const Entry* put(size_t shard, Xapian::docid did, std::string_view print);
+  void clear() { entries_.clear(); }
+
+ private:
+  size_t max_entries_;
+  std::unordered_map<uint64_t, Entry> entries_;  // by shard << 32 | docid
+};
+
 /// The rule. A new or changed article joins the story of the most similar article (same_story,
 /// fingerprint.h) already in the index, found through the band terms in every shard, including
 /// uncommitted changes; with none it stands alone (no key). A story's key is the id of the
@@ -64,6 +94,7 @@ class StoryGrouper {
   struct Place {
     Xapian::WritableDatabase* db = nullptr;
     Xapian::docid did = 0;
+    std::string print;  // from the writer: the fingerprint value it wrote (kFingerprintSlot)
   };
 
   struct Shard {
@@ -71,10 +102,11 @@ class StoryGrouper {
     bool fresh = false;  // found empty by the writer: `fresh_terms` knows every term it holds
   };
 
-  /// `shards`: every shard the writer has open. `fresh_terms` (kept by the writer across batches)
-  /// is told the id and band terms of every article settle() sees written into a fresh shard.
-  StoryGrouper(std::vector<Shard> shards, FreshTerms* fresh_terms)
-      : shards_(std::move(shards)), fresh_terms_(fresh_terms) {}
+  /// `shards`: every shard the writer has open, numbered as the last time `prints` was used.
+  /// `fresh_terms` (kept by the writer across batches, or null) is told the id and band terms of
+  /// every article settle() sees written into a fresh shard. `prints` must not be null.
+  StoryGrouper(std::vector<Shard> shards, FreshTerms* fresh_terms, PrintCache* prints)
+      : shards_(std::move(shards)), fresh_terms_(fresh_terms), prints_(prints) {}
 
   /// Notes the story and fingerprint each id of changes[begin, end) has before they are written.
   /// kInternal for a Xapian error.
@@ -102,15 +134,20 @@ class StoryGrouper {
   bool find(const std::string& id, Place* at) const;
   void assign(const Place& self);
   void regroup(const std::string& key);
-  void set_key(const Place& at, const std::string& key);
+  // Gives the article `id` at `at` the story `key` ("": none).
+  void set_key(const Place& at, const std::string& id, const std::string& key);
   // Its index in shards_ if it is a fresh shard and fresh_terms_ is kept, else -1.
   int fresh_index(const Xapian::WritableDatabase* db) const;
+  size_t shard_index(const Xapian::WritableDatabase* db) const;
+  // The fingerprint and id of the article at docid `did` of shards_[shard], read if not cached.
+  const PrintCache::Entry& print_of(size_t shard, Xapian::docid did);
   bool skip(size_t shard, const std::string& term) const {
     return shards_[shard].fresh && fresh_terms_ != nullptr && !fresh_terms_->may_hold(shard, term);
   }
 
   std::vector<Shard> shards_;
   FreshTerms* fresh_terms_;
+  PrintCache* prints_;
   std::map<std::string, Before> before_;  // by id, the batch's first change to it
   std::set<std::string> pending_;         // ids written in this batch and not grouped yet
   size_t rewritten_ = 0;

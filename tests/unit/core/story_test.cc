@@ -250,3 +250,36 @@ TEST_CASE("stories: a bulk build in many segments groups as writing one article 
   CHECK(serial.story("s1-1") == std::set<std::string>{"s1-1", "s1-2"});
   CHECK(serial.story("alone-1") == std::set<std::string>{"alone-1"});
 }
+
+TEST_CASE("stories: one writer kept open across batches groups as a new writer for each change does",
+          "[core][stories]") {
+  // The writer remembers fingerprints by docid between batches (a server's write path keeps one
+  // open): a rewritten or deleted article must not be found under its old text.
+  const std::vector<std::vector<Change>> batches = {
+      {upsert("a", kStory), upsert("b", kOther)},
+      {upsert("c", kUpdated)},                      // joins a, the story's first article
+      {upsert("a", kThird), upsert("d", kCut)},     // a's new text leaves; d joins c
+      {upsert("e", words(3, 70))},                  // a copy of a's new text
+      {deletion("c"), upsert("f", kStory)},         // d's story loses c; f joins d
+      {upsert("a", kStory), deletion("e")},         // a comes back to the story, e goes
+  };
+  Db kept(2), fresh(2);
+  auto writer = IndexWriter::open(kept.config.db_path, kept.config);
+  REQUIRE(writer.is_ok());
+  for (size_t b = 0; b < batches.size(); ++b) {
+    std::vector<Change> batch = batches[b];
+    WriteCounts counts;
+    REQUIRE(writer.value()->apply(batch, &counts).is_ok());
+    REQUIRE(writer.value()->commit().is_ok());
+    fresh.apply(batches[b]);
+    for (const char* id : {"a", "b", "c", "d", "e", "f"}) {
+      INFO("after batch " << b << ", " << id);
+      auto searcher = Searcher::open(fresh.config);
+      REQUIRE(searcher.is_ok());
+      if (!searcher.value()->versions(id).is_ok()) continue;  // not added yet, or deleted
+      CHECK(kept.story(id) == fresh.story(id));
+    }
+  }
+  CHECK(kept.story("a") == std::set<std::string>{"a", "d", "f"});
+  CHECK(kept.story("b") == std::set<std::string>{"b"});
+}

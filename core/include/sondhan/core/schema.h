@@ -52,7 +52,7 @@ const std::vector<Field>& schema();
 inline constexpr int kStoryKeySlot = 9;
 /// The body's fingerprint and the article's id (encode_fingerprint).
 inline constexpr int kFingerprintSlot = 10;
-/// + story key: a boolean term on every article of the story (lists its versions).
+/// + story key: a boolean term on every article of the story but its first (story_terms).
 inline constexpr char kStoryPrefix[] = "XSTORY";
 /// + band: the fingerprint's band terms, which find candidate copies (band_terms).
 inline constexpr char kBandPrefix[] = "XND";
@@ -68,6 +68,13 @@ size_t field_index(const Field& field);
 
 /// The term that identifies the article `id` (the id row's prefix + id).
 std::string id_term(std::string_view id);
+
+/// The terms whose posting lists hold the articles of story `key`: the first article's id term
+/// and the others' kStoryPrefix term. The first article has the key as a value only, because
+/// changing a value does not make Xapian rewrite an article's terms and positions, and that
+/// article is often one written long ago. A hit may still need its value checked: a story's
+/// first article may have left it (then nothing else is in it).
+std::vector<std::string> story_terms(std::string_view key);
 
 /// The facet names (filter_name of every faceted row), in table order.
 std::vector<std::string> facet_names();
