@@ -82,13 +82,17 @@ Fingerprint fingerprint_of(const std::vector<std::string>& words) {
   return fp;
 }
 
+uint32_t band_value(const Fingerprint& fp, size_t band) {
+  return (uint32_t{fp.mins[2 * band]} << 16) | fp.mins[2 * band + 1];
+}
+
 std::vector<std::string> band_terms(const Fingerprint& fp, std::string_view prefix) {
   std::vector<std::string> terms;
   if (fp.ignored()) return terms;
   static const char kHex[] = "0123456789abcdef";
   terms.reserve(kBands);
   for (size_t b = 0; b < kBands; ++b) {
-    const uint32_t band = (uint32_t{fp.mins[2 * b]} << 16) | fp.mins[2 * b + 1];
+    const uint32_t band = band_value(fp, b);
     std::string term(prefix);
     term.push_back(kHex[b >> 4]);
     term.push_back(kHex[b & 15]);

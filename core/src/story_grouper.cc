@@ -50,6 +50,76 @@ void for_each_bit(std::string_view term, uint64_t shard_plus_one, Visit&& visit)
 
 }  // namespace
 
+FreshBands::FreshBands(size_t max_postings)
+    : keys_(size_t{1} << 16, 0), heads_(size_t{1} << 16, 0), max_postings_(max_postings) {}
+
+size_t FreshBands::slot_of(uint64_t key) const {
+  const size_t mask = keys_.size() - 1;
+  size_t slot = static_cast<size_t>((key * 0x9E3779B97F4A7C15ULL) >> 20) & mask;
+  while (keys_[slot] != 0 && keys_[slot] != key) slot = (slot + 1) & mask;
+  return slot;
+}
+
+void FreshBands::grow() {
+  std::vector<uint64_t> keys(keys_.size() * 2, 0);
+  std::vector<uint32_t> heads(heads_.size() * 2, 0);
+  keys.swap(keys_);
+  heads.swap(heads_);
+  for (size_t i = 0; i < keys.size(); ++i) {
+    if (keys[i] == 0) continue;
+    const size_t slot = slot_of(keys[i]);
+    keys_[slot] = keys[i];
+    heads_[slot] = heads[i];
+  }
+}
+
+void FreshBands::add(size_t shard, Xapian::docid did, const Fingerprint& fp) {
+  if (!kept_ || fp.ignored()) return;
+  if (entries_.size() + kBands > max_postings_) {
+    // Too many to keep: the shards are asked from now on.
+    kept_ = false;
+    std::vector<Entry>().swap(entries_);
+    std::vector<uint64_t>().swap(keys_);
+    std::vector<uint32_t>().swap(heads_);
+    return;
+  }
+  for (size_t band = 0; band < kBands; ++band) {
+    if (2 * (terms_ + 1) > keys_.size()) grow();  // at most half full: short probes
+    const uint64_t key = key_of(band, band_value(fp, band));
+    const size_t slot = slot_of(key);
+    if (keys_[slot] == 0) {
+      keys_[slot] = key;
+      ++terms_;
+    }
+    entries_.push_back({did, static_cast<uint32_t>(shard), heads_[slot]});
+    heads_[slot] = static_cast<uint32_t>(entries_.size());
+  }
+}
+
+void FreshBands::remove(size_t shard, Xapian::docid did, const Fingerprint& fp) {
+  if (!kept_ || fp.ignored()) return;
+  for (size_t band = 0; band < kBands; ++band) {
+    const size_t slot = slot_of(key_of(band, band_value(fp, band)));
+    for (uint32_t e = heads_[slot]; e != 0; e = entries_[e - 1].next) {
+      Entry& entry = entries_[e - 1];
+      if (entry.did == did && entry.shard == shard) {
+        entry.did = 0;
+        break;
+      }
+    }
+  }
+}
+
+void FreshBands::find(size_t band, uint32_t value, std::vector<Posting>* out) const {
+  out->clear();
+  if (!kept_) return;
+  const size_t slot = slot_of(key_of(band, value));
+  for (uint32_t e = heads_[slot]; e != 0; e = entries_[e - 1].next) {
+    const Entry& entry = entries_[e - 1];
+    if (entry.did != 0) out->push_back({entry.shard, entry.did});
+  }
+}
+
 FreshTerms::FreshTerms()
     : once_(static_cast<uint64_t*>(std::calloc(kFilterWords, sizeof(uint64_t)))),
       twice_(static_cast<uint64_t*>(std::calloc(kFilterWords, sizeof(uint64_t)))) {
@@ -150,7 +220,7 @@ void StoryGrouper::note(const std::vector<Change>& changes, size_t begin, size_t
     Place at;
     if (!find(id, &at)) continue;
     const Xapian::Document doc = at.db->get_document(at.did);
-    it->second = {true, doc.get_value(kKeySlot), doc.get_value(kPrintSlot)};
+    it->second = {true, at, doc.get_value(kKeySlot), doc.get_value(kPrintSlot)};
   }
 }
 
@@ -160,7 +230,17 @@ void StoryGrouper::group(const std::vector<Change>& changes, size_t begin, size_
   std::map<std::string, size_t> last;
   for (size_t i = begin; i < end; ++i) last[changes[i].article.id] = i;
   // What the shards now hold of this batch: each id's last version. An earlier one was replaced
-  // under the same docid, or deleted (its docid may name no document now).
+  // under the same docid, or deleted (its docid may name no document now). What an id had before
+  // the batch in a fresh shard leaves the band table first.
+  for (const auto& [id, i] : last) {
+    const Before& was = before_[id];
+    if (!was.existed || fresh_index(was.at.db) < 0) continue;
+    Fingerprint old;
+    std::string ignored_id;
+    if (decode_fingerprint(was.fingerprint, &old, &ignored_id)) {
+      fresh_terms_->bands.remove(shard_index(was.at.db), was.at.did, old);
+    }
+  }
   for (const auto& [id, i] : last) {
     const Place& at = placed[i - begin];
     if (changes[i].is_delete || at.db == nullptr) continue;
@@ -169,6 +249,7 @@ void StoryGrouper::group(const std::vector<Change>& changes, size_t begin, size_
     if (fresh_index(at.db) < 0) continue;
     fresh_terms_->add(shard, id_term(id));
     for (const std::string& term : band_terms(written->fp, kBandPrefix)) fresh_terms_->add(shard, term);
+    fresh_terms_->bands.add(shard, at.did, written->fp);
   }
   for (const auto& [id, i] : last) {
     if (!changes[i].is_delete) pending_.insert(id);
@@ -201,7 +282,8 @@ void StoryGrouper::group(const std::vector<Change>& changes, size_t begin, size_
 
 // Joins the article at `self` (written, without a key) to the story of its most similar article.
 void StoryGrouper::assign(const Place& self) {
-  const PrintCache::Entry& mine = print_of(shard_index(self.db), self.did);
+  const size_t self_shard = shard_index(self.db);
+  const PrintCache::Entry& mine = print_of(self_shard, self.did);
   if (mine.fp.ignored()) return;
   // Copies: a look-up below may start the cache afresh.
   const Fingerprint fp = mine.fp;
@@ -213,12 +295,41 @@ void StoryGrouper::assign(const Place& self) {
     std::string key, id;
     Place at;
   } best;
+  auto consider = [&](size_t s, Xapian::docid did) {
+    if ((s == self_shard && did == self.did) || !seen.emplace(s, did).second) return;
+    const PrintCache::Entry& other = print_of(s, did);
+    if (other.fp.ignored() || !same_story(fp, other.fp) || pending_.count(other.id) > 0) return;
+    const Resemblance r = resemblance(fp, other.fp);
+    const std::string other_id = other.id;
+    Xapian::WritableDatabase* db = shards_[s].db;
+    std::string key = db->get_document(did).get_value(kKeySlot);
+    // Most similar first; ties by key, then id, so that the choice never depends on docids.
+    const auto rank = std::make_tuple(-r.containment, -r.jaccard, key.empty() ? other_id : key, other_id);
+    const auto best_rank = std::make_tuple(-best.containment, -best.jaccard,
+                                           best.key.empty() ? best.id : best.key, best.id);
+    if (best.containment < 0 || rank < best_rank) best = {r.containment, r.jaccard, key, other_id, {db, did}};
+  };
   const bool self_fresh = fresh_index(self.db) >= 0;
-  for (const std::string& term : band_terms(fp, kBandPrefix)) {
+  // The fresh shards' band terms are in memory, unless there were too many to keep.
+  const bool bands_in_memory = fresh_terms_ != nullptr && fresh_terms_->bands.kept();
+  std::vector<FreshBands::Posting> found;
+  const std::vector<std::string> terms = band_terms(fp, kBandPrefix);
+  for (size_t band = 0; band < terms.size(); ++band) {
+    const std::string& term = terms[band];
     // Whether an article other than this one may have the term in a fresh shard.
     const bool others_in_fresh = fresh_terms_ == nullptr || fresh_terms_->count(term) > (self_fresh ? 1 : 0);
+    if (bands_in_memory && others_in_fresh) {
+      fresh_terms_->bands.find(band, band_value(fp, band), &found);
+      // A shard's articles are skipped when there are too many, as with its posting list.
+      std::sort(found.begin(), found.end(), [](const auto& a, const auto& b) { return a.shard < b.shard; });
+      for (size_t from = 0, to = 0; from < found.size(); from = to) {
+        while (to < found.size() && found[to].shard == found[from].shard) ++to;
+        if (to - from > kMaxBandPostings) continue;
+        for (size_t k = from; k < to; ++k) consider(found[k].shard, found[k].did);
+      }
+    }
     for (size_t s = 0; s < shards_.size(); ++s) {
-      if (shards_[s].fresh && (!others_in_fresh || skip(s, term))) continue;
+      if (shards_[s].fresh && (bands_in_memory || !others_in_fresh || skip(s, term))) continue;
       Xapian::WritableDatabase* db = shards_[s].db;
       // Without the filter's word, ask the term's frequency first: it is read from the pending
       // counts, while opening the posting list writes the term out of Xapian's buffer, which
@@ -235,20 +346,7 @@ void StoryGrouper::assign(const Place& self) {
         postings[n++] = *p;
       }
       if (n > kMaxBandPostings) continue;
-      for (size_t k = 0; k < n; ++k) {
-        const Xapian::docid did = postings[k];
-        if ((db == self.db && did == self.did) || !seen.emplace(s, did).second) continue;
-        const PrintCache::Entry& other = print_of(s, did);
-        if (other.fp.ignored() || !same_story(fp, other.fp) || pending_.count(other.id) > 0) continue;
-        const Resemblance r = resemblance(fp, other.fp);
-        const std::string other_id = other.id;
-        std::string key = db->get_document(did).get_value(kKeySlot);
-        // Most similar first; ties by key, then id, so that the choice never depends on docids.
-        const auto rank = std::make_tuple(-r.containment, -r.jaccard, key.empty() ? other_id : key, other_id);
-        const auto best_rank = std::make_tuple(-best.containment, -best.jaccard,
-                                               best.key.empty() ? best.id : best.key, best.id);
-        if (best.containment < 0 || rank < best_rank) best = {r.containment, r.jaccard, key, other_id, {db, did}};
-      }
+      for (size_t k = 0; k < n; ++k) consider(s, postings[k]);
     }
   }
   if (best.containment < 0) return;

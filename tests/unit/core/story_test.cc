@@ -204,6 +204,55 @@ TEST_CASE("fresh-shard term filter: no false negatives, counts up to two", "[cor
   CHECK(once > 19980);  // a term added once is said to be there once: what saves the look-ups
 }
 
+TEST_CASE("fresh-shard band table: exact postings, taken out again, and given up when full", "[core][stories]") {
+  sondhan::analyzers::Analyzer analyzer;
+  const Fingerprint story = fingerprint_of(analyzer.terms(kStory));
+  const Fingerprint copy = fingerprint_of(analyzer.terms(kStory));
+  const Fingerprint other = fingerprint_of(analyzer.terms(kOther));
+  // Enough other articles to make the table grow several times (made-up fingerprints).
+  FreshBands bands;
+  uint64_t state = 42;
+  for (Xapian::docid did = 1; did <= 20000; ++did) {
+    Fingerprint fp;
+    fp.shingles = 100;
+    for (uint16_t& m : fp.mins) {
+      state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+      m = static_cast<uint16_t>(state >> 48);
+    }
+    bands.add(did % 5, did, fp);
+  }
+  bands.add(0, 30001, story);
+  bands.add(2, 30002, copy);
+  bands.add(1, 30003, other);
+  using Postings = std::set<std::pair<size_t, Xapian::docid>>;
+  auto postings = [&](size_t band, const Fingerprint& fp) {
+    std::vector<FreshBands::Posting> found;
+    bands.find(band, band_value(fp, band), &found);
+    Postings out;
+    for (const auto& p : found) out.emplace(p.shard, p.did);
+    return out;
+  };
+  for (size_t band = 0; band < kBands; ++band) {
+    INFO(band);
+    CHECK(postings(band, story) == Postings{{0, 30001}, {2, 30002}});
+    CHECK(postings(band, other) == Postings{{1, 30003}});
+  }
+  bands.remove(0, 30001, story);
+  CHECK(postings(0, story) == Postings{{2, 30002}});
+  CHECK(bands.kept());
+
+  FreshBands small(3 * kBands);
+  small.add(0, 1, story);
+  small.add(0, 2, other);
+  small.add(0, 3, copy);
+  CHECK(small.kept());
+  small.add(0, 4, other);
+  CHECK_FALSE(small.kept());
+  std::vector<FreshBands::Posting> found;
+  small.find(0, band_value(story, 0), &found);
+  CHECK(found.empty());
+}
+
 TEST_CASE("stories: a bulk build in many segments groups as writing one article at a time does",
           "[core][stories]") {
   // Copies far apart in the input, so that they land in different segments and batches.
@@ -223,6 +272,7 @@ TEST_CASE("stories: a bulk build in many segments groups as writing one article 
   input.push_back(upsert("back", words(51, 80)));
   input.push_back(deletion("back"));
   input.push_back(upsert("back", words(10, 80)));  // a copy of story 0
+  input.push_back(upsert("late", words(11, 80) + " " + words(42, 3)));  // story 1, after s1-0 left it
   Db bulk(2), serial(1);
   {
     WriterOptions options;
@@ -247,7 +297,7 @@ TEST_CASE("stories: a bulk build in many segments groups as writing one article 
   }
   CHECK(serial.story("s3-0") == std::set<std::string>{"s3-0", "s3-1", "s3-2"});
   CHECK(serial.story("back") == std::set<std::string>{"s0-0", "s0-1", "s0-2", "back"});
-  CHECK(serial.story("s1-1") == std::set<std::string>{"s1-1", "s1-2"});
+  CHECK(serial.story("s1-1") == std::set<std::string>{"s1-1", "s1-2", "late"});
   CHECK(serial.story("alone-1") == std::set<std::string>{"alone-1"});
 }
 

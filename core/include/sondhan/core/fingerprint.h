@@ -44,7 +44,11 @@ bool stories_enabled();
 /// stemmed, without stop words). A body of one or two words is one shingle.
 Fingerprint fingerprint_of(const std::vector<std::string>& words);
 
-/// The band terms of `fp` (prefixed with `prefix`), none when fp.ignored().
+/// Band `band` (below kBands) of `fp`: its buckets 2 band and 2 band + 1 together.
+uint32_t band_value(const Fingerprint& fp, size_t band);
+
+/// The band terms of `fp` (prefixed with `prefix`), none when fp.ignored(): the band number and
+/// band_value in hexadecimal.
 std::vector<std::string> band_terms(const Fingerprint& fp, std::string_view prefix);
 
 /// The fingerprint and the article id as one value ("" for an ignored fingerprint).
