@@ -56,10 +56,11 @@ Xapian::docid write_change(Xapian::WritableDatabase& db, Change& change, const X
   return existed ? db.replace_document(id_term, doc) : db.add_document(doc);
 }
 
-// The story grouper's filter, or none (it then looks every term up) if memory is short.
-std::unique_ptr<FreshTerms> make_fresh_terms() {
+// The story grouper's filter and band table, or none (it then looks every term up) if memory
+// is short. The table may take a third of the memory budget.
+std::unique_ptr<FreshTerms> make_fresh_terms(size_t budget) {
   try {
-    return std::make_unique<FreshTerms>();
+    return std::make_unique<FreshTerms>(std::min(FreshBands::kMaxPostings, budget / 3 / FreshBands::kBytesPerPosting));
   } catch (const std::bad_alloc&) {
     return nullptr;
   }
@@ -174,6 +175,7 @@ struct IndexWriter::Impl {
 
   Status apply(std::vector<Change>& changes, WriteCounts* counts);
   Status commit();
+  void forget_written();
   Status check_manifest();
   size_t document_count() const;
   void route_to_all();
@@ -490,14 +492,17 @@ Status IndexWriter::Impl::write_range(std::vector<Change>& changes, size_t begin
 
 Status IndexWriter::apply(std::vector<Change>& changes, WriteCounts* counts) {
   Status s = impl_->apply(changes, counts);
-  if (!s.is_ok()) {
-    // Part of the batch may be in the shards without the story grouper having seen it: from
-    // now on it looks every term up.
-    impl_->fresh_terms.reset();
-    impl_->prints.clear();  // a docid may have been replaced without settle() seeing it
-    for (auto& shard : impl_->shards) shard.fresh = false;
-  }
+  if (!s.is_ok()) impl_->forget_written();
   return s;
+}
+
+void IndexWriter::Impl::forget_written() {
+  // Part of a batch may be in the shards without the story grouper having seen it, or a docid
+  // may be handed out again (glass's cancel() after a failed write or commit resets the last
+  // docid): from now on the grouper looks every term and fingerprint up.
+  fresh_terms.reset();
+  prints.clear();
+  for (auto& shard : shards) shard.fresh = false;
 }
 
 Status IndexWriter::Impl::apply(std::vector<Change>& changes, WriteCounts* counts) {
@@ -513,7 +518,7 @@ Status IndexWriter::Impl::apply(std::vector<Change>& changes, WriteCounts* count
     for (auto& shard : shards) {
       story_shards.push_back({&shard.db, shard.fresh});
       // A bulk build's segments are many; elsewhere a look-up in each of a few shards is cheap.
-      if (shard.fresh && segmented && !fresh_terms && stories_enabled()) fresh_terms = make_fresh_terms();
+      if (shard.fresh && segmented && !fresh_terms && stories_enabled()) fresh_terms = make_fresh_terms(budget);
     }
     StoryGrouper stories(std::move(story_shards), fresh_terms.get(), &prints);
     if (Status s = stories.prepare(changes, begin, end); !s.is_ok()) return s;
@@ -556,7 +561,11 @@ std::string IndexWriter::metadata(const std::string& key) const {
   return least;
 }
 
-Status IndexWriter::commit() { return impl_->commit(); }
+Status IndexWriter::commit() {
+  Status s = impl_->commit();
+  if (!s.is_ok()) impl_->forget_written();
+  return s;
+}
 
 Status IndexWriter::Impl::commit() {
   // The pool turns a Xapian exception into the call's Status.

@@ -73,26 +73,34 @@ void FreshBands::grow() {
   }
 }
 
+void FreshBands::give_up() {
+  // The shards are asked from now on.
+  kept_ = false;
+  std::vector<Entry>().swap(entries_);
+  std::vector<uint64_t>().swap(keys_);
+  std::vector<uint32_t>().swap(heads_);
+}
+
 void FreshBands::add(size_t shard, Xapian::docid did, const Fingerprint& fp) {
   if (!kept_ || fp.ignored()) return;
   if (entries_.size() + kBands > max_postings_) {
-    // Too many to keep: the shards are asked from now on.
-    kept_ = false;
-    std::vector<Entry>().swap(entries_);
-    std::vector<uint64_t>().swap(keys_);
-    std::vector<uint32_t>().swap(heads_);
+    give_up();
     return;
   }
-  for (size_t band = 0; band < kBands; ++band) {
-    if (2 * (terms_ + 1) > keys_.size()) grow();  // at most half full: short probes
-    const uint64_t key = key_of(band, band_value(fp, band));
-    const size_t slot = slot_of(key);
-    if (keys_[slot] == 0) {
-      keys_[slot] = key;
-      ++terms_;
+  try {
+    for (size_t band = 0; band < kBands; ++band) {
+      if (2 * (terms_ + 1) > keys_.size()) grow();  // at most half full: short probes
+      const uint64_t key = key_of(band, band_value(fp, band));
+      const size_t slot = slot_of(key);
+      if (keys_[slot] == 0) {
+        keys_[slot] = key;
+        ++terms_;
+      }
+      entries_.push_back({did, static_cast<uint32_t>(shard), heads_[slot]});
+      heads_[slot] = static_cast<uint32_t>(entries_.size());
     }
-    entries_.push_back({did, static_cast<uint32_t>(shard), heads_[slot]});
-    heads_[slot] = static_cast<uint32_t>(entries_.size());
+  } catch (const std::bad_alloc&) {
+    give_up();
   }
 }
 
@@ -120,8 +128,9 @@ void FreshBands::find(size_t band, uint32_t value, std::vector<Posting>* out) co
   }
 }
 
-FreshTerms::FreshTerms()
-    : once_(static_cast<uint64_t*>(std::calloc(kFilterWords, sizeof(uint64_t)))),
+FreshTerms::FreshTerms(size_t max_band_postings)
+    : bands(max_band_postings),
+      once_(static_cast<uint64_t*>(std::calloc(kFilterWords, sizeof(uint64_t)))),
       twice_(static_cast<uint64_t*>(std::calloc(kFilterWords, sizeof(uint64_t)))) {
   if (!once_ || !twice_) throw std::bad_alloc();
 }
@@ -202,7 +211,7 @@ bool StoryGrouper::find(const std::string& id, Place* at) const {
     if (!db->term_exists(term)) continue;
     Xapian::PostingIterator p = db->postlist_begin(term);
     if (p != db->postlist_end(term)) {
-      *at = {db, *p};
+      *at = {db, *p, {}};
       return true;
     }
   }
@@ -307,7 +316,7 @@ void StoryGrouper::assign(const Place& self) {
     const auto rank = std::make_tuple(-r.containment, -r.jaccard, key.empty() ? other_id : key, other_id);
     const auto best_rank = std::make_tuple(-best.containment, -best.jaccard,
                                            best.key.empty() ? best.id : best.key, best.id);
-    if (best.containment < 0 || rank < best_rank) best = {r.containment, r.jaccard, key, other_id, {db, did}};
+    if (best.containment < 0 || rank < best_rank) best = {r.containment, r.jaccard, key, other_id, {db, did, {}}};
   };
   const bool self_fresh = fresh_index(self.db) >= 0;
   // The fresh shards' band terms are in memory, unless there were too many to keep.

@@ -25,7 +25,8 @@ namespace sondhan::core {
 /// hold, in memory. Reading a band term's posting list from a segment goes down its B-tree (about
 /// 9 us); in an archive whose articles share sentences most band terms have more than one article,
 /// and those reads were most of the grouping time at 100,000 articles. An open-addressing table of
-/// the terms, each with a chain of postings: 12 bytes a posting and 12 a term.
+/// the terms, each with a chain of postings: 12 bytes a posting, and 24 to 48 a term (the table
+/// is kept at most half full).
 class FreshBands {
  public:
   struct Posting {
@@ -33,12 +34,15 @@ class FreshBands {
     Xapian::docid did;
   };
 
-  /// 2^26 postings (800 MB with the table): 4 million articles.
+  /// A ceiling (4 million articles); the writer sets a lower one from its memory budget.
   static constexpr size_t kMaxPostings = size_t{1} << 26;
+  /// What a posting costs with its share of the table, when most terms are an article's own.
+  static constexpr size_t kBytesPerPosting = 40;
 
   explicit FreshBands(size_t max_postings = kMaxPostings);
   /// Notes the band terms of `fp` at docid `did` of fresh shard number `shard`, or, once the
-  /// table would hold more than `max_postings`, gives up: kept() is false from then on.
+  /// table would hold more than `max_postings` (or memory runs out), gives up: kept() is false
+  /// from then on.
   void add(size_t shard, Xapian::docid did, const Fingerprint& fp);
   /// Takes them out again (the article was replaced, moved or deleted).
   void remove(size_t shard, Xapian::docid did, const Fingerprint& fp);
@@ -56,6 +60,7 @@ class FreshBands {
   static uint64_t key_of(size_t band, uint32_t value) { return (uint64_t{band} << 32 | value) + 1; }
   size_t slot_of(uint64_t key) const;  // where `key` is, or the empty slot where it would go
   void grow();
+  void give_up();
 
   std::vector<uint64_t> keys_;   // by slot: key_of(), 0 for an empty slot
   std::vector<uint32_t> heads_;  // by slot: index + 1 in entries_ of the term's newest posting
@@ -73,7 +78,8 @@ class FreshBands {
 /// indexing time.
 class FreshTerms {
  public:
-  FreshTerms();
+  /// `max_band_postings`: the band table's (FreshBands).
+  explicit FreshTerms(size_t max_band_postings = FreshBands::kMaxPostings);
   /// Notes that `term` was written into the fresh shard number `shard`.
   void add(size_t shard, std::string_view term);
   /// In all the fresh shards: 0: never added; 1: added at most once; 2: perhaps more than once.

@@ -301,7 +301,7 @@ TEST_CASE("stories: a bulk build in many segments groups as writing one article 
   CHECK(serial.story("alone-1") == std::set<std::string>{"alone-1"});
 }
 
-TEST_CASE("stories: one writer kept open across batches groups as a new writer for each change does",
+TEST_CASE("stories: one writer kept open across batches groups as a new writer for each batch does",
           "[core][stories]") {
   // The writer remembers fingerprints by docid between batches (a server's write path keeps one
   // open): a rewritten or deleted article must not be found under its old text.
