@@ -101,10 +101,11 @@ class FreshTerms {
 /// The fingerprints and ids of the articles in the writer's shards, by shard number and docid,
 /// kept by the writer across batches. Checking a candidate copy is then a comparison in memory:
 /// reading its fingerprint from the shard (a value look-up in a B-tree that outgrows the cache)
-/// was most of the indexing time at 100,000 articles, where articles that share sentences give
+/// was most of the grouping time at 100,000 articles, where articles that share sentences give
 /// each new one some 16 candidates. A docid keeps its article until the writer replaces it,
-/// which settle() notes here, or deletes it, and Xapian never hands a docid out again: an
-/// entry is right for as long as the shard numbers stay the same.
+/// which settle() notes here, or deletes it, and Xapian hands a docid out again only after a
+/// failed write or commit (the writer then empties this): an entry is right for as long as the
+/// shard numbers stay the same.
 class PrintCache {
  public:
   struct Entry {
