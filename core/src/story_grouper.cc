@@ -225,6 +225,7 @@ bool StoryGrouper::find(const std::string& id, Place* at) const {
 void StoryGrouper::note(const std::vector<Change>& changes, size_t begin, size_t end) {
   before_.clear();
   pending_.clear();
+  regrouped_.clear();
   rewritten_ = 0;
   for (size_t i = begin; i < end; ++i) {
     const std::string& id = changes[i].article.id;
@@ -272,8 +273,10 @@ void StoryGrouper::group(const std::vector<Change>& changes, size_t begin, size_
     const std::string& id = change.article.id;
     if (last[id] != i) continue;
     const Before& was = before_[id];
+    // Its story as it was, unless a change earlier in the batch has taken that story apart.
+    const bool story_stands = !was.key.empty() && regrouped_.count(was.key) == 0;
     if (change.is_delete) {
-      if (!was.key.empty()) regroup(was.key);
+      if (story_stands) regroup(was.key);
       continue;
     }
     const Place& at = placed[i - begin];
@@ -281,13 +284,13 @@ void StoryGrouper::group(const std::vector<Change>& changes, size_t begin, size_
       pending_.erase(id);  // cannot happen: it was just written
       continue;
     }
-    if (was.existed && !was.key.empty() && at.print == was.fingerprint) {
+    if (was.existed && story_stands && at.print == was.fingerprint) {
       // Same text: same story (a re-run of the same input changes nothing).
       pending_.erase(id);
       set_key(at, id, was.key);
       continue;
     }
-    if (!was.key.empty()) regroup(was.key);
+    if (story_stands) regroup(was.key);
     pending_.erase(id);
     assign(at);
   }
@@ -374,6 +377,7 @@ void StoryGrouper::assign(const Place& self) {
 
 // Takes every article of story `key` out of it, then puts each back by the rule, in id order.
 void StoryGrouper::regroup(const std::string& key) {
+  regrouped_.insert(key);
   std::set<std::string> members;
   for (const std::string& term : story_terms(key)) {
     for (const Shard& shard : shards_) {

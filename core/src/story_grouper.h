@@ -205,6 +205,7 @@ class StoryGrouper {
   PrintCache* prints_;
   std::map<std::string, Before> before_;  // by id, the batch's first change to it
   std::set<std::string> pending_;         // ids written in this batch and not grouped yet
+  std::set<std::string> regrouped_;       // stories taken apart and put back in this batch
   size_t rewritten_ = 0;
 };
 

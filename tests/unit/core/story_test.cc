@@ -139,6 +139,24 @@ TEST_CASE("stories: a copy indexed later joins the earlier one, in any shard and
   }
 }
 
+TEST_CASE("stories: a story taken apart earlier in a batch is not kept by an unchanged copy later in it",
+          "[core][stories]") {
+  // The first article changes, then a copy comes again with its text unchanged, in one batch:
+  // the copy must not go back to the story its first article has left.
+  const std::vector<Change> first = {upsert("k", kStory), upsert("m", kUpdated), upsert("n", kCut)};
+  const std::vector<Change> second = {upsert("k", kThird), upsert("m", kUpdated)};
+  Db batched, serial;
+  batched.apply(first);
+  batched.apply(second);
+  for (const Change& change : first) serial.apply({change});
+  for (const Change& change : second) serial.apply({change});
+  CHECK(serial.story("m") == std::set<std::string>{"m", "n"});
+  for (const char* id : {"k", "m", "n"}) {
+    INFO(id);
+    CHECK(batched.story(id) == serial.story(id));
+  }
+}
+
 TEST_CASE("stories: copies within one batch, the same groups whatever the shard count", "[core][stories]") {
   const std::vector<Change> input = {upsert("x1", kStory), upsert("y1", kOther), upsert("x2", kCut),
                                      upsert("y2", kOther + " " + words(6, 5)), upsert("x3", kUpdated)};
