@@ -644,13 +644,8 @@ Result<std::vector<ArticleRef>> Searcher::related(const std::string& id, size_t 
     // Not the article itself, nor its copies (its story).
     Xapian::Query exclude(id_term(id));
     if (const std::string key = db.get_document(*p).get_value(kStoryKey); !key.empty()) {
-      // story_terms(key): the story's term, and its first article's id term while that article
-      // is still in the story.
-      exclude = Xapian::Query(Xapian::Query::OP_OR, exclude, Xapian::Query(kStoryPrefix + key));
-      const std::string first = id_term(key);
-      Xapian::PostingIterator f = db.postlist_begin(first);
-      if (f != db.postlist_end(first) && db.get_document(*f).get_value(kStoryKey) == key) {
-        exclude = Xapian::Query(Xapian::Query::OP_OR, exclude, Xapian::Query(first));
+      for (const std::string& term : story_terms(key)) {
+        exclude = Xapian::Query(Xapian::Query::OP_OR, exclude, Xapian::Query(term));
       }
     }
     enquire.set_query(Xapian::Query(Xapian::Query::OP_AND_NOT,

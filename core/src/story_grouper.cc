@@ -332,9 +332,7 @@ void StoryGrouper::assign(const Place& self) {
   const std::vector<std::string> terms = band_terms(fp, kBandPrefix);
   for (size_t band = 0; band < terms.size(); ++band) {
     const std::string& term = terms[band];
-    // Whether an article other than this one may have the term in a fresh shard.
-    const bool others_in_fresh = fresh_terms_ == nullptr || fresh_terms_->count(term) > (self_fresh ? 1 : 0);
-    if (bands_in_memory && others_in_fresh) {
+    if (bands_in_memory) {
       fresh_terms_->bands.find(band, band_value(fp, band), &found);
       // A shard's articles are skipped when there are too many, as with its posting list.
       std::sort(found.begin(), found.end(), [](const auto& a, const auto& b) { return a.shard < b.shard; });
@@ -344,8 +342,11 @@ void StoryGrouper::assign(const Place& self) {
         for (size_t k = from; k < to; ++k) consider(found[k].shard, found[k].did);
       }
     }
+    // Without the table, the fresh shards are asked only if the filter says that an article
+    // other than this one may have the term there.
+    const bool ask_fresh = !bands_in_memory && (fresh_terms_ == nullptr || fresh_terms_->count(term) > (self_fresh ? 1 : 0));
     for (size_t s = 0; s < shards_.size(); ++s) {
-      if (shards_[s].fresh && (bands_in_memory || !others_in_fresh || skip(s, term))) continue;
+      if (shards_[s].fresh && (!ask_fresh || skip(s, term))) continue;
       Xapian::WritableDatabase* db = shards_[s].db;
       // Without the filter's word, ask the term's frequency first: it is read from the pending
       // counts, while opening the posting list writes the term out of Xapian's buffer, which
