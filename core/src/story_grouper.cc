@@ -50,8 +50,8 @@ void for_each_bit(std::string_view term, uint64_t shard_plus_one, Visit&& visit)
 
 }  // namespace
 
-FreshBands::FreshBands(size_t max_postings)
-    : keys_(size_t{1} << 16, 0), heads_(size_t{1} << 16, 0), max_postings_(max_postings) {}
+FreshBands::FreshBands(size_t max_postings, Spill spill)
+    : keys_(size_t{1} << 16, 0), heads_(size_t{1} << 16, 0), max_postings_(max_postings), spill_(std::move(spill)) {}
 
 size_t FreshBands::slot_of(uint64_t key) const {
   const size_t mask = keys_.size() - 1;
@@ -76,6 +76,16 @@ void FreshBands::grow() {
 void FreshBands::give_up() {
   // The shards are asked from now on.
   kept_ = false;
+  if (spill_) {
+    for (size_t slot = 0; slot < keys_.size(); ++slot) {
+      if (keys_[slot] == 0) continue;
+      const uint64_t key = keys_[slot] - 1;  // key_of()'s inverse
+      for (uint32_t e = heads_[slot]; e != 0; e = entries_[e - 1].next) {
+        const Entry& entry = entries_[e - 1];
+        if (entry.did != 0) spill_(static_cast<size_t>(key >> 32), static_cast<uint32_t>(key), entry.shard);
+      }
+    }
+  }
   std::vector<Entry>().swap(entries_);
   std::vector<uint64_t>().swap(keys_);
   std::vector<uint32_t>().swap(heads_);
@@ -129,7 +139,8 @@ void FreshBands::find(size_t band, uint32_t value, std::vector<Posting>* out) co
 }
 
 FreshTerms::FreshTerms(size_t max_band_postings)
-    : bands(max_band_postings),
+    : bands(max_band_postings,
+            [this](size_t band, uint32_t value, size_t shard) { add(shard, band_term(band, value, kBandPrefix)); }),
       once_(static_cast<uint64_t*>(std::calloc(kFilterWords, sizeof(uint64_t)))),
       twice_(static_cast<uint64_t*>(std::calloc(kFilterWords, sizeof(uint64_t)))) {
   if (!once_ || !twice_) throw std::bad_alloc();
@@ -141,6 +152,12 @@ void FreshTerms::add(size_t shard, std::string_view term) {
   uint64_t* filter = seen ? twice_.get() : once_.get();
   for_each_bit(term, 0, [&](size_t word, uint64_t mask) { filter[word] |= mask; });
   for_each_bit(term, shard + 1, [&](size_t word, uint64_t mask) { once_[word] |= mask; });
+}
+
+void FreshTerms::add_bands(size_t shard, Xapian::docid did, const Fingerprint& fp) {
+  if (bands.kept()) bands.add(shard, did, fp);
+  if (bands.kept()) return;
+  for (const std::string& term : band_terms(fp, kBandPrefix)) add(shard, term);
 }
 
 int FreshTerms::count(std::string_view term) const {
@@ -262,8 +279,7 @@ void StoryGrouper::group(const std::vector<Change>& changes, size_t begin, size_
     const PrintCache::Entry* written = prints_->put(shard, at.did, at.print);
     if (fresh_index(at.db) < 0) continue;
     fresh_terms_->add(shard, id_term(id));
-    for (const std::string& term : band_terms(written->fp, kBandPrefix)) fresh_terms_->add(shard, term);
-    fresh_terms_->bands.add(shard, at.did, written->fp);
+    fresh_terms_->add_bands(shard, at.did, written->fp);
   }
   for (const auto& [id, i] : last) {
     if (!changes[i].is_delete) pending_.insert(id);
@@ -328,10 +344,11 @@ void StoryGrouper::assign(const Place& self) {
   const bool self_fresh = fresh_index(self.db) >= 0;
   // The fresh shards' band terms are in memory, unless there were too many to keep.
   const bool bands_in_memory = fresh_terms_ != nullptr && fresh_terms_->bands.kept();
+  // The band terms are spelt out only for shards the table does not answer for.
+  bool ask_shards = !bands_in_memory;
+  for (const Shard& shard : shards_) ask_shards = ask_shards || !shard.fresh;
   std::vector<FreshBands::Posting> found;
-  const std::vector<std::string> terms = band_terms(fp, kBandPrefix);
-  for (size_t band = 0; band < terms.size(); ++band) {
-    const std::string& term = terms[band];
+  for (size_t band = 0; band < kBands; ++band) {
     if (bands_in_memory) {
       fresh_terms_->bands.find(band, band_value(fp, band), &found);
       // A shard's articles are skipped when there are too many, as with its posting list.
@@ -342,6 +359,8 @@ void StoryGrouper::assign(const Place& self) {
         for (size_t k = from; k < to; ++k) consider(found[k].shard, found[k].did);
       }
     }
+    if (!ask_shards) continue;
+    const std::string term = band_term(band, band_value(fp, band), kBandPrefix);
     // Without the table, the fresh shards are asked only if the filter says that an article
     // other than this one may have the term there.
     const bool ask_fresh = !bands_in_memory && (fresh_terms_ == nullptr || fresh_terms_->count(term) > (self_fresh ? 1 : 0));

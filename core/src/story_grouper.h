@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <cstdlib>
+#include <functional>
 #include <map>
 #include <memory>
 #include <set>
@@ -39,10 +40,13 @@ class FreshBands {
   /// What a posting costs with its share of the table, when most terms are an article's own.
   static constexpr size_t kBytesPerPosting = 40;
 
-  explicit FreshBands(size_t max_postings = kMaxPostings);
+  /// Told each posting (band number, band value, shard) the table holds when it gives up.
+  using Spill = std::function<void(size_t band, uint32_t value, size_t shard)>;
+
+  explicit FreshBands(size_t max_postings = kMaxPostings, Spill spill = nullptr);
   /// Notes the band terms of `fp` at docid `did` of fresh shard number `shard`, or, once the
-  /// table would hold more than `max_postings` (or memory runs out), gives up: kept() is false
-  /// from then on.
+  /// table would hold more than `max_postings` (or memory runs out), hands every posting to
+  /// `spill` and gives up: kept() is false from then on.
   void add(size_t shard, Xapian::docid did, const Fingerprint& fp);
   /// Takes them out again (the article was replaced, moved or deleted).
   void remove(size_t shard, Xapian::docid did, const Fingerprint& fp);
@@ -66,6 +70,7 @@ class FreshBands {
   std::vector<uint32_t> heads_;  // by slot: index + 1 in entries_ of the term's newest posting
   std::vector<Entry> entries_;
   size_t max_postings_;
+  Spill spill_;
   size_t terms_ = 0;
   bool kept_ = true;
 };
@@ -80,14 +85,21 @@ class FreshTerms {
  public:
   /// `max_band_postings`: the band table's (FreshBands).
   explicit FreshTerms(size_t max_band_postings = FreshBands::kMaxPostings);
+  FreshTerms(const FreshTerms&) = delete;  // `bands` spills into this object's filters
+  FreshTerms& operator=(const FreshTerms&) = delete;
+
   /// Notes that `term` was written into the fresh shard number `shard`.
   void add(size_t shard, std::string_view term);
+  /// Notes the band terms of `fp`, written at docid `did` of fresh shard number `shard`: in the
+  /// table (`bands`) while it is kept, else in the filters. The filters are asked about band
+  /// terms only once the table is given up, and then get all of its postings.
+  void add_bands(size_t shard, Xapian::docid did, const Fingerprint& fp);
   /// In all the fresh shards: 0: never added; 1: added at most once; 2: perhaps more than once.
   int count(std::string_view term) const;
   /// Whether `term` may have been added to shard number `shard`.
   bool may_hold(size_t shard, std::string_view term) const;
 
-  /// The band terms of the same shards, exactly.
+  /// The band terms of the same shards, exactly, while bands.kept().
   FreshBands bands;
 
  private:

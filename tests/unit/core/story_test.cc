@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <set>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -64,6 +65,23 @@ struct Db {
     WriteCounts counts;
     REQUIRE(writer.value()->apply(changes, &counts).is_ok());
     REQUIRE((finish ? writer.value()->finish() : writer.value()->commit()).is_ok());
+  }
+  // As sondhan-index writes a new database: in segments, `batch` changes at a time. Returns the
+  // writer's shard count.
+  size_t apply_bulk(const std::vector<Change>& input, size_t batch) {
+    WriterOptions options;
+    options.bulk = true;
+    auto writer = IndexWriter::open(config.db_path, config, options);
+    REQUIRE(writer.is_ok());
+    for (size_t begin = 0; begin < input.size(); begin += batch) {
+      std::vector<Change> changes(input.begin() + static_cast<long>(begin),
+                                  input.begin() + static_cast<long>(std::min(input.size(), begin + batch)));
+      WriteCounts counts;
+      REQUIRE(writer.value()->apply(changes, &counts).is_ok());
+    }
+    const size_t shards = writer.value()->shard_count();
+    REQUIRE(writer.value()->commit().is_ok());
+    return shards;
   }
   std::set<std::string> story(const std::string& id) {
     auto searcher = Searcher::open(config);
@@ -271,6 +289,32 @@ TEST_CASE("fresh-shard band table: exact postings, taken out again, and given up
   CHECK(found.empty());
 }
 
+TEST_CASE("fresh-shard terms: band terms move from the table to the filters when it is given up",
+          "[core][stories]") {
+  sondhan::analyzers::Analyzer analyzer;
+  const Fingerprint story = fingerprint_of(analyzer.terms(kStory));
+  const Fingerprint other = fingerprint_of(analyzer.terms(kOther));
+  FreshTerms terms(2 * kBands);
+  terms.add_bands(4, 1, story);
+  // While the table is kept, the filters are not told (nothing asks them about band terms).
+  CHECK(terms.bands.kept());
+  for (const std::string& term : band_terms(story, kBandPrefix)) CHECK(terms.count(term) == 0);
+  terms.add_bands(6, 2, other);
+  terms.add_bands(4, 3, other);  // one article too many: the table is given up
+  CHECK_FALSE(terms.bands.kept());
+  for (const std::string& term : band_terms(story, kBandPrefix)) {
+    INFO(term);
+    CHECK(terms.count(term) >= 1);
+    CHECK(terms.may_hold(4, term));
+  }
+  for (const std::string& term : band_terms(other, kBandPrefix)) {
+    INFO(term);
+    CHECK(terms.count(term) == 2);
+    CHECK(terms.may_hold(6, term));
+    CHECK(terms.may_hold(4, term));
+  }
+}
+
 TEST_CASE("stories: a bulk build in many segments groups as writing one article at a time does",
           "[core][stories]") {
   // Copies far apart in the input, so that they land in different segments and batches.
@@ -292,21 +336,8 @@ TEST_CASE("stories: a bulk build in many segments groups as writing one article 
   input.push_back(upsert("back", words(10, 80)));  // a copy of story 0
   input.push_back(upsert("late", words(11, 80) + " " + words(42, 3)));  // story 1, after s1-0 left it
   Db bulk(2), serial(1);
-  {
-    WriterOptions options;
-    options.bulk = true;
-    bulk.config.index.segment_articles = 2;
-    auto writer = IndexWriter::open(bulk.config.db_path, bulk.config, options);
-    REQUIRE(writer.is_ok());
-    for (size_t begin = 0; begin < input.size(); begin += 6) {
-      std::vector<Change> batch(input.begin() + static_cast<long>(begin),
-                                input.begin() + static_cast<long>(std::min(input.size(), begin + 6)));
-      WriteCounts counts;
-      REQUIRE(writer.value()->apply(batch, &counts).is_ok());
-    }
-    REQUIRE(writer.value()->shard_count() > 8);
-    REQUIRE(writer.value()->commit().is_ok());
-  }
+  bulk.config.index.segment_articles = 2;
+  REQUIRE(bulk.apply_bulk(input, 6) > 8);
   for (const Change& change : input) serial.apply({change});
   for (const Change& change : input) {
     INFO(change.article.id);
@@ -317,6 +348,35 @@ TEST_CASE("stories: a bulk build in many segments groups as writing one article 
   CHECK(serial.story("back") == std::set<std::string>{"s0-0", "s0-1", "s0-2", "back"});
   CHECK(serial.story("s1-1") == std::set<std::string>{"s1-1", "s1-2", "late"});
   CHECK(serial.story("alone-1") == std::set<std::string>{"alone-1"});
+}
+
+TEST_CASE("stories: a bulk build that outgrows its band table still finds the copies written before",
+          "[core][stories]") {
+  // With a 1 MB budget the band table holds about 540 articles (index_writer.cc): the copy comes
+  // after the point where the table is given up and the fresh shards' filters take over.
+  auto reversed = [](const std::string& text) {
+    std::vector<std::string> list;
+    std::istringstream in(text);
+    for (std::string w; in >> w;) list.push_back(w);
+    std::string out;
+    for (auto it = list.rbegin(); it != list.rend(); ++it) out += (out.empty() ? "" : " ") + *it;
+    return out;
+  };
+  std::vector<Change> input;
+  input.push_back(upsert("early", words(10, 80)));
+  for (int i = 0; i < 600; ++i) {
+    // Other texts: the second 300 are the first 300 backwards, which shares no shingle.
+    const std::string text = i < 300 ? words(100 + i, 30) : reversed(words(100 + i - 300, 30));
+    input.push_back(upsert("filler-" + std::to_string(i), text));
+  }
+  input.push_back(upsert("late", words(10, 80)));
+  Db bulk(2);
+  bulk.config.index.memory_mb = 1;
+  bulk.config.index.segment_articles = 50;
+  bulk.apply_bulk(input, 100);
+  CHECK(bulk.story("late") == std::set<std::string>{"early", "late"});
+  CHECK(bulk.story("filler-10") == std::set<std::string>{"filler-10"});
+  CHECK(bulk.story("filler-310") == std::set<std::string>{"filler-310"});
 }
 
 TEST_CASE("stories: one writer kept open across batches groups as a new writer for each batch does",

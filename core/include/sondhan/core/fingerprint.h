@@ -50,6 +50,8 @@ uint32_t band_value(const Fingerprint& fp, size_t band);
 /// The band terms of `fp` (prefixed with `prefix`), none when fp.ignored(): the band number and
 /// band_value in hexadecimal.
 std::vector<std::string> band_terms(const Fingerprint& fp, std::string_view prefix);
+/// The band term of band number `band` with band_value `value`: one of band_terms().
+std::string band_term(size_t band, uint32_t value, std::string_view prefix);
 
 /// The fingerprint and the article id as one value ("" for an ignored fingerprint).
 std::string encode_fingerprint(const Fingerprint& fp, std::string_view id);
