@@ -7,6 +7,7 @@
 #include <map>
 
 #include "document_builder.h"
+#include "sondhan/analyzers/numbers.h"
 #include "sondhan/core/schema.h"
 #include "sondhan/core/utf8.h"
 
@@ -298,6 +299,21 @@ class QueryParserState {
       if (loose != stem) {
         alternatives.emplace_back(Xapian::Query::OP_SCALE_WEIGHT, Xapian::Query(loose),
                                   b_.ranking_.loose_weight);
+      }
+    }
+    if (b_.ranking_.number_weight > 0) {
+      // A number word also finds its digits (তিন: ৩), which is how news text prints numbers;
+      // and a number in the thousands its written-out form (5820: ৫ হাজার ৮২০).
+      if (std::string digits = analyzers::number_value(stem); !digits.empty()) {
+        alternatives.emplace_back(Xapian::Query::OP_SCALE_WEIGHT, Xapian::Query(digits),
+                                  b_.ranking_.number_weight);
+        highlight_.insert(digits);
+      }
+      if (const auto spoken = analyzers::thousands_terms(stem); !spoken.empty()) {
+        alternatives.emplace_back(Xapian::Query::OP_SCALE_WEIGHT,
+                                  Xapian::Query(Xapian::Query::OP_PHRASE, spoken.begin(), spoken.end(),
+                                                static_cast<Xapian::termcount>(spoken.size())),
+                                  b_.ranking_.number_weight);
       }
     }
     if (alternatives.size() == 1) return alternatives[0];

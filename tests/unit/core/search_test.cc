@@ -56,6 +56,24 @@ ShardCounts write_articles(const Config& config, const std::vector<Article>& art
   return shards;
 }
 
+
+SearchResult search_for(const Config& config, const std::string& query) {
+  auto searcher = Searcher::open(config);
+  REQUIRE(searcher.is_ok());
+  SearchRequest r;
+  r.query = query;
+  auto result = searcher.value()->search(r);
+  REQUIRE(result.is_ok());
+  return std::move(result).value();
+}
+
+// The ids of a search's hits, best first.
+std::vector<std::string> hit_ids(const Config& config, const std::string& query) {
+  std::vector<std::string> ids;
+  for (const Hit& hit : search_for(config, query).hits) ids.push_back(hit.id);
+  return ids;
+}
+
 }  // namespace
 
 TEST_CASE("index and search round trip", "[core][search]") {
@@ -128,15 +146,8 @@ TEST_CASE("spelling variants are found both ways, after a merge and after an ups
   config.db_path = dir.str("db");
   config.index.threads = 2;
   auto ids_for = [&](const std::string& query) {
-    auto searcher = Searcher::open(config);
-    REQUIRE(searcher.is_ok());
-    SearchRequest r;
-    r.query = query;
-    auto result = searcher.value()->search(r);
-    REQUIRE(result.is_ok());
-    std::set<std::string> ids;
-    for (const auto& hit : result->hits) ids.insert(hit.id);
-    return ids;
+    const std::vector<std::string> ids = hit_ids(config, query);
+    return std::set<std::string>(ids.begin(), ids.end());
   };
   const ShardCounts built = write_articles(
       config,
@@ -163,24 +174,37 @@ TEST_CASE("synonyms find the other words of their group, marked in the snippet",
                   article("tika", "শিশুদের টিকা", "শিশুদের টিকা দেওয়া শুরু।", "2024-01-03", "BBC"),
                   article("other", "ঢাকায় বৃষ্টি", "ঢাকায় আজ ভারী বৃষ্টি হয়েছে।", "2024-03-04", "BBC")},
                  true);
-  auto search = [&](const Config& c) {
-    auto searcher = Searcher::open(c);
-    REQUIRE(searcher.is_ok());
-    SearchRequest r;
-    r.query = "টিকা";
-    auto result = searcher.value()->search(r);
-    REQUIRE(result.is_ok());
-    return std::move(result).value();
-  };
-  CHECK(search(config).hits.size() == 1);
+  CHECK(search_for(config, "টিকা").hits.size() == 1);
   Config with_synonyms = config;
   with_synonyms.ranking.synonyms = {"টিকা ভ্যাকসিন"};
-  const SearchResult found = search(with_synonyms);
+  const SearchResult found = search_for(with_synonyms, "টিকা");
   REQUIRE(found.hits.size() == 2);
   const auto vaccine = std::find_if(found.hits.begin(), found.hits.end(),
                                     [](const Hit& h) { return h.id == "vaccine"; });
   REQUIRE(vaccine != found.hits.end());
   CHECK(vaccine->snippet.find("<mark>ভ্যাকসিনের</mark>") != std::string::npos);
+}
+
+TEST_CASE("number words find digits, and numbers in the thousands their written-out form",
+          "[core][search]") {
+  sondhan::testing::TempDir dir;
+  Config config;
+  config.db_path = dir.str("db");
+  write_articles(config,
+                 {article("digits", "সিলেটে ছিনতাই", "সিলেটে ৪ কিশোর ছিনতাইকারী গ্রেপ্তার।", "2024-01-02", "BBC"),
+                  article("count", "করোনা পরিস্থিতি", "জেলায় আক্রান্ত বেড়ে ৫ হাজার ৮২০ জন।", "2024-01-03", "BBC"),
+                  article("other", "ঢাকায় বৃষ্টি", "ঢাকায় আজ ৫ ঘণ্টা ভারী বৃষ্টি হয়েছে।", "2024-03-04", "BBC")},
+                 true);
+  CHECK(hit_ids(config, "চার কিশোর") == std::vector<std::string>{"digits"});
+  CHECK(hit_ids(config, "চারজন") == std::vector<std::string>{"digits"});
+  CHECK(search_for(config, "চারজন").hits.at(0).snippet.find("<mark>৪</mark>") != std::string::npos);
+  // 5820 is ৫ হাজার ৮২০, not any article with a 5 in it.
+  CHECK(hit_ids(config, "5820").front() == "count");
+  CHECK(hit_ids(config, "৫৮২০").front() == "count");
+  Config off = config;
+  off.ranking.number_weight = 0;
+  CHECK(hit_ids(off, "চারজন").empty());
+  CHECK(hit_ids(off, "5820").empty());
 }
 
 TEST_CASE("a missing database is unavailable, not a crash", "[core][search]") {
