@@ -128,6 +128,44 @@ uint64_t word_key(std::string_view word) {
   return (static_cast<uint64_t>(static_cast<uint32_t>(key[0])) << 32) | static_cast<uint32_t>(key[1]);
 }
 
+std::vector<std::pair<std::string, std::string>> Analyzer::compound_splits(std::string_view term) const {
+  // Byte offsets of the letters (consonants and independent vowels) that may start a word.
+  std::vector<size_t> starts;
+  size_t letters = 0;
+  UChar32 previous = 0;
+  const auto* s = reinterpret_cast<const uint8_t*>(term.data());
+  const auto length = static_cast<int32_t>(term.size());
+  for (int32_t i = 0; i < length;) {
+    const int32_t at = i;
+    UChar32 c;
+    U8_NEXT(s, i, length, c);
+    if (c < 0) return {};
+    const bool letter = chars::is_bengali_consonant(c) || chars::is_bengali_independent_vowel(c);
+    if (letter) {
+      if (letters >= 2 && previous != chars::kBengaliVirama) starts.push_back(static_cast<size_t>(at));
+      ++letters;
+    } else if (!chars::is_bengali_block(c)) {
+      return {};  // Bengali words only
+    }
+    previous = c;
+  }
+  std::vector<std::pair<std::string, std::string>> splits;
+  for (const size_t at : starts) {
+    // Two letters on the right too (a lone consonant with its vowel sign is a suffix, not a word).
+    size_t right_letters = 0;
+    for (int32_t i = static_cast<int32_t>(at); i < length;) {
+      UChar32 c;
+      U8_NEXT(s, i, length, c);
+      right_letters += chars::is_bengali_consonant(c) || chars::is_bengali_independent_vowel(c);
+    }
+    if (right_letters < 2) continue;
+    std::string left = term_of(term.substr(0, at), TokenKind::kWord);
+    std::string right = term_of(term.substr(at), TokenKind::kWord);
+    if (!left.empty() && !right.empty()) splits.emplace_back(std::move(left), std::move(right));
+  }
+  return splits;
+}
+
 std::vector<std::string> Analyzer::terms(std::string_view text, const AnalyzeOptions& options) const {
   std::vector<Token> tokens;
   analyze(text, options, &tokens);

@@ -45,6 +45,10 @@ struct ParsedQuery {
 /// `stems`: the Searcher reads them from the database's synonym table.
 using VariantLookup = std::function<void(const std::string& key, std::vector<std::string>* stems)>;
 
+/// How many articles hold `term`: the Searcher asks its database. Tells which split of a
+/// compound query word the archive writes as two words.
+using TermFrequency = std::function<Xapian::doccount(const std::string& term)>;
+
 /// Thread safety: as its analyzer: one thread at a time.
 class QueryBuilder {
  public:
@@ -52,8 +56,10 @@ class QueryBuilder {
 
   /// kInvalidArgument for malformed UTF-8, an over-long or over-deep query, too many terms,
   /// an unknown field or an unbalanced parenthesis; the message says which. Without
-  /// `variants`, words are not expanded to the spelling variants the index has seen.
-  Result<ParsedQuery> parse(std::string_view text, const VariantLookup& variants = {}) const;
+  /// `variants`, words are not expanded to the spelling variants the index has seen; without
+  /// `frequency`, compounds are not matched split or joined.
+  Result<ParsedQuery> parse(std::string_view text, const VariantLookup& variants = {},
+                            const TermFrequency& frequency = {}) const;
 
  private:
   friend class QueryParserState;

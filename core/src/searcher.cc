@@ -221,6 +221,11 @@ struct Searcher::Impl {
     };
   }
 
+  // Compounds are split, or words joined, by how often this database holds the terms.
+  TermFrequency term_frequency() {
+    return [this](const std::string& term) { return db.get_termfreq(term); };
+  }
+
   HighlightOptions highlight_options() const {
     HighlightOptions hl;
     hl.start_tag = config.search.highlight_start;
@@ -425,7 +430,7 @@ Result<SearchResult> Searcher::Impl::run(const SearchRequest& request) {
 
   return with_reopen<SearchResult>(*this, [&]() -> Result<SearchResult> {
     // Parsed against the database: words expand to the spelling variants it has seen.
-    auto parsed = builder.parse(request.query, variant_lookup());
+    auto parsed = builder.parse(request.query, variant_lookup(), term_frequency());
     if (!parsed.is_ok()) return parsed.status();
     Xapian::Query query = parsed->query;
     if (!filter->empty()) query = Xapian::Query(Xapian::Query::OP_FILTER, query, filter.value());
@@ -669,7 +674,7 @@ Result<StoredArticle> Searcher::document(const std::string& id, const std::strin
     StoredArticle article;
     article.record = decode_record(impl_->db.get_document(*p).get_data());
     if (highlight_query.empty()) return article;
-    auto parsed = impl_->builder.parse(highlight_query, impl_->variant_lookup());
+    auto parsed = impl_->builder.parse(highlight_query, impl_->variant_lookup(), impl_->term_frequency());
     if (!parsed.is_ok()) return parsed.status();
     auto record = nlohmann::json::parse(article.record, nullptr, false);
     if (record.is_discarded()) return Status::internal("stored record of '" + id + "' is not JSON");

@@ -39,3 +39,30 @@ TEST_CASE("NFC and decomposed input give the same terms", "[analyzers]") {
   CHECK(a.terms("নিরাপত্তা বাহিনীর কো\u09DFালিশন") == a.terms("নিরাপত্তা বাহিনীর কো\u09AF\u09BCালিশন"));
   CHECK(a.terms("\u0995\u09C7\u09BEরিয়া") == a.terms("কোরিয়া"));
 }
+
+TEST_CASE("compound splits: at syllable starts, two letters a side, halves analysed", "[analyzers]") {
+  static const Analyzer a;
+  const std::string term = a.terms("দক্ষিণপশ্চিমাঞ্চলে").at(0);
+  const auto splits = a.compound_splits(term);
+  auto has = [&](const std::string& left, const std::string& right) {
+    return std::find(splits.begin(), splits.end(), std::make_pair(a.terms(left).at(0), a.terms(right).at(0))) !=
+           splits.end();
+  };
+  CHECK(has("দক্ষিণ", "পশ্চিমাঞ্চল"));
+  // Never after a hasanta (inside a conjunct: দক্ + ষিণ), never before a vowel sign or mark.
+  auto first_code_point = [](const std::string& s) {
+    REQUIRE(s.size() >= 3);
+    return ((s[0] & 0x0F) << 12) | ((s[1] & 0x3F) << 6) | (s[2] & 0x3F);
+  };
+  for (const auto& [left, right] : splits) {
+    INFO(left << " + " << right);
+    CHECK(left.substr(left.size() - 3) != "\u09CD");
+    const int c = first_code_point(right);
+    CHECK_FALSE((c >= 0x09BC && c <= 0x09D7));
+  }
+  CHECK_FALSE(has("দক্", "ষিণপশ্চিমাঞ্চল"));
+  CHECK(a.compound_splits(a.terms("ভিডিওবার্তা").at(0)).size() >= 1);
+  CHECK(a.compound_splits("ঢাকা").empty());   // too short for two words of two letters
+  CHECK(a.compound_splits("covid").empty());  // Bengali words only
+  CHECK(a.compound_splits("5820").empty());
+}

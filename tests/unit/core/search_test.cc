@@ -207,6 +207,26 @@ TEST_CASE("number words find digits, and numbers in the thousands their written-
   CHECK(hit_ids(off, "5820").empty());
 }
 
+TEST_CASE("a compound query word finds the article that writes it as two words", "[core][search]") {
+  sondhan::testing::TempDir dir;
+  Config config;
+  config.db_path = dir.str("db");
+  std::vector<Article> articles{
+      article("split", "করোনা পরিস্থিতি", "দক্ষিণ-পশ্চিমাঞ্চলে করোনা রোগী বেড়েছে।", "2024-01-02", "BBC")};
+  // The halves are common words of the archive; the compound is not.
+  for (int i = 0; i < 12; ++i) {
+    const std::string n = std::to_string(i);
+    articles.push_back(article("south-" + n, "খবর " + n, "দক্ষিণ দিকে ঝড় " + n, "2024-01-03", "BBC"));
+    articles.push_back(article("west-" + n, "খবর " + n, "পশ্চিমাঞ্চলে বৃষ্টি " + n, "2024-01-03", "BBC"));
+  }
+  write_articles(config, articles, true);
+  CHECK(hit_ids(config, "দক্ষিণপশ্চিমাঞ্চলে") == std::vector<std::string>{"split"});
+  CHECK(search_for(config, "দক্ষিণপশ্চিমাঞ্চলে").hits.at(0).snippet.find("<mark>") != std::string::npos);
+  Config off = config;
+  off.ranking.compound_weight = 0;
+  CHECK(hit_ids(off, "দক্ষিণপশ্চিমাঞ্চলে").empty());
+}
+
 TEST_CASE("a missing database is unavailable, not a crash", "[core][search]") {
   sondhan::testing::TempDir dir;
   Config config;

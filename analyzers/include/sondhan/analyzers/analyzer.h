@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "sondhan/analyzers/bengali_stemmer.h"
@@ -85,6 +86,12 @@ class Analyzer {
   std::string stem(std::string_view canonical) const { return stemmer_.stem(canonical); }
   /// BengaliStemmer::loose() of a term.
   std::string loose(std::string_view term) const { return stemmer_.loose(term); }
+
+  /// The ways a Bengali term may be a compound of two words (দক্ষিণপশ্চিমাঞ্চল: দক্ষিণ +
+  /// পশ্চিমাঞ্চল), as pairs of terms: cut before each letter that starts a syllable (not after
+  /// a hasanta), with at least two letters either side, and both halves neither stop words nor
+  /// empty. Which split, if any, is right is for the index's vocabulary to say.
+  std::vector<std::pair<std::string, std::string>> compound_splits(std::string_view term) const;
 
  private:
   std::string analyze_token(std::string_view raw, TokenKind kind, const AnalyzeOptions& options) const;

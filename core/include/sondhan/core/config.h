@@ -38,6 +38,7 @@ struct RankingOptions {
                                    //   counts through index.title_weight only)
   double prefix_weight = 0.3;      // weight of the sub-word fallback relative to whole words
   double loose_weight = 0.5;       // weight of the spelling fallback relative to whole words
+  double compound_weight = 0.5;    // weight of a compound query word matched as its two words
   double number_weight = 1.0;      // weight of a number word's digits (তিন: 3) relative to the word
   double phrase_boost = 0.1;       // weight of neighbouring query words found close together
   int phrase_window = 8;           // how close: 2 = adjacent, in order; more = within that many words
