@@ -68,6 +68,8 @@ REQUESTS=(
   # Sorts.
   '/search?sort=date' '/search?sort=-date&limit=50' '/search?category=আন্তর্জাতিক&sort=date'
   '/search?q=বলেন&sort=-date' '/search?q=-ঢাকা&sort=date&page=3'
+  # Words the query expands: number words, a count in thousands, a compound split in two.
+  '/search?q=চৌদ্দটি গরু দুইশ পিস' '/search?q=করোনা 5820&sort=-date' '/search?q=স্বাস্থ্যমন্ত্রণালয়ে দক্ষিণপশ্চিমাঞ্চলে'
 )
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/sondhan-browse.XXXXXX")
