@@ -57,14 +57,10 @@ void add(const Analyzer& analyzer, const std::string& word, int value, Table* ta
   if (!term.empty()) table->try_emplace(term, std::to_string(value));
 }
 
-const Analyzer& analyzer() {
-  static const Analyzer a;
-  return a;
-}
-
 const Table& table() {
+  // Its own analyzer: an Analyzer caches the terms it makes, so it is not shared across threads.
   static const Table words = [] {
-    const Analyzer& a = analyzer();
+    const Analyzer a;
     Table t;
     for (const NumberWord& n : kCardinals) add(a, n.word, n.value, &t);
     for (const NumberWord& n : kCardinals) {
@@ -98,7 +94,7 @@ std::vector<std::string> thousands_terms(std::string_view term) {
   }
   // 1900-2099 is a year, which news text prints in digits.
   if (value >= 1900 && value < 2100) return {};
-  static const std::string thousand = analyzer().term_of("হাজার", TokenKind::kWord);
+  static const std::string thousand = Analyzer().term_of("হাজার", TokenKind::kWord);
   std::vector<std::string> terms{std::to_string(value / 1000), thousand};
   if (value % 1000 != 0) terms.push_back(std::to_string(value % 1000));
   return terms;

@@ -339,10 +339,11 @@ class QueryParserState {
   // (বাংলাদেশ) is left whole: its halves written apart are another thing.
   std::vector<std::string> compound_parts(const std::string& stem) const {
     constexpr double kRarer = 10;  // the halves together at least this much commoner
-    const double whole = frequency_(stem);
-    double best = kRarer * std::max(whole, 1.0);
+    auto splits = b_.analyzer_.compound_splits(stem);
+    if (splits.empty()) return {};
+    double best = kRarer * std::max(static_cast<double>(frequency_(stem)), 1.0);
     std::vector<std::string> parts;
-    for (auto& [left, right] : b_.analyzer_.compound_splits(stem)) {
+    for (auto& [left, right] : splits) {
       const double score = std::sqrt(static_cast<double>(frequency_(left)) * frequency_(right));
       if (score > best) {
         best = score;
