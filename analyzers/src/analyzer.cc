@@ -129,8 +129,9 @@ uint64_t word_key(std::string_view word) {
 }
 
 std::vector<std::pair<std::string, std::string>> Analyzer::compound_splits(std::string_view term) const {
-  // Byte offsets of the letters (consonants and independent vowels) that may start a word.
-  std::vector<size_t> starts;
+  // Byte offsets of the letters (consonants and independent vowels) that may start a word, with
+  // the number of letters before each.
+  std::vector<std::pair<size_t, size_t>> starts;
   size_t letters = 0;
   UChar32 previous = 0;
   const auto* s = reinterpret_cast<const uint8_t*>(term.data());
@@ -142,7 +143,7 @@ std::vector<std::pair<std::string, std::string>> Analyzer::compound_splits(std::
     if (c < 0) return {};
     const bool letter = chars::is_bengali_consonant(c) || chars::is_bengali_independent_vowel(c);
     if (letter) {
-      if (letters >= 2 && previous != chars::kBengaliVirama) starts.push_back(static_cast<size_t>(at));
+      if (letters >= 2 && previous != chars::kBengaliVirama) starts.emplace_back(static_cast<size_t>(at), letters);
       ++letters;
     } else if (!chars::is_bengali_block(c)) {
       return {};  // Bengali words only
@@ -150,15 +151,9 @@ std::vector<std::pair<std::string, std::string>> Analyzer::compound_splits(std::
     previous = c;
   }
   std::vector<std::pair<std::string, std::string>> splits;
-  for (const size_t at : starts) {
+  for (const auto& [at, before] : starts) {
     // Two letters on the right too (a lone consonant with its vowel sign is a suffix, not a word).
-    size_t right_letters = 0;
-    for (int32_t i = static_cast<int32_t>(at); i < length;) {
-      UChar32 c;
-      U8_NEXT(s, i, length, c);
-      right_letters += chars::is_bengali_consonant(c) || chars::is_bengali_independent_vowel(c);
-    }
-    if (right_letters < 2) continue;
+    if (letters - before < 2) continue;
     std::string left = term_of(term.substr(0, at), TokenKind::kWord);
     std::string right = term_of(term.substr(at), TokenKind::kWord);
     if (!left.empty() && !right.empty()) splits.emplace_back(std::move(left), std::move(right));

@@ -57,7 +57,7 @@ class QueryBuilder {
   /// kInvalidArgument for malformed UTF-8, an over-long or over-deep query, too many terms,
   /// an unknown field or an unbalanced parenthesis; the message says which. Without
   /// `variants`, words are not expanded to the spelling variants the index has seen; without
-  /// `frequency`, compounds are not matched split or joined.
+  /// `frequency`, a compound does not also match its two words.
   Result<ParsedQuery> parse(std::string_view text, const VariantLookup& variants = {},
                             const TermFrequency& frequency = {}) const;
 

@@ -221,7 +221,7 @@ struct Searcher::Impl {
     };
   }
 
-  // Compounds are split, or words joined, by how often this database holds the terms.
+  // A compound query word is split where this database holds both halves most often.
   TermFrequency term_frequency() {
     return [this](const std::string& term) { return db.get_termfreq(term); };
   }
