@@ -1,6 +1,7 @@
 // IndexWriter: routes changes to shards, analyses and writes each shard on its own thread,
 // commits at exact multiples of index.commit_every, writes a bulk build in segments of
-// index.segment_articles, and merges shards with Xapian's compaction.
+// index.segment_articles, writes updates of an existing database into a small shard of their
+// own, and merges shards with Xapian's compaction.
 // Xapian exceptions become Status here.
 #include "sondhan/core/index_writer.h"
 
@@ -12,6 +13,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <limits>
+#include <set>
 #include <unordered_set>
 
 #include <xapian.h>
@@ -20,6 +22,7 @@
 #include "sondhan/analyzers/analyzer.h"
 #include "document_builder.h"
 #include "index_layout.h"
+#include "merge_policy.h"
 #include "sondhan/core/manifest.h"
 #include "story_grouper.h"
 #include "worker_pool.h"
@@ -54,6 +57,15 @@ Xapian::docid write_change(Xapian::WritableDatabase& db, Change& change, const X
   ++(existed ? counts->updated : counts->added);
   change.outcome = existed ? ChangeOutcome::kUpdated : ChangeOutcome::kAdded;
   return existed ? db.replace_document(id_term, doc) : db.add_document(doc);
+}
+
+// A change whose id was taken out of another shard existed, whatever its own shard said.
+void count_move(Change& change, WriteCounts* counts) {
+  if (change.outcome == ChangeOutcome::kAdded) {
+    --counts->added, ++counts->updated, change.outcome = ChangeOutcome::kUpdated;
+  } else if (change.outcome == ChangeOutcome::kNotFound) {
+    --counts->not_found, ++counts->deleted, change.outcome = ChangeOutcome::kDeleted;
+  }
 }
 
 // The story grouper's filter and band table, or none (it then looks every term up) if memory
@@ -164,7 +176,6 @@ struct IndexWriter::Impl {
   size_t budget = 0;            // with `segmented`: memory for uncommitted articles
   size_t pending = 0;           // estimated memory of the uncommitted articles
   int segment_generation = 0;   // with `segmented`: segments are named s<generation>-<number>
-  int next_segment = 0;
   // With `segmented`: hashes of the ids written so far. The segments are this run's, so an id
   // not in here is in none of them, and the earlier segments need no look-up (most ids).
   std::unordered_set<uint64_t> written;
@@ -172,6 +183,13 @@ struct IndexWriter::Impl {
   std::unique_ptr<FreshTerms> fresh_terms;
   // The story grouper's fingerprints by shard number: cleared when the numbers change.
   PrintCache prints{print_cache_entries(options.memory_mb)};
+  // An existing database (neither new nor rebuilt): changes go into its newest shard while that
+  // holds fewer than `delta_limit` articles, else into a new one (a delta), so that a commit
+  // never rewrites blocks of a large B-tree (832 MB written for 1,000 articles added to a
+  // million). Full shards are merged by tiers (merge_policy.h). `targets` is then that one shard,
+  // or empty until a change needs a new one.
+  bool updating = false;
+  size_t delta_limit = 0;
 
   Status apply(std::vector<Change>& changes, WriteCounts* counts);
   Status commit();
@@ -179,6 +197,12 @@ struct IndexWriter::Impl {
   Status check_manifest();
   size_t document_count() const;
   void route_to_all();
+  void start_updating();
+  Status start_delta();
+  Status tidy();
+  Status merge(const std::vector<size_t>& group);
+  std::string unused_name(int generation) const;
+  std::string least_metadata(const std::string& key) const;
   size_t segment_end(const std::vector<Change>& changes, size_t begin, size_t end) const;
   Status commit_all();
   Status start_segments();
@@ -187,8 +211,9 @@ struct IndexWriter::Impl {
   // `placed[i - begin]`: where changes[i] was written (StoryGrouper::settle's input).
   Status write_range(std::vector<Change>& changes, size_t begin, size_t end, WriteCounts* counts,
                      std::vector<StoryGrouper::Place>* placed);
-  Status write_one_shard(std::vector<Change>& changes, size_t begin, size_t end, WriteCounts* counts,
-                         std::vector<StoryGrouper::Place>* placed);
+  std::vector<char> take_out_elsewhere(const std::vector<Change>& changes, size_t begin, size_t end);
+  Status write_one_target(std::vector<Change>& changes, size_t begin, size_t end, WriteCounts* counts,
+                          std::vector<StoryGrouper::Place>* placed);
   Status write_shards(std::vector<Change>& changes, size_t begin, size_t end, WriteCounts* counts,
                       std::vector<StoryGrouper::Place>* placed);
 };
@@ -277,14 +302,17 @@ Result<std::unique_ptr<IndexWriter>> IndexWriter::open(const std::string& path, 
       impl->budget = memory_budget(options.memory_mb);
       impl->segment_limit = static_cast<size_t>(options.segment_articles) * names.size();
       impl->segment_generation = generation_of(names.front());
-      impl->next_segment = static_cast<int>(names.size());
     }
     for (const std::string& name : names) {
       impl->shards.emplace_back(name, Xapian::WritableDatabase(path + "/" + name, Xapian::DB_CREATE_OR_OPEN));
       // A new database's shards are lanes: each holds only the ids that route to it.
       if (fresh) impl->shards.back().lane = static_cast<int>(impl->shards.size() - 1);
     }
-    impl->route_to_all();
+    if (fresh) {
+      impl->route_to_all();
+    } else {
+      impl->start_updating();
+    }
     if (Status s = impl->check_manifest(); !s.is_ok()) return s;
     if (fresh && !writer.rebuild && !layout::write_stub(path, names)) {
       return Status::unavailable("cannot write " + path + "/" + layout::kStubName);
@@ -328,6 +356,134 @@ void IndexWriter::Impl::route_to_all() {
   for (size_t i = 0; i < shards.size(); ++i) targets.push_back(i);
 }
 
+void IndexWriter::Impl::start_updating() {
+  updating = true;
+  delta_limit = options.segment_articles > 0 ? static_cast<size_t>(options.segment_articles)
+                                             : std::numeric_limits<size_t>::max();
+  targets.clear();
+  if (shards.back().db.get_doccount() < delta_limit) targets.push_back(shards.size() - 1);
+}
+
+// "s<generation>-<n>" with the least n that names no directory: never a live shard's, nor the
+// leftovers of a killed merge.
+std::string IndexWriter::Impl::unused_name(int generation) const {
+  std::error_code ec;
+  for (int n = 0;; ++n) {
+    std::string name = std::string("s").append(std::to_string(generation)).append("-").append(std::to_string(n));
+    if (!fs::exists(path + "/" + name, ec)) return name;
+  }
+}
+
+std::string IndexWriter::Impl::least_metadata(const std::string& key) const {
+  std::string least;
+  for (size_t i = 0; i < shards.size(); ++i) {
+    const std::string value = shards[i].db.get_metadata(key);
+    if (i == 0 || value < least) least = value;
+  }
+  return least;
+}
+
+// A new, empty shard after the others, for the changes of an existing database; listed in the
+// stub at once, so readers see what is committed into it.
+Status IndexWriter::Impl::start_delta() {
+  int generation = 0;
+  for (const Shard& shard : shards) generation = std::max(generation, generation_of(shard.name));
+  const std::string name = unused_name(generation);
+  try {
+    Xapian::WritableDatabase db(path + "/" + name, Xapian::DB_CREATE);
+    // The metadata every shard carries (the manifest, the journal position), as the shards
+    // agree on it: the least value, as metadata() reads it.
+    std::set<std::string> keys;
+    for (const Shard& shard : shards) {
+      for (auto key = shard.db.metadata_keys_begin(); key != shard.db.metadata_keys_end(); ++key) keys.insert(*key);
+    }
+    for (const std::string& key : keys) db.set_metadata(key, least_metadata(key));
+    db.commit();
+    shards.emplace_back(name, std::move(db));
+  } catch (const Xapian::Error& e) {
+    return Status::internal("cannot create shard " + name + ": " + e.get_description());
+  }
+  targets = {shards.size() - 1};
+  std::vector<std::string> names;
+  for (const Shard& shard : shards) names.push_back(shard.name);
+  if (!layout::write_stub(path, names)) return Status::internal("cannot write " + path + "/" + layout::kStubName);
+  return Status::ok();
+}
+
+// Merges the shards of an updated database that are full (all but the one being written) by
+// tiers: see merge_policy.h.
+Status IndexWriter::Impl::tidy() {
+  for (;;) {
+    std::vector<size_t> candidates, docs;
+    for (size_t i = 0; i < shards.size(); ++i) {
+      if (std::find(targets.begin(), targets.end(), i) != targets.end()) continue;
+      candidates.push_back(i);
+      docs.push_back(shards[i].db.get_doccount());
+    }
+    const std::vector<size_t> picked = next_merge(docs, delta_limit);
+    if (picked.empty()) return Status::ok();
+    std::vector<size_t> group;
+    for (size_t k : picked) group.push_back(candidates[k]);
+    if (Status s = merge(group); !s.is_ok()) return s;
+  }
+}
+
+// Compacts the committed shards `group` (positions in `shards`, ascending) into a new shard in
+// the first one's place. Readers keep the old shards until the stub is replaced (a rebuild's
+// stub is written by finish()), so nothing is ever missing; the old ones are removed after.
+Status IndexWriter::Impl::merge(const std::vector<size_t>& group) {
+  int generation = 0;
+  for (const auto& shard : shards) generation = std::max(generation, generation_of(shard.name));
+  for (const auto& name : replaced) generation = std::max(generation, generation_of(name));
+  const std::string merged = unused_name(generation + 1);
+  try {
+    Xapian::Database all;
+    for (size_t i : group) all.add_database(Xapian::Database(shard_path(shards[i])));
+    all.compact(path + "/" + merged);
+  } catch (const Xapian::Error& e) {
+    std::error_code ec;
+    fs::remove_all(path + "/" + merged, ec);
+    return Status::internal("merging shards failed: " + e.get_description());
+  }
+  std::vector<std::string> target_names, names;
+  for (size_t t : targets) target_names.push_back(shards[t].name);
+  std::vector<Shard> kept;
+  std::vector<std::string> gone;
+  for (size_t i = 0; i < shards.size(); ++i) {
+    const bool in_group = std::binary_search(group.begin(), group.end(), i);
+    if (in_group) {
+      shards[i].db.close();
+      gone.push_back(shard_path(shards[i]));
+    }
+    if (i == group.front()) {
+      try {
+        kept.emplace_back(merged, Xapian::WritableDatabase(path + "/" + merged, Xapian::DB_OPEN));
+      } catch (const Xapian::Error& e) {
+        return Status::internal("cannot open merged shard: " + e.get_description());
+      }
+      kept.back().fresh = false;
+    } else if (!in_group) {
+      kept.push_back(std::move(shards[i]));
+    }
+  }
+  for (const Shard& shard : kept) names.push_back(shard.name);
+  if (!rebuild && !layout::write_stub(path, names)) {
+    return Status::internal("cannot write " + path + "/" + layout::kStubName);
+  }
+  shards = std::move(kept);
+  std::error_code ec;
+  for (const std::string& dir : gone) fs::remove_all(dir, ec);
+  targets.clear();
+  for (const std::string& name : target_names) {
+    for (size_t i = 0; i < shards.size(); ++i) {
+      if (shards[i].name == name) targets.push_back(i);
+    }
+  }
+  fresh_terms.reset();  // both are by shard number
+  prints.clear();
+  return Status::ok();
+}
+
 // Where changes[begin, end) must stop so that the current segments just fill up, or the
 // pending articles the memory budget.
 size_t IndexWriter::Impl::segment_end(const std::vector<Change>& changes, size_t begin, size_t end) const {
@@ -364,12 +520,8 @@ Status IndexWriter::Impl::commit_all() {
 // every committed segment, so a crash loses only what was not committed.
 Status IndexWriter::Impl::start_segments() {
   if (Status s = commit_all(); !s.is_ok()) return s;
-  std::error_code ec;
   for (size_t lane = 0; lane < targets.size(); ++lane) {
-    std::string name;
-    do {
-      name = "s" + std::to_string(segment_generation) + "-" + std::to_string(next_segment++);
-    } while (fs::exists(path + "/" + name, ec));
+    const std::string name = unused_name(segment_generation);
     Xapian::WritableDatabase db(path + "/" + name, Xapian::DB_CREATE);
     // The metadata every shard carries (the manifest; what set_metadata() wrote), as the lane's
     // last segment has it.
@@ -404,37 +556,12 @@ void IndexWriter::Impl::file_spelling_variants(Shard& shard, const std::vector<s
   }
 }
 
-// One shard: analysis on all threads, then writes in input order on this one.
-Status IndexWriter::Impl::write_one_shard(std::vector<Change>& changes, size_t begin, size_t end,
-                                          WriteCounts* counts, std::vector<StoryGrouper::Place>* placed) {
-  std::vector<Xapian::Document> docs(end - begin);
-  std::vector<std::vector<std::string>> stems(end - begin);
-  const size_t threads = std::max<size_t>(1, std::min<size_t>(options.threads, end - begin));
-  Status built = pool->run(threads, [&](size_t worker) {
-    for (size_t i = begin + worker; i < end; i += threads) {
-      if (!changes[i].is_delete) docs[i - begin] = workers[worker]->builder.build(changes[i].article, &stems[i - begin]);
-    }
-    return Status::ok();
-  });
-  if (!built.is_ok()) return built;
-  if (segmented) {
-    for (size_t i = begin; i < end; ++i) written.insert(std::hash<std::string>{}(changes[i].article.id));
-  }
-  for (size_t i = begin; i < end; ++i) {
-    (*placed)[i - begin] = place(shards[0].db, write_change(shards[0].db, changes[i], docs[i - begin], counts),
-                                 docs[i - begin]);
-    file_spelling_variants(shards[0], stems[i - begin], workers[0]->analyzer);  // run() is over
-  }
-  return Status::ok();
-}
-
-// Several shards: each thread owns one target and both analyses and writes the changes routed
-// to it, in input order, so the last change to an id wins. An id may already be in a shard it
-// is not routed to (a bulk build's full segment of its lane, or a shard of a database that was
-// not built in lanes, such as one a killed bulk build left): it is first taken out of there, on
-// this thread, so that each id lives in one shard.
-Status IndexWriter::Impl::write_shards(std::vector<Change>& changes, size_t begin, size_t end,
-                                       WriteCounts* counts, std::vector<StoryGrouper::Place>* placed) {
+// An id may already be in a shard it is not routed to (a bulk build's full segment of its lane,
+// an updated database's older shards, or a shard of a database that was not built in lanes, such
+// as one a killed bulk build left): it is taken out of there, on this thread, so that each id
+// lives in one shard. Returns which of changes[begin, end) were.
+std::vector<char> IndexWriter::Impl::take_out_elsewhere(const std::vector<Change>& changes, size_t begin,
+                                                        size_t end) {
   const size_t lanes = targets.size();
   std::vector<char> moved(end - begin, 0);
   for (size_t i = begin; i < end; ++i) {
@@ -452,6 +579,39 @@ Status IndexWriter::Impl::write_shards(std::vector<Change>& changes, size_t begi
       }
     }
   }
+  return moved;
+}
+
+// One shard takes every change: analysis on all threads, then writes in input order on this one.
+Status IndexWriter::Impl::write_one_target(std::vector<Change>& changes, size_t begin, size_t end,
+                                           WriteCounts* counts, std::vector<StoryGrouper::Place>* placed) {
+  const std::vector<char> moved = take_out_elsewhere(changes, begin, end);
+  Shard& shard = shards[targets.front()];
+  std::vector<Xapian::Document> docs(end - begin);
+  std::vector<std::vector<std::string>> stems(end - begin);
+  const size_t threads = std::max<size_t>(1, std::min<size_t>(options.threads, end - begin));
+  Status built = pool->run(threads, [&](size_t worker) {
+    for (size_t i = begin + worker; i < end; i += threads) {
+      if (!changes[i].is_delete) docs[i - begin] = workers[worker]->builder.build(changes[i].article, &stems[i - begin]);
+    }
+    return Status::ok();
+  });
+  if (!built.is_ok()) return built;
+  for (size_t i = begin; i < end; ++i) {
+    (*placed)[i - begin] = place(shard.db, write_change(shard.db, changes[i], docs[i - begin], counts),
+                                 docs[i - begin]);
+    if (moved[i - begin]) count_move(changes[i], counts);
+    file_spelling_variants(shard, stems[i - begin], workers[0]->analyzer);  // run() is over
+  }
+  return Status::ok();
+}
+
+// Several target shards: each thread owns one and both analyses and writes the changes routed
+// to it, in input order, so the last change to an id wins.
+Status IndexWriter::Impl::write_shards(std::vector<Change>& changes, size_t begin, size_t end,
+                                       WriteCounts* counts, std::vector<StoryGrouper::Place>* placed) {
+  const size_t lanes = targets.size();
+  const std::vector<char> moved = take_out_elsewhere(changes, begin, end);
   std::vector<WriteCounts> per_lane(lanes);
   Status s = pool->run(lanes, [&](size_t lane) {
     std::vector<std::string> stems;
@@ -462,15 +622,7 @@ Status IndexWriter::Impl::write_shards(std::vector<Change>& changes, size_t begi
       Worker& worker = *workers[lane];
       const Xapian::Document doc = changes[i].is_delete ? Xapian::Document() : worker.builder.build(changes[i].article, &stems);
       (*placed)[i - begin] = place(shard.db, write_change(shard.db, changes[i], doc, &per_lane[lane]), doc);
-      if (moved[i - begin]) {
-        // It existed, in the shard it was taken out of.
-        WriteCounts& c = per_lane[lane];
-        if (changes[i].outcome == ChangeOutcome::kAdded) {
-          --c.added, ++c.updated, changes[i].outcome = ChangeOutcome::kUpdated;
-        } else if (changes[i].outcome == ChangeOutcome::kNotFound) {
-          --c.not_found, ++c.deleted, changes[i].outcome = ChangeOutcome::kDeleted;
-        }
-      }
+      if (moved[i - begin]) count_move(changes[i], &per_lane[lane]);
       file_spelling_variants(shard, stems, worker.analyzer);
     }
     return Status::ok();
@@ -483,8 +635,8 @@ Status IndexWriter::Impl::write_range(std::vector<Change>& changes, size_t begin
                                       WriteCounts* counts, std::vector<StoryGrouper::Place>* placed) {
   placed->assign(end - begin, {});
   try {
-    return shards.size() == 1 ? write_one_shard(changes, begin, end, counts, placed)
-                              : write_shards(changes, begin, end, counts, placed);
+    return targets.size() == 1 ? write_one_target(changes, begin, end, counts, placed)
+                               : write_shards(changes, begin, end, counts, placed);
   } catch (const Xapian::Error& e) {
     return Status::internal("write failed: " + e.get_description());
   }
@@ -510,6 +662,9 @@ Status IndexWriter::Impl::apply(std::vector<Change>& changes, WriteCounts* count
   // predictable point: split the batch where a commit falls.
   size_t begin = 0;
   while (begin < changes.size()) {
+    if (updating && targets.empty()) {
+      if (Status s = start_delta(); !s.is_ok()) return s;
+    }
     const size_t room = static_cast<size_t>(options.commit_every) - since_commit;
     const size_t end = segment_end(changes, begin, std::min(changes.size(), begin + room));
     // Story grouping (story_grouper.h): each id's story is noted before the range is written,
@@ -552,14 +707,7 @@ void IndexWriter::set_metadata(const std::string& key, const std::string& value)
   for (auto& shard : impl_->shards) shard.db.set_metadata(key, value);
 }
 
-std::string IndexWriter::metadata(const std::string& key) const {
-  std::string least;
-  for (size_t i = 0; i < impl_->shards.size(); ++i) {
-    const std::string value = impl_->shards[i].db.get_metadata(key);
-    if (i == 0 || value < least) least = value;
-  }
-  return least;
-}
+std::string IndexWriter::metadata(const std::string& key) const { return impl_->least_metadata(key); }
 
 Status IndexWriter::commit() {
   Status s = impl_->commit();
@@ -577,61 +725,40 @@ Status IndexWriter::Impl::commit() {
   }
   if (!s.is_ok()) return Status::internal("commit failed: " + s.message());
   since_commit = 0;
+  if (updating && !targets.empty() && shards[targets.front()].db.get_doccount() >= delta_limit) {
+    // The shard being written is full: the next change starts a new one.
+    targets.clear();
+    return tidy();
+  }
   return Status::ok();
 }
 
 Status IndexWriter::finish() {
   if (Status s = commit(); !s.is_ok()) return s;
-  if (impl_->shards.size() < 2) {
-    if (!impl_->rebuild) return Status::ok();
-    // One new shard: it replaces the live ones as it is.
-    const std::string& path = impl_->path;
-    if (!layout::write_stub(path, {impl_->shards.front().name})) {
-      return Status::internal("cannot write " + path + "/" + layout::kStubName);
+  Impl& x = *impl_;
+  if (x.updating) return x.tidy();
+  if (x.shards.front().name.empty()) return Status::ok();  // a plain database: one shard, no stub
+  // A new database or a rebuild: all its shards become one.
+  if (x.shards.size() >= 2) {
+    std::vector<size_t> all(x.shards.size());
+    for (size_t i = 0; i < all.size(); ++i) all[i] = i;
+    if (Status s = x.merge(all); !s.is_ok()) return s;
+  }
+  if (x.rebuild) {
+    // The new shard replaces the live ones.
+    if (!layout::write_stub(x.path, {x.shards.front().name})) {
+      return Status::internal("cannot write " + x.path + "/" + layout::kStubName);
     }
     std::error_code ec;
-    for (const std::string& name : impl_->replaced) fs::remove_all(path + "/" + name, ec);
-    impl_->replaced.clear();
-    impl_->rebuild = false;
-    return Status::ok();
+    for (const std::string& name : x.replaced) fs::remove_all(x.path + "/" + name, ec);
+    x.replaced.clear();
+    x.rebuild = false;
   }
-  // Merge: close the shards, compact them into a new one, point the stub at it, delete the old.
-  // Until the stub is replaced readers use the old shards, so nothing is ever missing.
-  const std::string& path = impl_->path;
-  int generation = 0;
-  for (const auto& shard : impl_->shards) generation = std::max(generation, generation_of(shard.name));
-  for (const auto& name : impl_->replaced) generation = std::max(generation, generation_of(name));
-  // A name no directory has: never overwrite something that may be a live shard.
-  std::string merged;
-  std::error_code ec;
-  do {
-    merged = std::string("s").append(std::to_string(++generation)).append("-0");
-  } while (fs::exists(path + "/" + merged, ec));
-  try {
-    Xapian::Database all;
-    for (auto& shard : impl_->shards) {
-      shard.db.close();
-      all.add_database(Xapian::Database(impl_->shard_path(shard)));
-    }
-    all.compact(path + "/" + merged);
-  } catch (const Xapian::Error& e) {
-    return Status::internal("merging shards failed: " + e.get_description());
-  }
-  if (!layout::write_stub(path, {merged})) return Status::internal("cannot write " + path + "/" + layout::kStubName);
-  for (const auto& shard : impl_->shards) fs::remove_all(impl_->shard_path(shard), ec);
-  for (const std::string& name : impl_->replaced) fs::remove_all(path + "/" + name, ec);
-  impl_->replaced.clear();
-  impl_->rebuild = false;
-  impl_->shards.clear();
-  impl_->fresh_terms.reset();  // the merged shard is not fresh
-  impl_->prints.clear();
-  try {
-    impl_->shards.emplace_back(merged, Xapian::WritableDatabase(path + "/" + merged, Xapian::DB_OPEN));
-  } catch (const Xapian::Error& e) {
-    return Status::internal("cannot reopen merged shard: " + e.get_description());
-  }
-  impl_->route_to_all();
-  impl_->segmented = false;  // more changes are updates of a database that exists
+  // More changes are updates of a database that exists.
+  x.segmented = false;
+  x.fresh_terms.reset();
+  for (auto& shard : x.shards) shard.fresh = false, shard.lane = -1;
+  x.start_updating();
   return Status::ok();
 }
 

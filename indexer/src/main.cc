@@ -187,7 +187,8 @@ int main(int argc, char** argv) {
                  "memory for a new database's or a rebuild's uncommitted articles (0: an eighth of the machine's)")
       ->check(CLI::Range(0, 1 << 20));
   app.add_option("--segment-articles", segment_articles,
-                 "articles per segment and thread of a new database or a rebuild (0: one segment each)")
+                 "articles per segment and thread of a new database or a rebuild, and per shard of updates "
+                 "(0: one segment each)")
       ->check(CLI::Range(0, 100000000));
   app.add_option("inputs", inputs, "JSON Lines files (.jsonl, .jsonl.gz) or - for standard input");
   CLI11_PARSE(app, argc, argv);

@@ -14,6 +14,7 @@
 #include "sondhan/core/manifest.h"
 #include "sondhan/core/schema.h"
 #include "sondhan/core/searcher.h"
+#include "merge_policy.h"
 #include "test_support.h"
 
 using namespace sondhan::core;
@@ -636,6 +637,109 @@ TEST_CASE("a writer on segments a bulk build left keeps each id in one shard", "
   CHECK(counts.added == 0);
   CHECK(writer.value()->document_count() == 120);
   for (const char* id : {"id-0", "id-57", "id-119"}) CHECK(copies_of(config.db_path, id) == 1);
+}
+
+// The articles in one shard of a database.
+size_t shard_documents(const std::string& db, const std::string& shard) {
+  return Xapian::Database(db + "/" + shard).get_doccount();
+}
+
+TEST_CASE("updates of a large database go into small shards of their own, merged by tiers", "[core][search]") {
+  sondhan::testing::TempDir dir;
+  Config config;
+  config.db_path = dir.str("db");
+  config.index.threads = 2;
+  config.index.segment_articles = 4;  // a shard that takes updates is full at 4
+  {
+    WriterOptions bulk;
+    bulk.bulk = true;
+    auto writer = IndexWriter::open(config.db_path, config, bulk);
+    REQUIRE(writer.is_ok());
+    std::vector<Change> changes = long_articles(0, 40);
+    WriteCounts counts;
+    REQUIRE(writer.value()->apply(changes, &counts).is_ok());
+    REQUIRE(writer.value()->finish().is_ok());
+  }
+  const auto built = layout::read_stub(config.db_path);
+  REQUIRE(built.size() == 1);
+
+  // A new article, a changed one and a deleted one: the large shard takes only the deletions.
+  std::vector<Change> update = long_articles(3, 1);
+  update[0].article.values_of("title") = {"নতুন শিরোনাম"};
+  update.push_back(long_articles(100, 1)[0]);
+  update.emplace_back();
+  update.back().article.id = "id-7";
+  update.back().is_delete = true;
+  {
+    auto writer = IndexWriter::open(config.db_path, config);
+    REQUIRE(writer.is_ok());
+    WriteCounts counts;
+    REQUIRE(writer.value()->apply(update, &counts).is_ok());
+    REQUIRE(writer.value()->finish().is_ok());
+    CHECK(counts.added == 1);
+    CHECK(counts.updated == 1);
+    CHECK(counts.deleted == 1);
+    CHECK(writer.value()->shard_count() == 2);
+  }
+  const auto updated = layout::read_stub(config.db_path);
+  REQUIRE(updated.size() == 2);
+  CHECK(updated[0] == built[0]);
+  CHECK(shard_documents(config.db_path, updated[0]) == 38);
+  CHECK(shard_documents(config.db_path, updated[1]) == 2);
+  CHECK(copies_of(config.db_path, "id-3") == 1);
+  CHECK(copies_of(config.db_path, "id-7") == 0);
+
+  // Many small runs. Each full shard is merged with others of its tier, so the count stays
+  // small, and every article stays findable, once.
+  auto searcher = Searcher::open(config);
+  REQUIRE(searcher.is_ok());
+  size_t most = 0;
+  for (size_t run = 0; run < 30; ++run) {
+    std::vector<Change> changes = long_articles(200 + 3 * run, 3);
+    if (run % 5 == 4) changes.push_back(long_articles(run, 1)[0]);  // and a rewrite of an old one
+    auto writer = IndexWriter::open(config.db_path, config);
+    REQUIRE(writer.is_ok());
+    WriteCounts counts;
+    REQUIRE(writer.value()->apply(changes, &counts).is_ok());
+    REQUIRE(writer.value()->finish().is_ok());
+    CHECK(counts.added == 3);
+    most = std::max(most, layout::read_stub(config.db_path).size());
+    CHECK(searcher.value()->stats()->documents == 40 + 3 * (run + 1));
+  }
+  CHECK(most <= 1 + 2 * (kShardsPerTier - 1) + 1);  // the large shard, two tiers, the open one
+  CHECK(layout::read_stub(config.db_path).size() < 30 / 2);
+  for (size_t i = 0; i < 90; ++i) CHECK(copies_of(config.db_path, "id-" + std::to_string(200 + i)) == 1);
+  for (size_t i = 0; i < 40; ++i) CHECK(copies_of(config.db_path, "id-" + std::to_string(i)) == (i == 7 ? 0 : 1));
+  SearchRequest r;
+  r.query = "বৃষ্টি";
+  r.limit = 1;
+  CHECK(searcher.value()->search(r)->total == 130);
+  // Date-sorted pages and browsing count every shard's articles.
+  r.sort = SortOrder::kDateDescending;
+  auto sorted = searcher.value()->search(r);
+  REQUIRE(sorted.is_ok());
+  CHECK(sorted->total == 130);
+  CHECK(sorted->total_is_exact);
+  r.query.clear();
+  auto browse = searcher.value()->search(r);
+  REQUIRE(browse.is_ok());
+  CHECK(browse->total == 130);
+  CHECK(browse->hits.size() == 1);
+}
+
+TEST_CASE("merge tiers: a shard's tier, and which shards merge next", "[core][search]") {
+  CHECK(tier_of(0, 5000) == 0);
+  CHECK(tier_of(4999, 5000) == 0);
+  CHECK(tier_of(5000, 5000) == 1);
+  CHECK(tier_of(49999, 5000) == 1);
+  CHECK(tier_of(50000, 5000) == 2);
+  CHECK(tier_of(1000000, 5000) == 3);
+  CHECK(next_merge({1000000, 5000, 6000, 7000}, 5000).empty());
+  CHECK(next_merge({1000000, 5000, 6000, 7000, 5000}, 5000) == std::vector<size_t>{1, 2, 3, 4});
+  // The lowest full tier first; a tier's members need not be next to each other.
+  CHECK(next_merge({20, 60000, 5000, 70000, 6000, 80000, 5000, 90000, 5000}, 5000) ==
+        std::vector<size_t>{2, 4, 6, 8});
+  CHECK(next_merge({60000, 70000, 80000, 90000}, 5000) == std::vector<size_t>{0, 1, 2, 3});
 }
 
 TEST_CASE("date-sorted pages read from the newest months are the pages of the whole archive",

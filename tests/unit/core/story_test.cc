@@ -10,9 +10,11 @@
 #include <nlohmann/json.hpp>
 
 #include "sondhan/analyzers/analyzer.h"
+#include "sondhan/core/database_layout.h"
 #include "sondhan/core/fingerprint.h"
 #include "sondhan/core/index_writer.h"
 #include "sondhan/core/searcher.h"
+#include "merge_policy.h"
 #include "story_grouper.h"
 #include "test_support.h"
 
@@ -410,4 +412,40 @@ TEST_CASE("stories: one writer kept open across batches groups as a new writer f
   }
   CHECK(kept.story("a") == std::set<std::string>{"a", "d", "f"});
   CHECK(kept.story("b") == std::set<std::string>{"b"});
+}
+
+TEST_CASE("stories: updates written into small shards, merged by tiers, group as one shard does",
+          "[core][stories]") {
+  // With a shard full at one article, every update of the database after the first writes a new
+  // shard, and the full ones merge four at a time: stories must cross shards and survive merges.
+  const std::vector<std::vector<Change>> batches = {
+      {upsert("a", kStory), upsert("b", kOther)},
+      {upsert("c", kUpdated)},
+      {upsert("x1", words(6, 80)), upsert("x2", words(7, 80))},
+      {upsert("a", kThird), upsert("d", kCut)},
+      {upsert("e", words(3, 70)), upsert("x3", words(8, 80))},
+      {deletion("c"), upsert("f", kStory)},
+      {upsert("x4", words(9, 80))},
+      {upsert("a", kStory), deletion("e")},
+      {upsert("g", kUpdated), upsert("x5", words(10, 80))},
+  };
+  Db small(2), whole(1);
+  small.config.index.segment_articles = 1;
+  size_t most = 0;
+  for (size_t b = 0; b < batches.size(); ++b) {
+    small.apply(batches[b], /*finish=*/true);
+    whole.apply(batches[b], /*finish=*/true);
+    most = std::max(most, layout::read_stub(small.config.db_path).size());
+    for (const char* id : {"a", "b", "c", "d", "e", "f", "g"}) {
+      INFO("after batch " << b << ", " << id);
+      auto searcher = Searcher::open(whole.config);
+      REQUIRE(searcher.is_ok());
+      if (!searcher.value()->versions(id).is_ok()) continue;  // not added yet, or deleted
+      CHECK(small.story(id) == whole.story(id));
+    }
+  }
+  // New shards were written, and merged: without merges the nine updates would leave nine.
+  CHECK(most == kShardsPerTier - 1);
+  CHECK(layout::read_stub(small.config.db_path).size() < kShardsPerTier);
+  CHECK(small.story("a") == std::set<std::string>{"a", "d", "f", "g"});
 }

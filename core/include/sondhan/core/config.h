@@ -23,8 +23,10 @@ struct IndexOptions {
   int max_record_bytes = 1 << 20;// a longer input record is rejected, with its line number
   int memory_mb = 0;             // a bulk build commits before its uncommitted articles fill this
                                  //   (0: an eighth of the machine's memory, 256 MiB to 4 GiB)
-  int segment_articles = 5000;   // a bulk build starts a new segment per thread after this many
-                                 //   (0: one segment per thread)
+  int segment_articles = 5000;   // a bulk build starts a new segment per thread after this many;
+                                 //   updates of an existing database start a new shard after
+                                 //   this many (0: one segment per thread; updates go into the
+                                 //   newest shard whatever its size)
 };
 
 /// How queries are scored.
