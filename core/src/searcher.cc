@@ -163,18 +163,26 @@ Result<std::string> date_value(const std::string& text, const char* name) {
 // Opens the database at `path` as one handle over all its shards, and sets `shards` to a handle
 // on each; they share Xapian's internals, so reopen() of the whole reopens each shard's too.
 // A stub that lists what sondhan does not write is opened by Xapian alone, as one shard.
+// A writer may merge shards away between our reading of the stub and opening them: the stub
+// then names others, so read it again (a few times; then the error stands).
 Xapian::Database open_shards(const std::string& path, std::vector<Xapian::Database>* shards) {
-  shards->clear();
-  Xapian::Database all;
-  for (const std::string& name : layout::read_stub(path)) {
-    shards->emplace_back(path + "/" + name);
-    all.add_database(shards->back());
+  for (int attempt = 0;; ++attempt) {
+    shards->clear();
+    try {
+      Xapian::Database all;
+      for (const std::string& name : layout::read_stub(path)) {
+        shards->emplace_back(path + "/" + name);
+        all.add_database(shards->back());
+      }
+      if (shards->empty()) {
+        all = Xapian::Database(path);
+        shards->push_back(all);
+      }
+      return all;
+    } catch (const Xapian::DatabaseOpeningError&) {
+      if (attempt >= 3) throw;
+    }
   }
-  if (shards->empty()) {
-    all = Xapian::Database(path);
-    shards->push_back(all);
-  }
-  return all;
 }
 
 }  // namespace
