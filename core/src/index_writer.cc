@@ -202,6 +202,8 @@ struct IndexWriter::Impl {
   Status tidy();
   Status merge(const std::vector<size_t>& group);
   std::string unused_name(int generation) const;
+  int max_generation() const;
+  Status list_shards() const;
   std::string least_metadata(const std::string& key) const;
   size_t segment_end(const std::vector<Change>& changes, size_t begin, size_t end) const;
   Status commit_all();
@@ -374,6 +376,23 @@ std::string IndexWriter::Impl::unused_name(int generation) const {
   }
 }
 
+// The highest generation of the shards open, or replaced by a rebuild.
+int IndexWriter::Impl::max_generation() const {
+  int generation = 0;
+  for (const Shard& shard : shards) generation = std::max(generation, generation_of(shard.name));
+  for (const std::string& name : replaced) generation = std::max(generation, generation_of(name));
+  return generation;
+}
+
+// Points the stub at the shards open now, unless this is a rebuild (its finish() does that).
+Status IndexWriter::Impl::list_shards() const {
+  if (rebuild) return Status::ok();
+  std::vector<std::string> names;
+  for (const Shard& shard : shards) names.push_back(shard.name);
+  if (!layout::write_stub(path, names)) return Status::internal("cannot write " + path + "/" + layout::kStubName);
+  return Status::ok();
+}
+
 std::string IndexWriter::Impl::least_metadata(const std::string& key) const {
   std::string least;
   for (size_t i = 0; i < shards.size(); ++i) {
@@ -386,9 +405,7 @@ std::string IndexWriter::Impl::least_metadata(const std::string& key) const {
 // A new, empty shard after the others, for the changes of an existing database; listed in the
 // stub at once, so readers see what is committed into it.
 Status IndexWriter::Impl::start_delta() {
-  int generation = 0;
-  for (const Shard& shard : shards) generation = std::max(generation, generation_of(shard.name));
-  const std::string name = unused_name(generation);
+  const std::string name = unused_name(max_generation());
   try {
     Xapian::WritableDatabase db(path + "/" + name, Xapian::DB_CREATE);
     // The metadata every shard carries (the manifest, the journal position), as the shards
@@ -404,10 +421,7 @@ Status IndexWriter::Impl::start_delta() {
     return Status::internal("cannot create shard " + name + ": " + e.get_description());
   }
   targets = {shards.size() - 1};
-  std::vector<std::string> names;
-  for (const Shard& shard : shards) names.push_back(shard.name);
-  if (!layout::write_stub(path, names)) return Status::internal("cannot write " + path + "/" + layout::kStubName);
-  return Status::ok();
+  return list_shards();
 }
 
 // Merges the shards of an updated database that are full (all but the one being written) by
@@ -432,10 +446,7 @@ Status IndexWriter::Impl::tidy() {
 // the first one's place. Readers keep the old shards until the stub is replaced (a rebuild's
 // stub is written by finish()), so nothing is ever missing; the old ones are removed after.
 Status IndexWriter::Impl::merge(const std::vector<size_t>& group) {
-  int generation = 0;
-  for (const auto& shard : shards) generation = std::max(generation, generation_of(shard.name));
-  for (const auto& name : replaced) generation = std::max(generation, generation_of(name));
-  const std::string merged = unused_name(generation + 1);
+  const std::string merged = unused_name(max_generation() + 1);
   try {
     Xapian::Database all;
     for (size_t i : group) all.add_database(Xapian::Database(shard_path(shards[i])));
@@ -445,7 +456,7 @@ Status IndexWriter::Impl::merge(const std::vector<size_t>& group) {
     fs::remove_all(path + "/" + merged, ec);
     return Status::internal("merging shards failed: " + e.get_description());
   }
-  std::vector<std::string> target_names, names;
+  std::vector<std::string> target_names;
   for (size_t t : targets) target_names.push_back(shards[t].name);
   std::vector<Shard> kept;
   std::vector<std::string> gone;
@@ -466,11 +477,8 @@ Status IndexWriter::Impl::merge(const std::vector<size_t>& group) {
       kept.push_back(std::move(shards[i]));
     }
   }
-  for (const Shard& shard : kept) names.push_back(shard.name);
-  if (!rebuild && !layout::write_stub(path, names)) {
-    return Status::internal("cannot write " + path + "/" + layout::kStubName);
-  }
   shards = std::move(kept);
+  if (Status s = list_shards(); !s.is_ok()) return s;
   std::error_code ec;
   for (const std::string& dir : gone) fs::remove_all(dir, ec);
   targets.clear();
@@ -535,12 +543,7 @@ Status IndexWriter::Impl::start_segments() {
     targets[lane] = shards.size() - 1;
   }
   in_segments = 0;
-  if (!rebuild) {
-    std::vector<std::string> names;
-    for (const Shard& shard : shards) names.push_back(shard.name);
-    if (!layout::write_stub(path, names)) return Status::internal("cannot write " + path + "/" + layout::kStubName);
-  }
-  return Status::ok();
+  return list_shards();
 }
 
 // Files each stem under its spelling key in the synonym table, once per stem and run: a

@@ -778,10 +778,8 @@ Result<IndexStats> Searcher::stats() {
     // theirs also grows with every commit.
     if (impl_->db.size() == 1) {
       s.revision = impl_->db.get_revision();
-    } else {
-      for (const std::string& shard : layout::read_stub(impl_->config.db_path)) {
-        s.revision += Xapian::Database(impl_->config.db_path + "/" + shard).get_revision();
-      }
+    } else if (impl_->shards.size() == impl_->db.size()) {  // not a stub Xapian opened alone
+      for (const Xapian::Database& shard : impl_->shards) s.revision += shard.get_revision();
     }
     s.total_length = impl_->db.get_total_length();
     if (impl_->manifest) s.manifest = impl_->manifest->to_json();
