@@ -8,6 +8,7 @@
 #include <map>
 
 #include "document_builder.h"
+#include "sondhan/analyzers/news_synonyms.h"
 #include "sondhan/analyzers/numbers.h"
 #include "sondhan/core/schema.h"
 #include "sondhan/core/utf8.h"
@@ -198,7 +199,11 @@ class QueryParserState {
     Xapian::Query q;
     std::string main_stem;
     if (lx.type == Tok::kLParen) {
-      if (Status s = parse_expr(depth + 1, &q); !s.is_ok()) return s;
+      // Words of an excluded group are excluded as written, without their expansions.
+      if (sign == '-') ++excluding_;
+      const Status s = parse_expr(depth + 1, &q);
+      if (sign == '-') --excluding_;
+      if (!s.is_ok()) return s;
       if (next().type != Tok::kRParen) return Status::invalid_argument("unbalanced '(' in query");
     } else if (lx.type == Tok::kAnd || lx.type == Tok::kNot) {
       return Status::invalid_argument("misplaced operator in query");
@@ -210,7 +215,8 @@ class QueryParserState {
     } else {
       const std::string_view field_prefix = f != nullptr ? f->prefix : std::string_view();
       const bool phrase = lx.type == Tok::kPhrase;
-      if (Status s = text_query(lx.text, field_prefix, phrase, sign == '-', &q, &main_stem); !s.is_ok()) {
+      if (Status s = text_query(lx.text, field_prefix, phrase, sign == '-' || excluding_ > 0, &q, &main_stem);
+          !s.is_ok()) {
         return s;
       }
       if (q.empty()) return Status::ok();  // only stop words or punctuation
@@ -260,8 +266,8 @@ class QueryParserState {
     return Status::ok();
   }
 
-  // A free-text word: its stem (with its synonyms, as one word), plus the title copy and the
-  // sub-word and spelling fallbacks at lower weights.
+  // A free-text word: its stem (with its synonyms, as one word), plus its paraphrases, the
+  // title copy and the sub-word and spelling fallbacks at lower weights.
   Xapian::Query expand_word(const std::string& stem) {
     std::vector<Xapian::Query> alternatives{Xapian::Query(stem)};
     if (auto it = b_.synonyms_.find(stem); it != b_.synonyms_.end()) {
@@ -271,6 +277,25 @@ class QueryParserState {
         highlight_.insert(other);
       }
       alternatives[0] = Xapian::Query(Xapian::Query::OP_SYNONYM, same.begin(), same.end());
+    }
+    if (auto it = b_.paraphrases_.find(stem); it != b_.paraphrases_.end()) {
+      // Other words for the same thing, as one word at a lower weight; not those already
+      // matched as spellings of this one.
+      const auto spellings = b_.synonyms_.find(stem);
+      std::vector<Xapian::Query> others;
+      for (const std::string& other : it->second) {
+        if (spellings != b_.synonyms_.end() &&
+            std::find(spellings->second.begin(), spellings->second.end(), other) != spellings->second.end()) {
+          continue;
+        }
+        others.emplace_back(other);
+        highlight_.insert(other);
+      }
+      if (!others.empty()) {
+        alternatives.emplace_back(Xapian::Query::OP_SCALE_WEIGHT,
+                                  Xapian::Query(Xapian::Query::OP_SYNONYM, others.begin(), others.end()),
+                                  b_.ranking_.paraphrase_weight);
+      }
     }
     if (b_.ranking_.title_boost > 0) {
       alternatives.emplace_back(Xapian::Query::OP_SCALE_WEIGHT,
@@ -428,29 +453,38 @@ class QueryParserState {
   const TermFrequency& frequency_;
   size_t pos_ = 0;
   size_t terms_ = 0;
+  int excluding_ = 0;  // how many excluded groups (-( ... )) the parser is inside
   std::unordered_set<std::string> highlight_;
   std::vector<Xapian::Query> proximity_;  // each group's scaled proximity pairs
 };
 
 QueryBuilder::QueryBuilder(const analyzers::Analyzer& analyzer, const Config& config)
     : analyzer_(analyzer), ranking_(config.ranking), index_(config.index), search_(config.search) {
-  for (const std::string& group : ranking_.synonyms) {
-    std::vector<std::string> stems;
-    for (const std::string& word : split_words(group)) {
-      std::vector<analyzers::Token> tokens;
-      analyzer_.analyze(word, {}, &tokens);
-      // A stop word has no stem; a word the analyzer splits (কোভিড-১৯) is not one word.
-      if (tokens.size() == 1 && std::find(stems.begin(), stems.end(), tokens[0].term) == stems.end()) {
-        stems.push_back(tokens[0].term);
-      }
+  if (ranking_.news_synonyms) {
+    for (std::string_view group : analyzers::spelling_groups()) add_group(group, &synonyms_);
+    if (ranking_.paraphrase_weight > 0) {
+      for (std::string_view group : analyzers::paraphrase_groups()) add_group(group, &paraphrases_);
     }
-    if (stems.size() < 2) continue;
-    for (const std::string& stem : stems) {
-      auto& others = synonyms_[stem];
-      for (const std::string& other : stems) {
-        if (other != stem && std::find(others.begin(), others.end(), other) == others.end()) {
-          others.push_back(other);
-        }
+  }
+  for (const std::string& group : ranking_.synonyms) add_group(group, &synonyms_);
+}
+
+void QueryBuilder::add_group(std::string_view group, StemGroups* groups) const {
+  std::vector<std::string> stems;
+  for (const std::string& word : split_words(group)) {
+    std::vector<analyzers::Token> tokens;
+    analyzer_.analyze(word, {}, &tokens);
+    // A stop word has no stem; a word the analyzer splits (কোভিড-১৯) is not one word.
+    if (tokens.size() == 1 && std::find(stems.begin(), stems.end(), tokens[0].term) == stems.end()) {
+      stems.push_back(tokens[0].term);
+    }
+  }
+  if (stems.size() < 2) return;
+  for (const std::string& stem : stems) {
+    auto& others = (*groups)[stem];
+    for (const std::string& other : stems) {
+      if (other != stem && std::find(others.begin(), others.end(), other) == others.end()) {
+        others.push_back(other);
       }
     }
   }

@@ -67,8 +67,13 @@ class QueryBuilder {
   RankingOptions ranking_;
   IndexOptions index_;
   SearchOptions search_;
-  // ranking.synonyms as stems: each stem -> the other stems of its groups.
-  std::unordered_map<std::string, std::vector<std::string>> synonyms_;
+  // Each stem -> the other stems of its groups.
+  using StemGroups = std::unordered_map<std::string, std::vector<std::string>>;
+  // Adds a group of words (as written, separated by spaces) to `groups`, as stems.
+  void add_group(std::string_view group, StemGroups* groups) const;
+
+  StemGroups synonyms_;     // ranking.synonyms and the built-in spellings: matched as one word
+  StemGroups paraphrases_;  // the built-in paraphrases: matched at ranking.paraphrase_weight
 };
 
 }  // namespace sondhan::core

@@ -27,6 +27,7 @@ TEST_CASE("query words go through the document analyzer", "[core][query]") {
   plain.ranking.loose_weight = 0;
   plain.ranking.phrase_boost = 0;
   plain.ranking.all_words_boost = 0;
+  plain.ranking.news_synonyms = false;
   CHECK(describe("কোরিয়ার", plain) == "Query(কোরিয়া)");
   CHECK(describe("উত্তর কোরিয়া", plain) == "Query((উত্তর OR কোরিয়া))");
   CHECK(describe("\"উত্তর কোরিয়ার\"", plain) == "Query((উত্তর PHRASE 2 কোরিয়া))");
@@ -104,6 +105,39 @@ TEST_CASE("a word in a synonym group matches the whole group, as one word", "[co
   CHECK(b.parse("title:টিকা").value().query.get_description().find("ভ্যাকসিন") == std::string::npos);
   // A group of stop words has no stems: nothing to expand, and no error.
   CHECK(b.parse("ও এবং").value().query.get_description() == Xapian::Query(Xapian::Query::MatchNothing).get_description());
+}
+
+TEST_CASE("built-in news synonyms: spellings as one word, paraphrases at their weight", "[core][query]") {
+  Config config;
+  config.ranking.paraphrase_weight = 0.5;
+  QueryBuilder b(analyzer(), config);
+  // A name spelt two ways is one word (ইসরায়েলের is ইসরায়েল inflected).
+  const std::string spelt = b.parse("ইসরায়েলের").value().query.get_description();
+  CHECK(spelt.find("(ইসরায়েল SYNONYM ইসরাইল SYNONYM ইসরাঈল)") != std::string::npos);
+  // Another word for the same thing counts at the paraphrase weight, and is marked.
+  auto covid = b.parse("কোভিড");
+  REQUIRE(covid.is_ok());
+  CHECK(covid->query.get_description().find("0.5 * (করোনা SYNONYM করোনাভাইরাস)") != std::string::npos);
+  CHECK(covid->highlight.count("করোনা") == 1);
+  // An excluded group excludes its words as written, not their spellings or paraphrases.
+  CHECK(b.parse("ঢাকা -(কোভিড OR ইসরায়েল)").value().query.get_description() ==
+        "Query((ঢাকা AND_NOT (কোভিড OR ইসরায়েল)))");
+  // ভ্যাক্সিন is a spelling of ভ্যাকসিন and a paraphrase of টিকা: the spelling is not counted
+  // again at the lower weight.
+  const std::string vaccine = b.parse("ভ্যাকসিন").value().query.get_description();
+  CHECK(vaccine.find("(ভ্যাকসিন SYNONYM ভ্যাক্সিন) OR 0.5 * টিকা") != std::string::npos);
+  // The configured groups add to the built-in ones; news_synonyms = false leaves only those.
+  config.ranking.synonyms = {"ইসরাইল ইহুদি"};
+  CHECK(QueryBuilder(analyzer(), config).parse("ইসরাইল").value().query.get_description().find(
+            "(ইসরাইল SYNONYM ইসরায়েল SYNONYM ইসরাঈল SYNONYM ইহুদি)") != std::string::npos);
+  config.ranking.news_synonyms = false;
+  QueryBuilder own(analyzer(), config);
+  CHECK(own.parse("ইসরাইল").value().query.get_description().find("(ইসরাইল SYNONYM ইহুদি)") != std::string::npos);
+  CHECK(own.parse("কোভিড").value().query.get_description().find("করোনা") == std::string::npos);
+  config.ranking.news_synonyms = true;
+  config.ranking.paraphrase_weight = 0;
+  CHECK(QueryBuilder(analyzer(), config).parse("কোভিড").value().query.get_description().find("করোনা") ==
+        std::string::npos);
 }
 
 TEST_CASE("queries whose words all vanish find nothing; a blank one browses", "[core][query]") {

@@ -175,6 +175,7 @@ TEST_CASE("synonyms find the other words of their group, marked in the snippet",
                   article("tika", "শিশুদের টিকা", "শিশুদের টিকা দেওয়া শুরু।", "2024-01-03", "BBC"),
                   article("other", "ঢাকায় বৃষ্টি", "ঢাকায় আজ ভারী বৃষ্টি হয়েছে।", "2024-03-04", "BBC")},
                  true);
+  config.ranking.news_synonyms = false;  // the built-in groups have টিকা ভ্যাকসিন too
   CHECK(search_for(config, "টিকা").hits.size() == 1);
   Config with_synonyms = config;
   with_synonyms.ranking.synonyms = {"টিকা ভ্যাকসিন"};
@@ -184,6 +185,31 @@ TEST_CASE("synonyms find the other words of their group, marked in the snippet",
                                     [](const Hit& h) { return h.id == "vaccine"; });
   REQUIRE(vaccine != found.hits.end());
   CHECK(vaccine->snippet.find("<mark>ভ্যাকসিনের</mark>") != std::string::npos);
+}
+
+TEST_CASE("built-in news synonyms: another spelling ranks as the word, a paraphrase below it",
+          "[core][search]") {
+  sondhan::testing::TempDir dir;
+  Config config;
+  config.db_path = dir.str("db");
+  write_articles(config,
+                 {article("spelt", "সীমান্তে উত্তেজনা", "ইসরাইলের সেনারা সীমান্তে জড়ো হয়েছে।", "2024-01-02", "BBC"),
+                  article("covid", "হাসপাতালে ভিড়", "কোভিড রোগীদের ভিড় বাড়ছে।", "2024-01-03", "BBC"),
+                  article("corona", "হাসপাতালে ভিড়", "করোনা রোগীদের ভিড় বাড়ছে।", "2024-01-04", "BBC"),
+                  article("other", "ঢাকায় বৃষ্টি", "ঢাকায় আজ ভারী বৃষ্টি হয়েছে।", "2024-03-04", "BBC")},
+                 true);
+  const SearchResult spelt = search_for(config, "ইসরায়েল");
+  REQUIRE(spelt.hits.size() == 1);
+  CHECK(spelt.hits[0].id == "spelt");
+  CHECK(spelt.hits[0].snippet.find("<mark>ইসরাইলের</mark>") != std::string::npos);
+  // Both articles are found; the one with the query's own word comes first.
+  const SearchResult covid = search_for(config, "কোভিড রোগী");
+  REQUIRE(covid.hits.size() == 2);
+  CHECK(covid.hits[0].id == "covid");
+  CHECK(covid.hits[1].id == "corona");
+  CHECK(covid.hits[1].snippet.find("<mark>করোনা</mark>") != std::string::npos);
+  config.ranking.news_synonyms = false;
+  CHECK(search_for(config, "ইসরায়েল").hits.empty());
 }
 
 TEST_CASE("number words find digits, and numbers in the thousands their written-out form",

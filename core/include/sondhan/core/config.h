@@ -50,6 +50,9 @@ struct RankingOptions {
   // Words that find each other, one group per string ("টিকা ভ্যাকসিন"): a query word in a group
   // matches every word of it, inflected too, all counted as one word. Single words only.
   std::vector<std::string> synonyms;
+  bool news_synonyms = true;       // also the built-in groups (analyzers/news_synonyms.h): names
+                                   //   spelt several ways as one word, other words for the same
+  double paraphrase_weight = 0.5;  //   thing at this weight relative to the query's own word
 };
 
 /// Search defaults and limits.
