@@ -9,6 +9,7 @@
 #include <cstring>
 #include <optional>
 #include <set>
+#include <unordered_map>
 
 #include <simdjson.h>
 #include <xapian.h>
@@ -55,6 +56,48 @@ class ListCountMatchSpy : public Xapian::MatchSpy {
  private:
   Xapian::valueno slot_;
   std::map<std::string, size_t> counts_;
+};
+
+// The documents of a list, as a query: a second match over the first one's best documents
+// without looking up their ids. Xapian gives a PostingSource one shard at a time, with that
+// shard's own docids; the shard is told by its uuid.
+class DocidSource : public Xapian::PostingSource {
+ public:
+  // For each shard, by uuid: its docids, ascending.
+  using Lists = std::map<std::string, std::vector<Xapian::docid>>;
+  explicit DocidSource(std::shared_ptr<const Lists> lists) : lists_(std::move(lists)) {}
+
+  void init(const Xapian::Database& shard) override {
+    const auto it = lists_->find(shard.get_uuid());
+    mine_ = it == lists_->end() ? nullptr : &it->second;
+    at_ = 0;
+    started_ = false;
+  }
+  Xapian::doccount get_termfreq_min() const override { return size(); }
+  Xapian::doccount get_termfreq_est() const override { return size(); }
+  Xapian::doccount get_termfreq_max() const override { return size(); }
+  void next(double) override {
+    if (started_) ++at_;
+    started_ = true;
+  }
+  void skip_to(Xapian::docid did, double) override {
+    started_ = true;
+    if (mine_ != nullptr) {
+      at_ = static_cast<size_t>(std::lower_bound(mine_->begin() + static_cast<std::ptrdiff_t>(at_), mine_->end(), did) -
+                                mine_->begin());
+    }
+  }
+  bool at_end() const override { return !started_ || at_ >= size(); }
+  Xapian::docid get_docid() const override { return (*mine_)[at_]; }
+  DocidSource* clone() const override { return new DocidSource(lists_); }
+
+ private:
+  Xapian::doccount size() const { return mine_ == nullptr ? 0 : static_cast<Xapian::doccount>(mine_->size()); }
+
+  std::shared_ptr<const Lists> lists_;
+  const std::vector<Xapian::docid>* mine_ = nullptr;
+  size_t at_ = 0;
+  bool started_ = false;
 };
 
 std::vector<FacetCount> top_values(std::vector<FacetCount> all) {
@@ -268,7 +311,7 @@ struct Searcher::Impl {
                     std::vector<Hit>* hits);
   ArticleRef article_ref(Xapian::docid docid, double score);
   Result<Xapian::Query> filters(const SearchRequest& request);
-  void rerank_by_proximity(const Xapian::Query& query, const Xapian::Query& proximity, size_t top,
+  void rerank_by_proximity(const Xapian::Query& proximity, size_t top,
                            std::vector<std::pair<Xapian::docid, double>>* ranked);
   bool date_window_page(Xapian::Enquire& enquire, const Xapian::Query& query, bool newest_first, size_t first,
                         size_t fetch, Xapian::MSet* mset);
@@ -436,34 +479,44 @@ Result<Xapian::Query> Searcher::Impl::filters(const SearchRequest& request) {
   return Xapian::Query(Xapian::Query::OP_AND, parts.begin(), parts.end());
 }
 
-// Reorders the first `top` of *ranked (documents matching `query`, by its weight) by `query`
-// with `proximity` added, as if the whole match had been ranked with it. A second match over
-// those documents alone, named by their id terms: the weights are the same as in a full match
-// (collection statistics do not depend on the filter), and positions are read for `top`
-// documents instead of for every candidate.
-void Searcher::Impl::rerank_by_proximity(const Xapian::Query& query, const Xapian::Query& proximity,
-                                         size_t top, std::vector<std::pair<Xapian::docid, double>>* ranked) {
+// Reorders the first `top` of *ranked (documents and their weights for the query) by those
+// weights plus what `proximity` (the query's neighbouring words found close together) gives
+// them: a second match of `proximity` alone, over those documents only (DocidSource). Collection
+// statistics do not depend on that filter, and positions are read for `top` documents instead
+// of for every candidate. Matching the whole query again over them, as this once did, searched
+// every one of its posting lists (synonyms and fallbacks included) for every document.
+void Searcher::Impl::rerank_by_proximity(const Xapian::Query& proximity, size_t top,
+                                         std::vector<std::pair<Xapian::docid, double>>* ranked) {
   if (top < 2) return;
-  std::vector<Xapian::Query> ids;
-  ids.reserve(top);
+  std::vector<std::string> uuids;
+  for (const Xapian::Database& shard : shards) uuids.push_back(shard.get_uuid());
+  // A stub Xapian opened alone (or shards copied with their uuids): the shards cannot be told
+  // apart, and the first order stands.
+  if (shards.size() != db.size() || std::set<std::string>(uuids.begin(), uuids.end()).size() != uuids.size()) {
+    return;
+  }
+  // Docids interleave the shards: the first document of each shard, then the second, ...
+  const auto by_shard = std::make_shared<DocidSource::Lists>();
+  const auto n = static_cast<Xapian::doccount>(shards.size());
   for (size_t i = 0; i < top; ++i) {
-    Xapian::TermIterator t = db.termlist_begin((*ranked)[i].first);
-    static const std::string id_prefix = id_term("");
-    t.skip_to(id_prefix);
-    if (t == db.termlist_end((*ranked)[i].first) || (*t).rfind(id_prefix, 0) != 0) return;  // not ours
-    ids.emplace_back(*t);
+    const Xapian::docid did = (*ranked)[i].first;
+    (*by_shard)[uuids[(did - 1) % n]].push_back((did - 1) / n + 1);
   }
+  for (auto& [uuid, docids] : *by_shard) std::sort(docids.begin(), docids.end());
+  const Xapian::Query documents((new DocidSource(by_shard))->release());  // owned by the query
   Xapian::Enquire enquire(db);
-  enquire.set_query(Xapian::Query(Xapian::Query::OP_FILTER,
-                                  Xapian::Query(Xapian::Query::OP_AND_MAYBE, query, proximity),
-                                  Xapian::Query(Xapian::Query::OP_OR, ids.begin(), ids.end())));
+  enquire.set_query(Xapian::Query(Xapian::Query::OP_FILTER, proximity, documents));
   set_weighting(enquire, config.ranking);
-  const Xapian::MSet reranked = enquire.get_mset(0, static_cast<Xapian::doccount>(top));
-  if (reranked.size() != top) return;  // cannot happen on one snapshot; keep the first order
-  size_t i = 0;
-  for (Xapian::MSetIterator it = reranked.begin(); it != reranked.end(); ++it) {
-    (*ranked)[i++] = {*it, it.get_weight()};
+  const Xapian::MSet near = enquire.get_mset(0, static_cast<Xapian::doccount>(top));
+  if (near.empty()) return;
+  std::unordered_map<Xapian::docid, double> extra;
+  for (Xapian::MSetIterator it = near.begin(); it != near.end(); ++it) extra.emplace(*it, it.get_weight());
+  for (size_t i = 0; i < top; ++i) {
+    if (auto e = extra.find((*ranked)[i].first); e != extra.end()) (*ranked)[i].second += e->second;
   }
+  // Stable: equal weights keep the match's order.
+  std::stable_sort(ranked->begin(), ranked->begin() + static_cast<std::ptrdiff_t>(top),
+                   [](const auto& a, const auto& b) { return a.second > b.second; });
 }
 
 Result<SearchResult> Searcher::Impl::run(const SearchRequest& request) {
@@ -553,7 +606,7 @@ Result<SearchResult> Searcher::Impl::run(const SearchRequest& request) {
 
     std::vector<std::pair<Xapian::docid, double>> ranked;
     for (Xapian::MSetIterator it = mset.begin(); it != mset.end(); ++it) ranked.emplace_back(*it, it.get_weight());
-    if (rerank) rerank_by_proximity(query, parsed->proximity, std::min(depth, ranked.size()), &ranked);
+    if (rerank) rerank_by_proximity(parsed->proximity, std::min(depth, ranked.size()), &ranked);
     const size_t skip = first < request.offset ? request.offset - first : 0;
     const size_t page_end = std::min(ranked.size(), skip + request.limit);
 

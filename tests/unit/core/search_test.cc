@@ -212,6 +212,63 @@ TEST_CASE("built-in news synonyms: another spelling ranks as the word, a paraphr
   CHECK(search_for(config, "ইসরায়েল").hits.empty());
 }
 
+TEST_CASE("the proximity boost reorders the first candidates as a full match would, across shards",
+          "[core][search]") {
+  sondhan::testing::TempDir dir;
+  Config config;
+  config.db_path = dir.str("db");
+  // With 3, the articles written after the build go into a shard of their own.
+  config.index.segment_articles = GENERATE(5000, 3);
+  // The same words in every body, so the same weight without proximity: the query's words side
+  // by side in the "near" articles, apart in the "far" ones, which are written first (and so
+  // come first among equals in one shard).
+  const std::string side_by_side =
+      "পদ্মা সেতুর উদ্বোধন আজ সকালে রাজধানীর বাইরে বিশাল আয়োজনে হাজারো মানুষের ভিড়ে নদীর ওপর দীর্ঘ "
+      "প্রতীক্ষার অবসান ঘটিয়ে সরকার জানায়।";
+  const std::string apart =
+      "পদ্মা আজ সকালে রাজধানীর বাইরে বিশাল আয়োজনে হাজারো মানুষের সেতুর ভিড়ে নদীর ওপর দীর্ঘ "
+      "প্রতীক্ষার অবসান ঘটিয়ে সরকার উদ্বোধন জানায়।";
+  std::vector<Article> first, later;
+  for (int i = 0; i < 4; ++i) first.push_back(article("far" + std::to_string(i), "খবর", apart, "2024-01-02", "BBC"));
+  for (int i = 0; i < 4; ++i) {
+    (i < 2 ? first : later).push_back(article("near" + std::to_string(i), "খবর", side_by_side, "2024-01-03", "BBC"));
+  }
+  write_articles(config, first, /*merge=*/true);
+  write_articles(config, later, /*merge=*/false);
+  CHECK(layout::read_stub(config.db_path).size() == (config.index.segment_articles == 3 ? 2 : 1));
+
+  auto ranked = [&](int depth, double boost) {
+    Config c = config;
+    c.ranking.rerank_depth = depth;
+    c.ranking.phrase_boost = boost;
+    auto searcher = Searcher::open(c);
+    REQUIRE(searcher.is_ok());
+    SearchRequest r;
+    r.query = "পদ্মা সেতু উদ্বোধন";
+    r.collapse = false;
+    auto result = searcher.value()->search(r);
+    REQUIRE(result.is_ok());
+    return std::move(result).value().hits;
+  };
+  const std::vector<Hit> reranked = ranked(10, 0.5);
+  const std::vector<Hit> full = ranked(0, 0.5);
+  const std::vector<Hit> none = ranked(10, 0);
+  REQUIRE(reranked.size() == 8);
+  REQUIRE(full.size() == 8);
+  REQUIRE(none.size() == 8);
+  for (size_t i = 0; i < 8; ++i) {
+    INFO(i);
+    CHECK(reranked[i].id.rfind(i < 4 ? "near" : "far", 0) == 0);
+    CHECK(none[i].score == Approx(none[0].score));  // without the boost, all alike
+    CHECK(full[i].id.rfind(i < 4 ? "near" : "far", 0) == 0);
+  }
+  // The boost is what the proximity part adds, within the weights of a full match (whose terms
+  // count twice in the query, once for the word and once for the pair).
+  CHECK(reranked[0].score > reranked[4].score);
+  CHECK(reranked[4].score == Approx(none[0].score));
+  CHECK(reranked[0].score == Approx(full[0].score).epsilon(0.2));
+}
+
 TEST_CASE("number words find digits, and numbers in the thousands their written-out form",
           "[core][search]") {
   sondhan::testing::TempDir dir;

@@ -45,7 +45,7 @@ struct RankingOptions {
   double phrase_boost = 0.1;       // weight of neighbouring query words found close together
   int phrase_window = 8;           // how close: 2 = adjacent, in order; more = within that many words
   int phrase_min_words = 3;        // queries of fewer words get no proximity boost
-  int rerank_depth = 100;          // the proximity boost reorders this many best candidates
+  int rerank_depth = 10;           // the proximity boost reorders this many best candidates
                                    //   (0: it weighs in on every candidate, a far dearer match)
   // Words that find each other, one group per string ("টিকা ভ্যাকসিন"): a query word in a group
   // matches every word of it, inflected too, all counted as one word. Single words only.
