@@ -37,27 +37,6 @@ namespace {
 constexpr unsigned kValid = Xapian::DOC_ASSUME_VALID;
 constexpr size_t kFacetValues = 20;  // values listed per facet, most frequent first
 
-// Counts each entry of a multi-valued slot (authors, tags) in the documents the match examined.
-class ListCountMatchSpy : public Xapian::MatchSpy {
- public:
-  explicit ListCountMatchSpy(Xapian::valueno slot) : slot_(slot) {}
-  void operator()(const Xapian::Document& doc, double) override {
-    const std::string value = doc.get_value(slot_);
-    size_t start = 0;
-    while (start < value.size()) {
-      size_t end = value.find(kListSeparator, start);
-      if (end == std::string::npos) end = value.size();
-      if (end > start) ++counts_[value.substr(start, end - start)];
-      start = end + 1;
-    }
-  }
-  const std::map<std::string, size_t>& counts() const { return counts_; }
-
- private:
-  Xapian::valueno slot_;
-  std::map<std::string, size_t> counts_;
-};
-
 // The documents of a list, as a query: a second match over the first one's best documents
 // without looking up their ids. Xapian gives a PostingSource one shard at a time, with that
 // shard's own docids; the shard is told by its uuid.
@@ -316,6 +295,8 @@ struct Searcher::Impl {
   bool date_window_page(Xapian::Enquire& enquire, const Xapian::Query& query, bool newest_first, size_t first,
                         size_t fetch, Xapian::MSet* mset);
   void count_matches(const Xapian::Query& query, size_t check, SearchResult* result);
+  void count_facets(const Xapian::Query& query, const std::vector<std::string>& facets, size_t check,
+                    SearchResult* result);
 };
 
 // A page sorted by date, read from the newest (or oldest) months first. Sorting by date means
@@ -408,6 +389,61 @@ void Searcher::Impl::count_matches(const Xapian::Query& query, size_t check, Sea
   }
   result->total = estimated;
   result->total_is_exact = lower == upper;
+}
+
+// Counts the values of each facet in the first `check` documents matching `query`, shard by
+// shard in index order. The documents come from a match without weights, which Xapian stops
+// once it has them; each facet's values are then read by walking its value stream in docid
+// order. Counting through match spies read each document's value on its own (a B-tree look-up
+// each) and made the match weigh all those documents: 17 ms per facet over 20,000 documents at
+// a million articles.
+void Searcher::Impl::count_facets(const Xapian::Query& query, const std::vector<std::string>& facets,
+                                  size_t check, SearchResult* result) {
+  std::vector<std::map<std::string, size_t>> counts(facets.size());
+  size_t left = check;
+  for (const Xapian::Database& shard : shards) {
+    if (left == 0) break;
+    Xapian::Enquire matcher(shard);
+    matcher.set_query(query);
+    matcher.set_weighting_scheme(Xapian::BoolWeight());
+    matcher.set_docid_order(Xapian::Enquire::ASCENDING);
+    if (config.search.time_limit_ms > 0) matcher.set_time_limit(config.search.time_limit_ms / 1000.0);
+    const Xapian::MSet matched = matcher.get_mset(0, static_cast<Xapian::doccount>(left));
+    std::vector<Xapian::docid> docids;
+    docids.reserve(matched.size());
+    for (Xapian::MSetIterator it = matched.begin(); it != matched.end(); ++it) docids.push_back(*it);
+    std::sort(docids.begin(), docids.end());
+    left -= docids.size();
+    for (size_t f = 0; f < facets.size(); ++f) {
+      const Field& field = *find_filter(facets[f]);
+      const auto slot = static_cast<Xapian::valueno>(field.slot);
+      const bool list = field.kind == FieldKind::kKeywordList;
+      Xapian::ValueIterator v = shard.valuestream_begin(slot);
+      const Xapian::ValueIterator end = shard.valuestream_end(slot);
+      for (const Xapian::docid did : docids) {
+        v.skip_to(did);
+        if (v == end) break;
+        if (v.get_docid() != did) continue;  // no value for this document
+        const std::string value = *v;
+        if (!list) {
+          ++counts[f][value];
+          continue;
+        }
+        // A multi-valued slot (authors, tags): each entry counts.
+        for (size_t start = 0; start < value.size();) {
+          size_t stop = value.find(kListSeparator, start);
+          if (stop == std::string::npos) stop = value.size();
+          if (stop > start) ++counts[f][value.substr(start, stop - start)];
+          start = stop + 1;
+        }
+      }
+    }
+  }
+  for (size_t f = 0; f < facets.size(); ++f) {
+    std::vector<FacetCount> all;
+    for (const auto& [value, count] : counts[f]) all.push_back({value, count});
+    result->facets[facets[f]] = top_values(std::move(all));
+  }
 }
 
 Searcher::Searcher(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -566,34 +602,15 @@ Result<SearchResult> Searcher::Impl::run(const SearchRequest& request) {
                                                sort == SortOrder::kDateDescending);
     }
 
-    std::vector<std::unique_ptr<Xapian::ValueCountMatchSpy>> value_spies;
-    std::vector<std::unique_ptr<ListCountMatchSpy>> list_spies;
-    std::vector<std::pair<std::string, size_t>> spy_index;  // facet -> index in its vector
-    for (const std::string& f : request.facets) {
-      const Field& field = *find_filter(f);
-      const auto slot = static_cast<Xapian::valueno>(field.slot);
-      if (field.kind == FieldKind::kKeywordList) {
-        list_spies.push_back(std::make_unique<ListCountMatchSpy>(slot));
-        enquire.add_matchspy(list_spies.back().get());
-        spy_index.emplace_back(f, list_spies.size() - 1);
-      } else {
-        value_spies.push_back(std::make_unique<Xapian::ValueCountMatchSpy>(slot));
-        enquire.add_matchspy(value_spies.back().get());
-        spy_index.emplace_back(f, value_spies.size() - 1);
-      }
-    }
-
     const size_t wanted = request.offset + request.limit;
-    const auto check = std::max<size_t>(
-        wanted, static_cast<size_t>(request.facets.empty() ? config.search.count_at_least
-                                                           : config.search.facet_check_at_least));
+    const auto check = std::max<size_t>(wanted, static_cast<size_t>(config.search.count_at_least));
     // With a rerank, the candidates from the first rank on, so that the reranked top and the
     // ranks after it page consistently.
     const size_t first = rerank ? 0 : request.offset;
     const size_t fetch = rerank ? std::max(depth, wanted) : request.limit;
     Xapian::MSet mset;
     SearchResult result;
-    if (sort != SortOrder::kRelevance && request.facets.empty() &&
+    if (sort != SortOrder::kRelevance &&
         date_window_page(enquire, query, sort == SortOrder::kDateDescending, first, fetch, &mset)) {
       count_matches(query, check, &result);
     } else {
@@ -636,17 +653,8 @@ Result<SearchResult> Searcher::Impl::run(const SearchRequest& request) {
 
     if (!story_hits.empty()) add_versions(query, story_hits, &result.hits);
 
-    for (const auto& [name, index] : spy_index) {
-      std::vector<FacetCount> counts;
-      if (find_filter(name)->kind == FieldKind::kKeywordList) {
-        for (const auto& [value, count] : list_spies[index]->counts()) counts.push_back({value, count});
-      } else {
-        const auto& spy = *value_spies[index];
-        for (Xapian::TermIterator v = spy.values_begin(); v != spy.values_end(); ++v) {
-          counts.push_back({*v, v.get_termfreq()});
-        }
-      }
-      result.facets[name] = top_values(std::move(counts));
+    if (!request.facets.empty()) {
+      count_facets(query, request.facets, static_cast<size_t>(config.search.facet_check_at_least), &result);
     }
     return result;
   });

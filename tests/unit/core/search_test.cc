@@ -269,6 +269,61 @@ TEST_CASE("the proximity boost reorders the first candidates as a full match wou
   CHECK(reranked[0].score == Approx(full[0].score).epsilon(0.2));
 }
 
+TEST_CASE("facets count the matching documents of every shard, up to facet_check_at_least",
+          "[core][search]") {
+  sondhan::testing::TempDir dir;
+  Config config;
+  config.db_path = dir.str("db");
+  // With 10, the articles written after the build go into a shard of their own.
+  config.index.segment_articles = GENERATE(5000, 10);
+  const char* kSources[] = {"BBC", "প্রথম আলো", "ইনকিলাব"};
+  const char* kBodies[] = {"ঢাকায় আজ ভারী বৃষ্টি হয়েছে।", "নির্বাচন কমিশন তফসিল ঘোষণা করেছে।"};
+  std::vector<Article> first, later;
+  // Expected counts, for all articles and for those with the word বৃষ্টি.
+  std::map<std::string, std::map<std::string, size_t>> all, rain;
+  for (int i = 0; i < 30; ++i) {
+    const std::string year = std::to_string(2020 + i % 4);
+    Article a = article("a" + std::to_string(i), "খবর", kBodies[i % 2], year + "-05-01", kSources[i % 3]);
+    a.values_of("tags") = i % 5 == 0 ? std::vector<std::string>{} : std::vector<std::string>{"সেনা", "t" + std::to_string(i % 4)};
+    for (auto* counts : i % 2 == 0 ? std::vector{&all, &rain} : std::vector{&all}) {
+      ++(*counts)["source"][kSources[i % 3]];
+      ++(*counts)["year"][year];
+      for (const std::string& tag : a.values_of("tags")) ++(*counts)["tag"][tag];
+    }
+    (i < 20 ? first : later).push_back(std::move(a));
+  }
+  write_articles(config, first, /*merge=*/true);
+  write_articles(config, later, /*merge=*/false);
+  CHECK(layout::read_stub(config.db_path).size() == (config.index.segment_articles == 10 ? 2 : 1));
+
+  auto facets_of = [&](const Config& c, const std::string& query) {
+    auto searcher = Searcher::open(c);
+    REQUIRE(searcher.is_ok());
+    SearchRequest r;
+    r.query = query;
+    r.facets = {"source", "year", "tag"};
+    auto result = searcher.value()->search(r);
+    REQUIRE(result.is_ok());
+    std::map<std::string, std::map<std::string, size_t>> got;
+    for (const auto& [name, values] : result.value().facets) {
+      for (const FacetCount& v : values) got[name][v.value] = v.count;
+    }
+    return got;
+  };
+  CHECK(facets_of(config, "") == all);
+  CHECK(facets_of(config, "বৃষ্টি") == rain);
+  // Counted over the first 7 matches only: seven sources, seven years.
+  Config sample = config;
+  sample.search.facet_check_at_least = 7;
+  for (const auto& [name, values] : facets_of(sample, "")) {
+    if (name == "tag") continue;
+    size_t sum = 0;
+    for (const auto& [value, count] : values) sum += count;
+    INFO(name);
+    CHECK(sum == 7);
+  }
+}
+
 TEST_CASE("number words find digits, and numbers in the thousands their written-out form",
           "[core][search]") {
   sondhan::testing::TempDir dir;
