@@ -66,7 +66,7 @@ class DocidSource : public Xapian::PostingSource {
                                 mine_->begin());
     }
   }
-  bool at_end() const override { return !started_ || at_ >= size(); }
+  bool at_end() const override { return at_ >= size(); }
   Xapian::docid get_docid() const override { return (*mine_)[at_]; }
   DocidSource* clone() const override { return new DocidSource(lists_); }
 
