@@ -58,14 +58,19 @@ ShardCounts write_articles(const Config& config, const std::vector<Article>& art
 }
 
 
-SearchResult search_for(const Config& config, const std::string& query) {
+// One search on a searcher opened for it.
+SearchResult search_with(const Config& config, const SearchRequest& request) {
   auto searcher = Searcher::open(config);
   REQUIRE(searcher.is_ok());
-  SearchRequest r;
-  r.query = query;
-  auto result = searcher.value()->search(r);
+  auto result = searcher.value()->search(request);
   REQUIRE(result.is_ok());
   return std::move(result).value();
+}
+
+SearchResult search_for(const Config& config, const std::string& query) {
+  SearchRequest r;
+  r.query = query;
+  return search_with(config, r);
 }
 
 // The ids of a search's hits, best first.
@@ -241,14 +246,10 @@ TEST_CASE("the proximity boost reorders the first candidates as a full match wou
     Config c = config;
     c.ranking.rerank_depth = depth;
     c.ranking.phrase_boost = boost;
-    auto searcher = Searcher::open(c);
-    REQUIRE(searcher.is_ok());
     SearchRequest r;
     r.query = "পদ্মা সেতু উদ্বোধন";
     r.collapse = false;
-    auto result = searcher.value()->search(r);
-    REQUIRE(result.is_ok());
-    return std::move(result).value().hits;
+    return search_with(c, r).hits;
   };
   const std::vector<Hit> reranked = ranked(10, 0.5);
   const std::vector<Hit> full = ranked(0, 0.5);
@@ -297,15 +298,11 @@ TEST_CASE("facets count the matching documents of every shard, up to facet_check
   CHECK(layout::read_stub(config.db_path).size() == (config.index.segment_articles == 10 ? 2 : 1));
 
   auto facets_of = [&](const Config& c, const std::string& query) {
-    auto searcher = Searcher::open(c);
-    REQUIRE(searcher.is_ok());
     SearchRequest r;
     r.query = query;
     r.facets = {"source", "year", "tag"};
-    auto result = searcher.value()->search(r);
-    REQUIRE(result.is_ok());
     std::map<std::string, std::map<std::string, size_t>> got;
-    for (const auto& [name, values] : result.value().facets) {
+    for (const auto& [name, values] : search_with(c, r).facets) {
       for (const FacetCount& v : values) got[name][v.value] = v.count;
     }
     return got;
