@@ -57,6 +57,7 @@ std::vector<Key> keys_of(Config* c, const ConfigExtension& extension) {
       {"search", "max_nesting", &c->search.max_nesting},
       {"search", "count_at_least", &c->search.count_at_least},
       {"search", "facet_check_at_least", &c->search.facet_check_at_least},
+      {"search", "facet_memory_mb", &c->search.facet_memory_mb},
       {"search", "snippet_chars", &c->search.snippet_chars},
       {"search", "time_limit_ms", &c->search.time_limit_ms},
       {"search", "highlight_start", &c->search.highlight_start},
@@ -183,6 +184,7 @@ Status Config::validate() const {
            range("search.max_nesting", search.max_nesting, 1, 256),
            range("search.count_at_least", search.count_at_least, 0, 1e9),
            range("search.facet_check_at_least", search.facet_check_at_least, 0, 1e9),
+           range("search.facet_memory_mb", search.facet_memory_mb, 0, 1 << 20),
            range("search.snippet_chars", search.snippet_chars, 20, 10000),
            range("search.time_limit_ms", search.time_limit_ms, 0, 3600000),
        }) {

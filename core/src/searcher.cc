@@ -17,6 +17,7 @@
 #include <nlohmann/json.hpp>
 
 #include "document_builder.h"
+#include "facet_columns.h"
 #include "index_layout.h"
 #include "query_builder.h"
 #include "sondhan/analyzers/analyzer.h"
@@ -183,22 +184,27 @@ Result<std::string> date_value(const std::string& text, const char* name) {
 }
 
 // Opens the database at `path` as one handle over all its shards, and sets `shards` to a handle
-// on each; they share Xapian's internals, so reopen() of the whole reopens each shard's too.
+// on each (and `paths` to where each is); they share Xapian's internals, so reopen() of the
+// whole reopens each shard's too.
 // A stub that lists what sondhan does not write is opened by Xapian alone, as one shard.
 // A writer may merge shards away between our reading of the stub and opening them: the stub
 // then names others, so read it again (a few times; then the error stands).
-Xapian::Database open_shards(const std::string& path, std::vector<Xapian::Database>* shards) {
+Xapian::Database open_shards(const std::string& path, std::vector<Xapian::Database>* shards,
+                             std::vector<std::string>* paths) {
   for (int attempt = 0;; ++attempt) {
     shards->clear();
+    paths->clear();
     try {
       Xapian::Database all;
       for (const std::string& name : layout::read_stub(path)) {
-        shards->emplace_back(path + "/" + name);
+        paths->push_back(path + "/" + name);
+        shards->emplace_back(paths->back());
         all.add_database(shards->back());
       }
       if (shards->empty()) {
         all = Xapian::Database(path);
         shards->push_back(all);
+        paths->push_back(path);
       }
       return all;
     } catch (const Xapian::DatabaseOpeningError&) {
@@ -211,7 +217,7 @@ Xapian::Database open_shards(const std::string& path, std::vector<Xapian::Databa
 
 struct Searcher::Impl {
   Impl(const Config& cfg, std::optional<std::pair<uint64_t, int64_t>> identity)
-      : db(open_shards(cfg.db_path, &shards)), config(cfg), builder(analyzer, cfg), stub_identity(identity) {}
+      : db(open_shards(cfg.db_path, &shards, &shard_paths)), config(cfg), builder(analyzer, cfg), stub_identity(identity) {}
 
   // Brings the handle up to date: reopen() sees new commits to the shards it has open; a
   // replaced stub (shards merged by the indexer) needs the database opened afresh. The
@@ -219,7 +225,7 @@ struct Searcher::Impl {
   Status refresh() {
     auto now = layout::identity(config.db_path);
     if (now != stub_identity) {
-      db = open_shards(config.db_path, &shards);
+      db = open_shards(config.db_path, &shards, &shard_paths);
       stub_identity = now;
       return check_manifest();  // a rebuild may have replaced the whole database
     }
@@ -228,7 +234,7 @@ struct Searcher::Impl {
     } catch (const Xapian::DatabaseOpeningError&) {
       // Shards gone under us (merged away between our identity check and now): start over.
       stub_identity = layout::identity(config.db_path);
-      db = open_shards(config.db_path, &shards);
+      db = open_shards(config.db_path, &shards, &shard_paths);
       return check_manifest();
     }
     return manifest_error;
@@ -256,6 +262,7 @@ struct Searcher::Impl {
   }
 
   std::vector<Xapian::Database> shards;  // each of db's shards, for counting (count_matches)
+  std::vector<std::string> shard_paths;  // where each is (the facet columns' key)
   Xapian::Database db;                   // all of them (declared after: opened with them)
   Config config;
   analyzers::Analyzer analyzer;
@@ -393,16 +400,18 @@ void Searcher::Impl::count_matches(const Xapian::Query& query, size_t check, Sea
 
 // Counts the values of each facet in the first `check` documents matching `query`, shard by
 // shard in index order. The documents come from a match without weights, which Xapian stops
-// once it has them; each facet's values are then read by walking its value stream in docid
-// order. Counting through match spies read each document's value on its own (a B-tree look-up
-// each) and made the match weigh all those documents: 17 ms per facet over 20,000 documents at
-// a million articles.
+// once it has them; each facet's values are then read from the shard's facet column
+// (facet_columns.h), or, when it has none, by walking the facet's value stream in docid order.
+// Counting through match spies read each document's value on its own (a B-tree look-up each)
+// and made the match weigh all those documents: 17 ms per facet over 20,000 documents at a
+// million articles.
 void Searcher::Impl::count_facets(const Xapian::Query& query, const std::vector<std::string>& facets,
                                   size_t check, SearchResult* result) {
   std::vector<std::map<std::string, size_t>> counts(facets.size());
+  const size_t budget = static_cast<size_t>(config.search.facet_memory_mb) << 20;
   size_t left = check;
-  for (const Xapian::Database& shard : shards) {
-    if (left == 0) break;
+  for (size_t i = 0; i < shards.size() && left > 0; ++i) {
+    const Xapian::Database& shard = shards[i];
     Xapian::Enquire matcher(shard);
     matcher.set_query(query);
     matcher.set_weighting_scheme(Xapian::BoolWeight());
@@ -414,10 +423,19 @@ void Searcher::Impl::count_facets(const Xapian::Query& query, const std::vector<
     for (Xapian::MSetIterator it = matched.begin(); it != matched.end(); ++it) docids.push_back(*it);
     std::sort(docids.begin(), docids.end());
     left -= docids.size();
+    if (docids.empty()) continue;
     for (size_t f = 0; f < facets.size(); ++f) {
       const Field& field = *find_filter(facets[f]);
       const auto slot = static_cast<Xapian::valueno>(field.slot);
       const bool list = field.kind == FieldKind::kKeywordList;
+      if (auto column = FacetColumns::shared().get(shard_paths[i], shard, slot, list, budget)) {
+        std::vector<size_t> found;
+        column->count(docids, &found);
+        for (size_t v = 0; v < found.size(); ++v) {
+          if (found[v] != 0) counts[f][column->values()[v]] += found[v];
+        }
+        continue;
+      }
       Xapian::ValueIterator v = shard.valuestream_begin(slot);
       const Xapian::ValueIterator end = shard.valuestream_end(slot);
       for (const Xapian::docid did : docids) {
@@ -835,6 +853,7 @@ Result<IndexStats> Searcher::stats() {
   return with_reopen<IndexStats>(*impl_, [&]() -> Result<IndexStats> {
     IndexStats s;
     s.documents = impl_->db.get_doccount();
+    s.facet_memory_bytes = FacetColumns::shared().bytes();
     // Xapian gives a revision for a single database only; for several shards, the sum of
     // theirs also grows with every commit.
     if (impl_->db.size() == 1) {

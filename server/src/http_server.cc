@@ -175,6 +175,7 @@ void HttpServer::register_routes() {
     nlohmann::json body = {{"documents", stats->documents},
                            {"revision", stats->revision},
                            {"total_length", stats->total_length},
+                           {"facet_memory_bytes", stats->facet_memory_bytes},
                            {"manifest", stats->manifest.empty() ? nlohmann::json() : nlohmann::json::parse(stats->manifest)},
                            {"uptime_seconds", ms_since(started_) / 1000.0},
                            {"writes", {{"enabled", live_ != nullptr}}}};

@@ -277,6 +277,8 @@ TEST_CASE("facets count the matching documents of every shard, up to facet_check
   config.db_path = dir.str("db");
   // With 10, the articles written after the build go into a shard of their own.
   config.index.segment_articles = GENERATE(5000, 10);
+  // Counted from the facet columns held in memory, and from the index.
+  config.search.facet_memory_mb = GENERATE(256, 0);
   const char* kSources[] = {"BBC", "প্রথম আলো", "ইনকিলাব"};
   const char* kBodies[] = {"ঢাকায় আজ ভারী বৃষ্টি হয়েছে।", "নির্বাচন কমিশন তফসিল ঘোষণা করেছে।"};
   std::vector<Article> first, later;
@@ -318,6 +320,47 @@ TEST_CASE("facets count the matching documents of every shard, up to facet_check
     for (const auto& [value, count] : values) sum += count;
     INFO(name);
     CHECK(sum == 7);
+  }
+}
+
+TEST_CASE("facet counts follow every commit: an article moved to a shard of updates, or replaced in place",
+          "[core][search]") {
+  sondhan::testing::TempDir dir;
+  Config config;
+  config.db_path = dir.str("db");
+  std::vector<Article> articles;
+  for (int i = 0; i < 10; ++i) articles.push_back(article("a" + std::to_string(i), "খবর", "ঢাকায় বৃষ্টি।", "2024-05-01", "BBC"));
+  write_articles(config, articles, /*merge=*/true);
+
+  // One searcher throughout, as a server's: it reopens the database before each search.
+  auto searcher = Searcher::open(config);
+  REQUIRE(searcher.is_ok());
+  auto sources = [&] {
+    SearchRequest r;
+    r.facets = {"source"};
+    auto result = searcher.value()->search(r);
+    REQUIRE(result.is_ok());
+    std::map<std::string, size_t> got;
+    for (const FacetCount& v : result.value().facets["source"]) got[v.value] = v.count;
+    return got;
+  };
+  CHECK(sources() == std::map<std::string, size_t>{{"BBC", 10}});
+  // The update leaves the built shard (a deletion there) for a shard of its own.
+  write_articles(config, {article("a0", "খবর", "ঢাকায় বৃষ্টি।", "2024-05-01", "ইনকিলাব")}, false);
+  CHECK(sources() == std::map<std::string, size_t>{{"BBC", 9}, {"ইনকিলাব", 1}});
+  // The next one replaces it in that shard under the same docid, with another value.
+  write_articles(config, {article("a0", "খবর", "ঢাকায় বৃষ্টি।", "2024-05-01", "প্রথম আলো")}, false);
+  CHECK(sources() == std::map<std::string, size_t>{{"BBC", 9}, {"প্রথম আলো", 1}});
+  // A second searcher, opened now, agrees, with the columns held and without them.
+  SearchRequest r;
+  r.facets = {"source"};
+  Config off = config;
+  off.search.facet_memory_mb = 0;
+  for (const Config& c : {config, off}) {
+    const SearchResult result = search_with(c, r);
+    std::map<std::string, size_t> got;
+    for (const FacetCount& v : result.facets.at("source")) got[v.value] = v.count;
+    CHECK(got == std::map<std::string, size_t>{{"BBC", 9}, {"প্রথম আলো", 1}});
   }
 }
 

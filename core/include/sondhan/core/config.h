@@ -65,6 +65,8 @@ struct SearchOptions {
   int max_nesting = 16;            // parentheses depth
   int count_at_least = 1000;       // totals are exact up to this many matches, estimated beyond
   int facet_check_at_least = 20000;// documents examined for facet counts
+  int facet_memory_mb = 256;       // facet values held in memory by document, for all shards
+                                   //   (facet_columns.h); 0: read from the index every time
   int snippet_chars = 240;         // snippet length in characters
   int time_limit_ms = 250;         // after this, a search stops counting matches beyond its page
                                    //   (Enquire::set_time_limit); 0: no limit

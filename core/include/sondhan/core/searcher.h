@@ -86,6 +86,7 @@ struct IndexStats {
   size_t documents = 0;
   uint64_t revision = 0;                   // grows with every commit
   uint64_t total_length = 0;               // sum of document lengths
+  size_t facet_memory_bytes = 0;           // the process's facet columns (search.facet_memory_mb)
   std::string manifest;                    // how the database was built (manifest.h), JSON; ""
                                            //   for an empty database without one
 };

@@ -1,0 +1,151 @@
+#include "facet_columns.h"
+
+#include <map>
+#include <mutex>
+#include <string_view>
+#include <unordered_map>
+
+#include "index_layout.h"
+
+namespace sondhan::core {
+
+std::shared_ptr<const FacetColumn> FacetColumn::read(const Xapian::Database& shard, Xapian::valueno slot, bool list) {
+  auto column = std::make_shared<FacetColumn>();
+  column->code_.assign(static_cast<size_t>(shard.get_lastdocid()) + 1, 0);
+  std::unordered_map<std::string, uint32_t> entry_of;  // stored value -> index in entries_
+  std::unordered_map<std::string, uint32_t> value_of;  // entry -> index in values_
+  const auto value_index = [&](std::string_view entry) {
+    auto [at, added] = value_of.try_emplace(std::string(entry), static_cast<uint32_t>(column->values_.size()));
+    if (added) column->values_.emplace_back(entry);
+    return at->second;
+  };
+  for (Xapian::ValueIterator v = shard.valuestream_begin(slot); v != shard.valuestream_end(slot); ++v) {
+    const Xapian::docid did = v.get_docid();
+    if (did >= column->code_.size()) continue;  // cannot happen at one revision; never index past the end
+    const std::string stored = *v;
+    auto [at, added] = entry_of.try_emplace(stored, static_cast<uint32_t>(column->entries_.size()));
+    if (added) {
+      std::vector<uint32_t> counted;
+      if (!list) {
+        counted.push_back(value_index(stored));
+      } else {
+        for (size_t start = 0; start < stored.size();) {
+          size_t stop = stored.find(kListSeparator, start);
+          if (stop == std::string::npos) stop = stored.size();
+          if (stop > start) counted.push_back(value_index(std::string_view(stored).substr(start, stop - start)));
+          start = stop + 1;
+        }
+      }
+      column->entries_.push_back(std::move(counted));
+    }
+    column->code_[did] = at->second + 1;
+  }
+  column->entries_.shrink_to_fit();
+  return column;
+}
+
+void FacetColumn::count(const std::vector<Xapian::docid>& docids, std::vector<size_t>* counts) const {
+  std::vector<uint32_t> per_entry(entries_.size(), 0);
+  for (const Xapian::docid did : docids) {
+    if (did < code_.size() && code_[did] != 0) ++per_entry[code_[did] - 1];
+  }
+  counts->assign(values_.size(), 0);
+  for (size_t e = 0; e < per_entry.size(); ++e) {
+    if (per_entry[e] == 0) continue;
+    for (const uint32_t v : entries_[e]) (*counts)[v] += per_entry[e];
+  }
+}
+
+size_t FacetColumn::bytes() const {
+  size_t total = code_.capacity() * sizeof(uint32_t) + entries_.capacity() * sizeof(entries_[0]);
+  for (const auto& entry : entries_) total += entry.capacity() * sizeof(uint32_t) + 16;  // + the allocation's own
+  for (const std::string& value : values_) total += sizeof(value) + value.capacity();
+  return total;
+}
+
+struct FacetColumns::State {
+  struct Entry {
+    std::string uuid;
+    Xapian::rev revision = 0;
+    std::shared_ptr<const FacetColumn> column;
+    size_t bytes = 0;
+    bool reading = false;
+    uint64_t last_used = 0;
+  };
+  mutable std::mutex mutex;
+  std::map<std::string, Entry> entries;  // by path and slot
+  size_t bytes = 0;
+  uint64_t clock = 0;
+};
+
+FacetColumns& FacetColumns::shared() {
+  static FacetColumns columns;
+  return columns;
+}
+
+FacetColumns::State& FacetColumns::state() const {
+  static State state;
+  return state;
+}
+
+std::shared_ptr<const FacetColumn> FacetColumns::get(const std::string& path, const Xapian::Database& shard,
+                                                     Xapian::valueno slot, bool list, size_t budget_bytes) {
+  State& s = state();
+  const std::string key = path + '\0' + std::to_string(slot);
+  const std::string uuid = shard.get_uuid();
+  const Xapian::rev revision = shard.get_revision();
+  {
+    std::lock_guard<std::mutex> lock(s.mutex);
+    State::Entry& e = s.entries[key];
+    const bool same_shard = e.uuid == uuid;
+    if (e.column && same_shard && e.revision == revision) {
+      e.last_used = ++s.clock;
+      return e.column;
+    }
+    // A search on an older handle than the column's counts from Xapian rather than undo it.
+    if (e.reading || (e.column && same_shard && revision < e.revision)) return nullptr;
+    if ((static_cast<size_t>(shard.get_lastdocid()) + 1) * sizeof(uint32_t) > budget_bytes) return nullptr;
+    e.reading = true;
+  }
+  std::shared_ptr<const FacetColumn> column;
+  try {
+    column = FacetColumn::read(shard, slot, list);
+  } catch (...) {
+    std::lock_guard<std::mutex> lock(s.mutex);
+    s.entries[key].reading = false;
+    throw;
+  }
+  std::lock_guard<std::mutex> lock(s.mutex);
+  State::Entry& e = s.entries[key];
+  e.reading = false;
+  s.bytes -= e.bytes;
+  e.uuid = uuid;
+  e.revision = revision;
+  e.column = column;
+  e.bytes = column->bytes();
+  e.last_used = ++s.clock;
+  s.bytes += e.bytes;
+  // Over the budget: drop the least recently used (this one last, and none being read).
+  while (s.bytes > budget_bytes) {
+    auto oldest = s.entries.end();
+    for (auto it = s.entries.begin(); it != s.entries.end(); ++it) {
+      if (it->second.column && !it->second.reading && (oldest == s.entries.end() || it->second.last_used < oldest->second.last_used)) {
+        oldest = it;
+      }
+    }
+    if (oldest == s.entries.end()) break;
+    s.bytes -= oldest->second.bytes;
+    oldest->second.column.reset();
+    oldest->second.bytes = 0;
+    oldest->second.uuid.clear();
+  }
+  return column;
+}
+
+size_t FacetColumns::bytes() const {
+  State& s = state();
+  std::lock_guard<std::mutex> lock(s.mutex);
+  return s.bytes;
+}
+
+}  // namespace sondhan::core
