@@ -137,9 +137,16 @@ bool read_hit_record(simdjson::ondemand::parser& parser, const std::string& data
   return true;
 }
 
-void set_weighting(Xapian::Enquire& enquire, const RankingOptions& r) {
+// With `length_free`, BM25's weight without its document length normalisation (b = 0): the
+// matcher then reads no document lengths, which for a common word over a million articles cost
+// 30 times the rest of the match (a chunk of the length list decoded for each match). Only the
+// BM25 schemes have such a variant: false for the others (and nothing set).
+bool set_weighting(Xapian::Enquire& enquire, const RankingOptions& r, bool length_free = false) {
+  const bool bm25 = r.scheme == "bm25" || r.scheme == "bm25+";
+  if (length_free && !bm25) return false;
+  const double b = length_free ? 0 : r.bm25_b;
   if (r.scheme == "bm25+") {
-    enquire.set_weighting_scheme(Xapian::BM25PlusWeight(r.bm25_k1, 0, 1, r.bm25_b, 0.5, 1.0));
+    enquire.set_weighting_scheme(Xapian::BM25PlusWeight(r.bm25_k1, 0, 1, b, 0.5, 1.0));
   } else if (r.scheme == "dph") {
     enquire.set_weighting_scheme(Xapian::DPHWeight());
   } else if (r.scheme == "pl2") {
@@ -149,8 +156,9 @@ void set_weighting(Xapian::Enquire& enquire, const RankingOptions& r) {
   } else if (r.scheme == "lm") {
     enquire.set_weighting_scheme(Xapian::LMWeight());
   } else {
-    enquire.set_weighting_scheme(Xapian::BM25Weight(r.bm25_k1, 0, 1, r.bm25_b, 0.5));
+    enquire.set_weighting_scheme(Xapian::BM25Weight(r.bm25_k1, 0, 1, b, 0.5));
   }
+  return true;
 }
 
 Xapian::valueno date_slot() { return static_cast<Xapian::valueno>(find_field("date")->slot); }
@@ -297,6 +305,9 @@ struct Searcher::Impl {
                     std::vector<Hit>* hits);
   ArticleRef article_ref(Xapian::docid docid, double score);
   Result<Xapian::Query> filters(const SearchRequest& request);
+  std::optional<Xapian::Query> documents(const std::vector<Xapian::docid>& docids);
+  bool weigh_candidates(Xapian::Enquire& enquire, const Xapian::Query& query, bool collapse, size_t first,
+                        size_t fetch, size_t check, Xapian::MSet* mset, SearchResult* result);
   void rerank_by_proximity(const Xapian::Query& proximity, size_t top,
                            std::vector<std::pair<Xapian::docid, double>>* ranked);
   bool date_window_page(Xapian::Enquire& enquire, const Xapian::Query& query, bool newest_first, size_t first,
@@ -533,6 +544,55 @@ Result<Xapian::Query> Searcher::Impl::filters(const SearchRequest& request) {
   return Xapian::Query(Xapian::Query::OP_AND, parts.begin(), parts.end());
 }
 
+// The documents `docids` (of db) as a query (DocidSource), or nothing when the shards cannot
+// be told apart: a stub Xapian opened alone, or shards copied with their uuids.
+std::optional<Xapian::Query> Searcher::Impl::documents(const std::vector<Xapian::docid>& docids) {
+  std::vector<std::string> uuids;
+  for (const Xapian::Database& shard : shards) uuids.push_back(shard.get_uuid());
+  if (shards.size() != db.size() || std::set<std::string>(uuids.begin(), uuids.end()).size() != uuids.size()) {
+    return std::nullopt;
+  }
+  // Docids interleave the shards: the first document of each shard, then the second, ...
+  const auto by_shard = std::make_shared<DocidSource::Lists>();
+  const auto n = static_cast<Xapian::doccount>(shards.size());
+  for (const Xapian::docid did : docids) (*by_shard)[uuids[(did - 1) % n]].push_back((did - 1) / n + 1);
+  for (auto& [uuid, list] : *by_shard) std::sort(list.begin(), list.end());
+  return Xapian::Query((new DocidSource(by_shard))->release());  // owned by the query
+}
+
+// A relevance-ranked page in two matches: the best `ranking.candidates` by BM25 without its
+// length normalisation (set_weighting's length_free), then the page among those by the full
+// weights (the same collection statistics: the filter changes no weight). Reading every
+// match's document length is what the first match saves; the second reads the candidates'
+// only. Returns false, with nothing done, when the page or the scheme does not allow it (a page
+// beyond the candidates, or one the candidates may not fill, is weighed in full as before).
+bool Searcher::Impl::weigh_candidates(Xapian::Enquire& enquire, const Xapian::Query& query, bool collapse,
+                                      size_t first, size_t fetch, size_t check, Xapian::MSet* mset,
+                                      SearchResult* result) {
+  const auto candidates = static_cast<size_t>(config.ranking.candidates);
+  if (first + fetch > candidates) return false;
+  Xapian::Enquire cheap(db);
+  if (!set_weighting(cheap, config.ranking, /*length_free=*/true)) return false;
+  cheap.set_query(query);
+  if (collapse) cheap.set_collapse_key(kStoryKey);  // as `enquire` does
+  if (config.search.time_limit_ms > 0) cheap.set_time_limit(config.search.time_limit_ms / 1000.0);
+  const Xapian::MSet pool = cheap.get_mset(0, static_cast<Xapian::doccount>(candidates),
+                                           static_cast<Xapian::doccount>(check));
+  std::vector<Xapian::docid> docids;
+  for (Xapian::MSetIterator it = pool.begin(); it != pool.end(); ++it) docids.push_back(*it);
+  const std::optional<Xapian::Query> within = documents(docids);
+  if (!within) return false;
+  enquire.set_query(Xapian::Query(Xapian::Query::OP_FILTER, query, *within));
+  Xapian::MSet page = enquire.get_mset(static_cast<Xapian::doccount>(first), static_cast<Xapian::doccount>(fetch));
+  enquire.set_query(query);
+  // Short of the page while the match had more: the candidates were not enough.
+  if (page.size() < fetch && pool.size() == candidates) return false;
+  *mset = std::move(page);
+  result->total = pool.get_matches_estimated();
+  result->total_is_exact = pool.get_matches_lower_bound() == pool.get_matches_upper_bound();
+  return true;
+}
+
 // Reorders the first `top` of *ranked (documents and their weights for the query) by those
 // weights plus what `proximity` (the query's neighbouring words found close together) gives
 // them: a second match of `proximity` alone, over those documents only (DocidSource). Collection
@@ -542,24 +602,12 @@ Result<Xapian::Query> Searcher::Impl::filters(const SearchRequest& request) {
 void Searcher::Impl::rerank_by_proximity(const Xapian::Query& proximity, size_t top,
                                          std::vector<std::pair<Xapian::docid, double>>* ranked) {
   if (top < 2) return;
-  std::vector<std::string> uuids;
-  for (const Xapian::Database& shard : shards) uuids.push_back(shard.get_uuid());
-  // A stub Xapian opened alone (or shards copied with their uuids): the shards cannot be told
-  // apart, and the first order stands.
-  if (shards.size() != db.size() || std::set<std::string>(uuids.begin(), uuids.end()).size() != uuids.size()) {
-    return;
-  }
-  // Docids interleave the shards: the first document of each shard, then the second, ...
-  const auto by_shard = std::make_shared<DocidSource::Lists>();
-  const auto n = static_cast<Xapian::doccount>(shards.size());
-  for (size_t i = 0; i < top; ++i) {
-    const Xapian::docid did = (*ranked)[i].first;
-    (*by_shard)[uuids[(did - 1) % n]].push_back((did - 1) / n + 1);
-  }
-  for (auto& [uuid, docids] : *by_shard) std::sort(docids.begin(), docids.end());
-  const Xapian::Query documents((new DocidSource(by_shard))->release());  // owned by the query
+  std::vector<Xapian::docid> docids;
+  for (size_t i = 0; i < top; ++i) docids.push_back((*ranked)[i].first);
+  const std::optional<Xapian::Query> within = documents(docids);
+  if (!within) return;  // the first order stands
   Xapian::Enquire enquire(db);
-  enquire.set_query(Xapian::Query(Xapian::Query::OP_FILTER, proximity, documents));
+  enquire.set_query(Xapian::Query(Xapian::Query::OP_FILTER, proximity, *within));
   set_weighting(enquire, config.ranking);
   const Xapian::MSet near = enquire.get_mset(0, static_cast<Xapian::doccount>(top));
   if (near.empty()) return;
@@ -618,6 +666,8 @@ Result<SearchResult> Searcher::Impl::run(const SearchRequest& request) {
     if (sort != SortOrder::kRelevance) {
       enquire.set_sort_by_value_then_relevance(static_cast<Xapian::valueno>(find_field("date")->sort_slot),
                                                sort == SortOrder::kDateDescending);
+      // Relevance only breaks ties of the same second: not worth every match's length.
+      set_weighting(enquire, config.ranking, /*length_free=*/true);
     }
 
     const size_t wanted = request.offset + request.limit;
@@ -631,6 +681,9 @@ Result<SearchResult> Searcher::Impl::run(const SearchRequest& request) {
     if (sort != SortOrder::kRelevance &&
         date_window_page(enquire, query, sort == SortOrder::kDateDescending, first, fetch, &mset)) {
       count_matches(query, check, &result);
+    } else if (sort == SortOrder::kRelevance &&
+               weigh_candidates(enquire, query, collapse, first, fetch, check, &mset, &result)) {
+      // the page, from the candidates
     } else {
       mset = enquire.get_mset(static_cast<Xapian::doccount>(first), static_cast<Xapian::doccount>(fetch),
                               static_cast<Xapian::doccount>(check));

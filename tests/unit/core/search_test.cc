@@ -364,6 +364,57 @@ TEST_CASE("facet counts follow every commit: an article moved to a shard of upda
   }
 }
 
+TEST_CASE("a page weighed from the candidates is the page every match weighed in full would give",
+          "[core][search]") {
+  sondhan::testing::TempDir dir;
+  Config config;
+  config.db_path = dir.str("db");
+  config.ranking.rerank_depth = 0;  // pages of exactly `limit`: the candidates' bound is plain
+  // BM25's length normalisation ranks the short article first; without it (the first match's
+  // weight) the long one, which says the word twice, wins.
+  std::string filler;
+  for (int i = 0; i < 60; ++i) filler += " নির্বাচন কমিশন তফসিল ঘোষণা করেছে" + std::to_string(i);
+  std::vector<Article> articles = {article("short", "খবর", "ঢাকায় বৃষ্টি।", "2024-05-01", "BBC"),
+                                   article("long", "খবর", "বৃষ্টি বৃষ্টি" + filler, "2024-05-02", "BBC")};
+  for (int i = 0; i < 12; ++i) {
+    std::string body = "বৃষ্টি হয়েছে";
+    for (int j = 0; j < i; ++j) body += " জেলায় ধান কাটা চলছে" + std::to_string(j);
+    articles.push_back(article("r" + std::to_string(i), "খবর", body, "2024-06-01", "BBC"));
+  }
+  write_articles(config, articles, /*merge=*/true);
+
+  auto page = [&](int candidates, size_t offset, size_t limit) {
+    Config c = config;
+    c.ranking.candidates = candidates;
+    SearchRequest r;
+    r.query = "বৃষ্টি";
+    r.offset = offset;
+    r.limit = limit;
+    r.collapse = false;  // the r articles are copies of one another
+    std::vector<std::pair<std::string, double>> got;
+    const SearchResult result = search_with(c, r);
+    for (const Hit& h : result.hits) got.emplace_back(h.id, h.score);
+    return std::make_pair(got, result.total);
+  };
+  const auto full = page(0, 0, 14);
+  REQUIRE(full.first.size() == 14);
+  CHECK(full.first.front().first != "long");
+  // Candidates enough for the page: the same documents, order, weights and total.
+  for (const size_t offset : {0, 4, 8}) {
+    const auto from_candidates = page(50, offset, 4);
+    CHECK(from_candidates.second == full.second);
+    REQUIRE(from_candidates.first.size() == std::min<size_t>(4, 14 - offset));
+    for (size_t i = 0; i < from_candidates.first.size(); ++i) {
+      CHECK(from_candidates.first[i].first == full.first[offset + i].first);
+      CHECK(from_candidates.first[i].second == Approx(full.first[offset + i].second));
+    }
+  }
+  // A page past the candidates is weighed in full too.
+  CHECK(page(3, 4, 4).first == page(0, 4, 4).first);
+  // One candidate: the first match's own choice, the article that says the word most often.
+  CHECK(page(1, 0, 1).first.at(0).first == "long");
+}
+
 TEST_CASE("number words find digits, and numbers in the thousands their written-out form",
           "[core][search]") {
   sondhan::testing::TempDir dir;

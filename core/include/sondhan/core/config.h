@@ -47,6 +47,8 @@ struct RankingOptions {
   int phrase_min_words = 3;        // queries of fewer words get no proximity boost
   int rerank_depth = 10;           // the proximity boost reorders this many best candidates
                                    //   (0: it weighs in on every candidate, a far dearer match)
+  int candidates = 50;             // bm25/bm25+: the best this many by a match that ignores
+                                   //   document length are weighed in full (0: every match is)
   // Words that find each other, one group per string ("টিকা ভ্যাকসিন"): a query word in a group
   // matches every word of it, inflected too, all counted as one word. Single words only.
   std::vector<std::string> synonyms;
