@@ -678,13 +678,10 @@ Result<SearchResult> Searcher::Impl::run(const SearchRequest& request) {
     const size_t fetch = rerank ? std::max(depth, wanted) : request.limit;
     Xapian::MSet mset;
     SearchResult result;
-    if (sort != SortOrder::kRelevance &&
-        date_window_page(enquire, query, sort == SortOrder::kDateDescending, first, fetch, &mset)) {
+    const bool by_date = sort != SortOrder::kRelevance;
+    if (by_date && date_window_page(enquire, query, sort == SortOrder::kDateDescending, first, fetch, &mset)) {
       count_matches(query, check, &result);
-    } else if (sort == SortOrder::kRelevance &&
-               weigh_candidates(enquire, query, collapse, first, fetch, check, &mset, &result)) {
-      // the page, from the candidates
-    } else {
+    } else if (by_date || !weigh_candidates(enquire, query, collapse, first, fetch, check, &mset, &result)) {
       mset = enquire.get_mset(static_cast<Xapian::doccount>(first), static_cast<Xapian::doccount>(fetch),
                               static_cast<Xapian::doccount>(check));
       result.total = mset.get_matches_estimated();
