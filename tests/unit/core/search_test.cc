@@ -2,8 +2,10 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <atomic>
 #include <fstream>
 #include <set>
+#include <thread>
 
 #include <nlohmann/json.hpp>
 #include <xapian.h>
@@ -323,14 +325,21 @@ TEST_CASE("facets count the matching documents of every shard, up to facet_check
   }
 }
 
+// Articles a0, a1, ... of one text and date, from `source`.
+std::vector<Article> rain_articles(int count, const std::string& source) {
+  std::vector<Article> articles;
+  for (int i = 0; i < count; ++i) {
+    articles.push_back(article("a" + std::to_string(i), "খবর", "ঢাকায় বৃষ্টি।", "2024-05-01", source));
+  }
+  return articles;
+}
+
 TEST_CASE("facet counts follow every commit: an article moved to a shard of updates, or replaced in place",
           "[core][search]") {
   sondhan::testing::TempDir dir;
   Config config;
   config.db_path = dir.str("db");
-  std::vector<Article> articles;
-  for (int i = 0; i < 10; ++i) articles.push_back(article("a" + std::to_string(i), "খবর", "ঢাকায় বৃষ্টি।", "2024-05-01", "BBC"));
-  write_articles(config, articles, /*merge=*/true);
+  write_articles(config, rain_articles(10, "BBC"), /*merge=*/true);
 
   // One searcher throughout, as a server's: it reopens the database before each search.
   auto searcher = Searcher::open(config);
@@ -346,10 +355,10 @@ TEST_CASE("facet counts follow every commit: an article moved to a shard of upda
   };
   CHECK(sources() == std::map<std::string, size_t>{{"BBC", 10}});
   // The update leaves the built shard (a deletion there) for a shard of its own.
-  write_articles(config, {article("a0", "খবর", "ঢাকায় বৃষ্টি।", "2024-05-01", "ইনকিলাব")}, false);
+  write_articles(config, rain_articles(1, "ইনকিলাব"), false);
   CHECK(sources() == std::map<std::string, size_t>{{"BBC", 9}, {"ইনকিলাব", 1}});
   // The next one replaces it in that shard under the same docid, with another value.
-  write_articles(config, {article("a0", "খবর", "ঢাকায় বৃষ্টি।", "2024-05-01", "প্রথম আলো")}, false);
+  write_articles(config, rain_articles(1, "প্রথম আলো"), false);
   CHECK(sources() == std::map<std::string, size_t>{{"BBC", 9}, {"প্রথম আলো", 1}});
   // A second searcher, opened now, agrees, with the columns held and without them.
   SearchRequest r;
@@ -362,6 +371,54 @@ TEST_CASE("facet counts follow every commit: an article moved to a shard of upda
     for (const FacetCount& v : result.facets.at("source")) got[v.value] = v.count;
     CHECK(got == std::map<std::string, size_t>{{"BBC", 9}, {"প্রথম আলো", 1}});
   }
+}
+
+TEST_CASE("searchers on several threads count facets from the shared columns while the writer commits",
+          "[core][search]") {
+  sondhan::testing::TempDir dir;
+  Config config;
+  config.db_path = dir.str("db");
+  write_articles(config, rain_articles(20, "BBC"), /*merge=*/true);
+
+  std::atomic<bool> done{false};
+  std::atomic<size_t> searches{0}, wrong{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      auto searcher = Searcher::open(config);
+      if (!searcher.is_ok()) {
+        ++wrong;
+        return;
+      }
+      SearchRequest r;
+      r.query = t % 2 == 0 ? "" : "বৃষ্টি";
+      r.facets = {"source", "year"};
+      while (!done) {
+        auto result = searcher.value()->search(r);
+        size_t sum = 0;
+        if (result.is_ok()) {
+          for (const FacetCount& v : result.value().facets["source"]) sum += v.count;
+        }
+        // Every article once, whichever revision the search saw.
+        if (sum != 20) ++wrong;
+        ++searches;
+      }
+    });
+  }
+  // a0 moves out of the built shard, then is replaced in place again and again.
+  for (int round = 0; round < 12; ++round) {
+    write_articles(config, rain_articles(1, round % 2 == 0 ? "ইনকিলাব" : "প্রথম আলো"), false);
+  }
+  done = true;
+  for (std::thread& t : threads) t.join();
+  CHECK(wrong == 0);
+  CHECK(searches > 0);
+  SearchRequest r;
+  r.facets = {"source"};
+  const SearchResult last = search_with(config, r);
+  std::map<std::string, size_t> got;
+  for (const FacetCount& v : last.facets.at("source")) got[v.value] = v.count;
+  CHECK(got == std::map<std::string, size_t>{{"BBC", 19}, {"প্রথম আলো", 1}});
 }
 
 TEST_CASE("a page weighed from the candidates is the page every match weighed in full would give",
