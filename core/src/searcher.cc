@@ -307,7 +307,8 @@ struct Searcher::Impl {
   Result<Xapian::Query> filters(const SearchRequest& request);
   std::optional<Xapian::Query> documents(const std::vector<Xapian::docid>& docids);
   bool weigh_candidates(Xapian::Enquire& enquire, const Xapian::Query& query, bool collapse, size_t first,
-                        size_t fetch, size_t check, Xapian::MSet* mset, SearchResult* result);
+                        size_t fetch, size_t check, std::vector<std::pair<Xapian::docid, double>>* ranked,
+                        SearchResult* result);
   void rerank_by_proximity(const Xapian::Query& proximity, size_t top,
                            std::vector<std::pair<Xapian::docid, double>>* ranked);
   bool date_window_page(Xapian::Enquire& enquire, const Xapian::Query& query, bool newest_first, size_t first,
@@ -564,13 +565,16 @@ std::optional<Xapian::Query> Searcher::Impl::documents(const std::vector<Xapian:
 // length normalisation (set_weighting's length_free), then the page among those by the full
 // weights (the same collection statistics: the filter changes no weight). Reading every
 // match's document length is what the first match saves; the second reads the candidates'
-// only. Returns false, with nothing done, when the page or the scheme does not allow it (a page
-// beyond the candidates, or one the candidates may not fill, is weighed in full as before).
+// only. The order is then the candidates by their full weights, then every other match by its
+// full weight (their stories left out when collapsing), so that pages beyond the candidates
+// neither repeat nor skip a hit. Sets `ranked` to the page (docid, weight), and the total.
+// Returns false, with nothing done, when the scheme has no weight without lengths or the shards
+// cannot be told apart.
 bool Searcher::Impl::weigh_candidates(Xapian::Enquire& enquire, const Xapian::Query& query, bool collapse,
-                                      size_t first, size_t fetch, size_t check, Xapian::MSet* mset,
-                                      SearchResult* result) {
+                                      size_t first, size_t fetch, size_t check,
+                                      std::vector<std::pair<Xapian::docid, double>>* ranked, SearchResult* result) {
   const auto candidates = static_cast<size_t>(config.ranking.candidates);
-  if (first + fetch > candidates) return false;
+  if (candidates == 0) return false;
   Xapian::Enquire cheap(db);
   if (!set_weighting(cheap, config.ranking, /*length_free=*/true)) return false;
   cheap.set_query(query);
@@ -582,14 +586,35 @@ bool Searcher::Impl::weigh_candidates(Xapian::Enquire& enquire, const Xapian::Qu
   for (Xapian::MSetIterator it = pool.begin(); it != pool.end(); ++it) docids.push_back(*it);
   const std::optional<Xapian::Query> within = documents(docids);
   if (!within) return false;
-  enquire.set_query(Xapian::Query(Xapian::Query::OP_FILTER, query, *within));
-  Xapian::MSet page = enquire.get_mset(static_cast<Xapian::doccount>(first), static_cast<Xapian::doccount>(fetch));
-  enquire.set_query(query);
-  // Short of the page while the match had more: the candidates were not enough.
-  if (page.size() < fetch && pool.size() == candidates) return false;
-  *mset = std::move(page);
   result->total = pool.get_matches_estimated();
   result->total_is_exact = pool.get_matches_lower_bound() == pool.get_matches_upper_bound();
+  const size_t held = docids.size();
+  const size_t end = first + fetch;
+  if (first < held) {
+    enquire.set_query(Xapian::Query(Xapian::Query::OP_FILTER, query, *within));
+    const Xapian::MSet head = enquire.get_mset(static_cast<Xapian::doccount>(first),
+                                               static_cast<Xapian::doccount>(std::min(end, held) - first));
+    for (Xapian::MSetIterator it = head.begin(); it != head.end(); ++it) ranked->emplace_back(*it, it.get_weight());
+  }
+  // Past the candidates, when the match had more: the rest, without the candidates (or their
+  // stories' other articles).
+  if (end > held && held == candidates) {
+    std::vector<Xapian::Query> taken = {*within};
+    if (collapse) {
+      for (Xapian::MSetIterator it = pool.begin(); it != pool.end(); ++it) {
+        const std::string key = it.get_collapse_key();
+        if (key.empty()) continue;
+        for (const std::string& term : story_terms(key)) taken.emplace_back(term);
+      }
+    }
+    enquire.set_query(Xapian::Query(Xapian::Query::OP_AND_NOT, query,
+                                    Xapian::Query(Xapian::Query::OP_OR, taken.begin(), taken.end())));
+    const size_t from = std::max(first, held) - held;
+    const Xapian::MSet tail = enquire.get_mset(static_cast<Xapian::doccount>(from),
+                                               static_cast<Xapian::doccount>(end - std::max(first, held)));
+    for (Xapian::MSetIterator it = tail.begin(); it != tail.end(); ++it) ranked->emplace_back(*it, it.get_weight());
+  }
+  enquire.set_query(query);
   return true;
 }
 
@@ -678,10 +703,11 @@ Result<SearchResult> Searcher::Impl::run(const SearchRequest& request) {
     const size_t fetch = rerank ? std::max(depth, wanted) : request.limit;
     Xapian::MSet mset;
     SearchResult result;
+    std::vector<std::pair<Xapian::docid, double>> ranked;  // the page (from `first`): docid, weight
     const bool by_date = sort != SortOrder::kRelevance;
     if (by_date && date_window_page(enquire, query, sort == SortOrder::kDateDescending, first, fetch, &mset)) {
       count_matches(query, check, &result);
-    } else if (by_date || !weigh_candidates(enquire, query, collapse, first, fetch, check, &mset, &result)) {
+    } else if (by_date || !weigh_candidates(enquire, query, collapse, first, fetch, check, &ranked, &result)) {
       mset = enquire.get_mset(static_cast<Xapian::doccount>(first), static_cast<Xapian::doccount>(fetch),
                               static_cast<Xapian::doccount>(check));
       result.total = mset.get_matches_estimated();
@@ -689,7 +715,6 @@ Result<SearchResult> Searcher::Impl::run(const SearchRequest& request) {
     }
     result.query_description = (has_proximity ? parsed->with_proximity() : query).get_description();
 
-    std::vector<std::pair<Xapian::docid, double>> ranked;
     for (Xapian::MSetIterator it = mset.begin(); it != mset.end(); ++it) ranked.emplace_back(*it, it.get_weight());
     if (rerank) rerank_by_proximity(parsed->proximity, std::min(depth, ranked.size()), &ranked);
     const size_t skip = first < request.offset ? request.offset - first : 0;

@@ -440,14 +440,15 @@ TEST_CASE("a page weighed from the candidates is the page every match weighed in
   }
   write_articles(config, articles, /*merge=*/true);
 
-  auto page = [&](int candidates, size_t offset, size_t limit) {
+  // Without collapsing unless asked: the r articles are copies of one another.
+  auto page = [&](int candidates, size_t offset, size_t limit, bool collapse = false) {
     Config c = config;
     c.ranking.candidates = candidates;
     SearchRequest r;
     r.query = "বৃষ্টি";
     r.offset = offset;
     r.limit = limit;
-    r.collapse = false;  // the r articles are copies of one another
+    r.collapse = collapse;
     std::vector<std::pair<std::string, double>> got;
     const SearchResult result = search_with(c, r);
     for (const Hit& h : result.hits) got.emplace_back(h.id, h.score);
@@ -466,8 +467,32 @@ TEST_CASE("a page weighed from the candidates is the page every match weighed in
       CHECK(from_candidates.first[i].second == Approx(full.first[offset + i].second));
     }
   }
-  // A page past the candidates is weighed in full too.
-  CHECK(page(3, 4, 4).first == page(0, 4, 4).first);
+  // Past the candidates: every other match in the full order, page by page, each once.
+  auto ids_paged = [&](int candidates, size_t limit, bool collapse) {
+    std::vector<std::string> ids;
+    for (size_t offset = 0; offset < 20; offset += limit) {
+      for (const auto& [id, weight] : page(candidates, offset, limit, collapse).first) ids.push_back(id);
+    }
+    return ids;
+  };
+  const std::vector<std::string> paged = ids_paged(3, 4, false);
+  REQUIRE(paged.size() == 14);
+  CHECK(std::set<std::string>(paged.begin(), paged.end()).size() == 14);
+  std::vector<std::string> rest;  // the full order without the three candidates
+  for (const auto& [id, weight] : full.first) {
+    if (std::find(paged.begin(), paged.begin() + 3, id) == paged.begin() + 3) rest.push_back(id);
+  }
+  CHECK(std::vector<std::string>(paged.begin() + 3, paged.end()) == rest);
+  // Collapsed, one hit per story: the r articles' story once, before the candidates' end and
+  // past it, wherever it falls among them.
+  std::vector<std::string> stories_full = ids_paged(0, 20, true);
+  std::sort(stories_full.begin(), stories_full.end());
+  for (const int candidates : {1, 2, 3, 4, 5, 6, 8}) {
+    std::vector<std::string> stories = ids_paged(candidates, 1, true);
+    std::sort(stories.begin(), stories.end());
+    INFO("candidates " << candidates);
+    CHECK(stories == stories_full);
+  }
   // One candidate: the first match's own choice, the article that says the word most often.
   CHECK(page(1, 0, 1).first.at(0).first == "long");
 }
