@@ -26,16 +26,7 @@ std::shared_ptr<const FacetColumn> FacetColumn::read(const Xapian::Database& sha
     auto [at, added] = entry_of.try_emplace(stored, static_cast<uint32_t>(column->entries_.size()));
     if (added) {
       std::vector<uint32_t> counted;
-      if (!list) {
-        counted.push_back(value_index(stored));
-      } else {
-        for (size_t start = 0; start < stored.size();) {
-          size_t stop = stored.find(kListSeparator, start);
-          if (stop == std::string::npos) stop = stored.size();
-          if (stop > start) counted.push_back(value_index(std::string_view(stored).substr(start, stop - start)));
-          start = stop + 1;
-        }
-      }
+      for_each_entry(stored, list, kListSeparator, [&](std::string_view entry) { counted.push_back(value_index(entry)); });
       column->entries_.push_back(std::move(counted));
     }
     column->code_[did] = at->second + 1;
@@ -78,19 +69,17 @@ struct FacetColumns::State {
   uint64_t clock = 0;
 };
 
+FacetColumns::FacetColumns() : state_(std::make_unique<State>()) {}
+FacetColumns::~FacetColumns() = default;
+
 FacetColumns& FacetColumns::shared() {
   static FacetColumns columns;
   return columns;
 }
 
-FacetColumns::State& FacetColumns::state() const {
-  static State state;
-  return state;
-}
-
 std::shared_ptr<const FacetColumn> FacetColumns::get(const std::string& path, const Xapian::Database& shard,
                                                      Xapian::valueno slot, bool list, size_t budget_bytes) {
-  State& s = state();
+  State& s = *state_;
   const std::string key = path + '\0' + std::to_string(slot);
   const std::string uuid = shard.get_uuid();
   const Xapian::rev revision = shard.get_revision();
@@ -143,7 +132,7 @@ std::shared_ptr<const FacetColumn> FacetColumns::get(const std::string& path, co
 }
 
 size_t FacetColumns::bytes() const {
-  State& s = state();
+  State& s = *state_;
   std::lock_guard<std::mutex> lock(s.mutex);
   return s.bytes;
 }

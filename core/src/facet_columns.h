@@ -13,11 +13,28 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <xapian.h>
 
 namespace sondhan::core {
+
+/// Calls `f` with each entry of a facet's stored value: the value itself, or with `list` each
+/// of its entries (`separator` between them; empty ones skipped).
+template <typename F>
+void for_each_entry(std::string_view stored, bool list, char separator, F&& f) {
+  if (!list) {
+    f(stored);
+    return;
+  }
+  for (size_t start = 0; start < stored.size();) {
+    size_t stop = stored.find(separator, start);
+    if (stop == std::string_view::npos) stop = stored.size();
+    if (stop > start) f(stored.substr(start, stop - start));
+    start = stop + 1;
+  }
+}
 
 /// One facet slot of one shard at one revision.
 class FacetColumn {
@@ -58,10 +75,12 @@ class FacetColumns {
   /// What the held columns take.
   size_t bytes() const;
 
+  ~FacetColumns();
+
  private:
-  FacetColumns() = default;
+  FacetColumns();
   struct State;
-  State& state() const;
+  std::unique_ptr<State> state_;
 };
 
 }  // namespace sondhan::core

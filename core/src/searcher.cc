@@ -454,18 +454,8 @@ void Searcher::Impl::count_facets(const Xapian::Query& query, const std::vector<
         v.skip_to(did);
         if (v == end) break;
         if (v.get_docid() != did) continue;  // no value for this document
-        const std::string value = *v;
-        if (!list) {
-          ++counts[f][value];
-          continue;
-        }
         // A multi-valued slot (authors, tags): each entry counts.
-        for (size_t start = 0; start < value.size();) {
-          size_t stop = value.find(kListSeparator, start);
-          if (stop == std::string::npos) stop = value.size();
-          if (stop > start) ++counts[f][value.substr(start, stop - start)];
-          start = stop + 1;
-        }
+        for_each_entry(*v, list, kListSeparator, [&](std::string_view entry) { ++counts[f][std::string(entry)]; });
       }
     }
   }
