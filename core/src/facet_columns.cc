@@ -1,5 +1,6 @@
 #include "facet_columns.h"
 
+#include <chrono>
 #include <map>
 #include <mutex>
 #include <string_view>
@@ -54,6 +55,14 @@ size_t FacetColumn::bytes() const {
   return total;
 }
 
+namespace {
+using Clock = std::chrono::steady_clock;
+// A column unused this long may be dropped for another. Dropping one still in use would make
+// searches that want more columns than the budget holds read them again and again, each
+// dearer than counting from Xapian once.
+constexpr auto kIdle = std::chrono::seconds(60);
+}  // namespace
+
 struct FacetColumns::State {
   struct Entry {
     std::string uuid;
@@ -61,12 +70,29 @@ struct FacetColumns::State {
     std::shared_ptr<const FacetColumn> column;
     size_t bytes = 0;
     bool reading = false;
-    uint64_t last_used = 0;
+    Clock::time_point used;
   };
   mutable std::mutex mutex;
   std::map<std::string, Entry> entries;  // by path and slot
   size_t bytes = 0;
-  uint64_t clock = 0;
+
+  // Makes room for `need` more bytes in place of the column at `key`, within `budget`, by
+  // dropping idle columns, least recently used first. False when it cannot.
+  bool make_room(const std::string& key, size_t need, size_t budget) {
+    const Clock::time_point idle_before = Clock::now() - kIdle;
+    while (bytes - entries[key].bytes + need > budget) {
+      auto oldest = entries.end();
+      for (auto it = entries.begin(); it != entries.end(); ++it) {
+        const Entry& e = it->second;
+        if (it->first == key || !e.column || e.reading || e.used > idle_before) continue;
+        if (oldest == entries.end() || e.used < oldest->second.used) oldest = it;
+      }
+      if (oldest == entries.end()) return false;
+      bytes -= oldest->second.bytes;
+      oldest->second = Entry();
+    }
+    return true;
+  }
 };
 
 FacetColumns::FacetColumns() : state_(std::make_unique<State>()) {}
@@ -88,13 +114,14 @@ std::shared_ptr<const FacetColumn> FacetColumns::get(const std::string& path, co
     State::Entry& e = s.entries[key];
     const bool same_shard = e.uuid == uuid;
     if (e.column && same_shard && e.revision == revision) {
-      e.last_used = ++s.clock;
+      e.used = Clock::now();
       return e.column;
     }
     // A search on an older handle than the column's counts from Xapian rather than undo it.
     if (e.reading || (e.column && same_shard && revision < e.revision)) return nullptr;
-    if ((static_cast<size_t>(shard.get_lastdocid()) + 1) * sizeof(uint32_t) > budget_bytes) return nullptr;
-    e.reading = true;
+    const size_t need = (static_cast<size_t>(shard.get_lastdocid()) + 1) * sizeof(uint32_t);
+    if (need > budget_bytes || !s.make_room(key, need, budget_bytes)) return nullptr;
+    s.entries[key].reading = true;
   }
   std::shared_ptr<const FacetColumn> column;
   try {
@@ -112,22 +139,8 @@ std::shared_ptr<const FacetColumn> FacetColumns::get(const std::string& path, co
   e.revision = revision;
   e.column = column;
   e.bytes = column->bytes();
-  e.last_used = ++s.clock;
+  e.used = Clock::now();
   s.bytes += e.bytes;
-  // Over the budget: drop the least recently used (this one last, and none being read).
-  while (s.bytes > budget_bytes) {
-    auto oldest = s.entries.end();
-    for (auto it = s.entries.begin(); it != s.entries.end(); ++it) {
-      if (it->second.column && !it->second.reading && (oldest == s.entries.end() || it->second.last_used < oldest->second.last_used)) {
-        oldest = it;
-      }
-    }
-    if (oldest == s.entries.end()) break;
-    s.bytes -= oldest->second.bytes;
-    oldest->second.column.reset();
-    oldest->second.bytes = 0;
-    oldest->second.uuid.clear();
-  }
   return column;
 }
 

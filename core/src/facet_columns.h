@@ -5,8 +5,9 @@
 //
 // A column is read once per shard revision: a commit to the shard (an article replaced in
 // place keeps its docid and may change its values) makes the next request read it again. The
-// columns of all shards share a memory budget (search.facet_memory_mb); past it, the least
-// recently used are dropped, and a shard whose column does not fit is counted from Xapian.
+// columns of all shards share a memory budget (search.facet_memory_mb): a column that does not
+// fit takes the place of columns unused for a minute (the least recently used first), or else
+// its shard is counted from Xapian.
 #pragma once
 
 #include <cstddef>
@@ -62,23 +63,27 @@ class FacetColumn {
 /// The columns of the process's shards, by the shard's path.
 class FacetColumns {
  public:
-  /// The process's one cache.
+  /// The process's one cache, which searchers use.
   static FacetColumns& shared();
+
+  /// An empty cache of its own.
+  FacetColumns();
+  ~FacetColumns();
+  FacetColumns(const FacetColumns&) = delete;
+  FacetColumns& operator=(const FacetColumns&) = delete;
 
   /// The column of `slot` for the shard at `path`, opened as `shard`: read now unless already
   /// held for the shard's uuid and revision. Null when it cannot be used: another thread is
   /// reading it, the handle is older than the held column, or it does not fit `budget_bytes`
-  /// (0: columns off). The caller then counts from Xapian.
+  /// (0: columns off) beside the columns used in the last minute. The caller then counts from
+  /// Xapian.
   std::shared_ptr<const FacetColumn> get(const std::string& path, const Xapian::Database& shard,
                                          Xapian::valueno slot, bool list, size_t budget_bytes);
 
   /// What the held columns take.
   size_t bytes() const;
 
-  ~FacetColumns();
-
  private:
-  FacetColumns();
   struct State;
   std::unique_ptr<State> state_;
 };

@@ -16,6 +16,7 @@
 #include "sondhan/core/manifest.h"
 #include "sondhan/core/schema.h"
 #include "sondhan/core/searcher.h"
+#include "facet_columns.h"
 #include "merge_policy.h"
 #include "test_support.h"
 
@@ -371,6 +372,40 @@ TEST_CASE("facet counts follow every commit: an article moved to a shard of upda
     for (const FacetCount& v : result.facets.at("source")) got[v.value] = v.count;
     CHECK(got == std::map<std::string, size_t>{{"BBC", 9}, {"প্রথম আলো", 1}});
   }
+}
+
+TEST_CASE("facet columns stay within their budget without dropping columns in use", "[core][search]") {
+  sondhan::testing::TempDir dir;
+  const std::string path = dir.str("db");
+  {
+    Xapian::WritableDatabase db(path, Xapian::DB_CREATE_OR_OPEN);
+    for (int i = 0; i < 1000; ++i) {
+      Xapian::Document doc;
+      doc.add_value(2, i % 2 == 0 ? "BBC" : "ইনকিলাব");
+      doc.add_value(3, "জাতীয়");
+      db.add_document(doc);
+    }
+    db.commit();
+  }
+  const Xapian::Database shard(path);
+  FacetColumns columns;
+  auto first = columns.get(path, shard, 2, false, 1 << 20);
+  REQUIRE(first != nullptr);
+  std::vector<size_t> counts;
+  first->count({1, 2, 3, 4, 1000}, &counts);
+  std::map<std::string, size_t> got;
+  for (size_t v = 0; v < counts.size(); ++v) got[first->values()[v]] = counts[v];
+  CHECK(got == std::map<std::string, size_t>{{"BBC", 2}, {"ইনকিলাব", 3}});
+  // Held: the same column again, for the same revision.
+  CHECK(columns.get(path, shard, 2, false, 1 << 20) == first);
+  const size_t one = columns.bytes();
+  // No room for a second column beside one used just now: none is read, and the first stays.
+  CHECK(columns.get(path, shard, 3, false, one + 100) == nullptr);
+  CHECK(columns.get(path, shard, 2, false, one + 100) == first);
+  // Too large for the budget at all, or columns off.
+  CHECK(columns.get(path, shard, 3, false, 100) == nullptr);
+  CHECK(columns.get(path, shard, 3, false, 0) == nullptr);
+  CHECK(columns.bytes() == one);
 }
 
 TEST_CASE("searchers on several threads count facets from the shared columns while the writer commits",
