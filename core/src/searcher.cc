@@ -586,9 +586,9 @@ bool Searcher::Impl::weigh_candidates(Xapian::Enquire& enquire, const Xapian::Qu
                                                static_cast<Xapian::doccount>(std::min(end, held) - first));
     for (Xapian::MSetIterator it = head.begin(); it != head.end(); ++it) ranked->emplace_back(*it, it.get_weight());
   }
-  // Past the candidates, when the match had more: the rest, without the candidates (or their
-  // stories' other articles).
-  if (end > held && held == candidates) {
+  // Past the candidates, when the match had (or, stopped by the time limit, may have had) more:
+  // the rest, without the candidates (or their stories' other articles).
+  if (end > held && (held == candidates || pool.get_matches_upper_bound() > held)) {
     std::vector<Xapian::Query> taken = {*within};
     if (collapse) {
       for (Xapian::MSetIterator it = pool.begin(); it != pool.end(); ++it) {
