@@ -83,6 +83,15 @@ std::vector<std::string> hit_ids(const Config& config, const std::string& query)
   return ids;
 }
 
+// Articles a0, a1, ... of one text and date, from `source`.
+std::vector<Article> rain_articles(int count, const std::string& source) {
+  std::vector<Article> articles;
+  for (int i = 0; i < count; ++i) {
+    articles.push_back(article("a" + std::to_string(i), "খবর", "ঢাকায় বৃষ্টি।", "2024-05-01", source));
+  }
+  return articles;
+}
+
 }  // namespace
 
 TEST_CASE("index and search round trip", "[core][search]") {
@@ -324,15 +333,6 @@ TEST_CASE("facets count the matching documents of every shard, up to facet_check
     INFO(name);
     CHECK(sum == 7);
   }
-}
-
-// Articles a0, a1, ... of one text and date, from `source`.
-std::vector<Article> rain_articles(int count, const std::string& source) {
-  std::vector<Article> articles;
-  for (int i = 0; i < count; ++i) {
-    articles.push_back(article("a" + std::to_string(i), "খবর", "ঢাকায় বৃষ্টি।", "2024-05-01", source));
-  }
-  return articles;
 }
 
 TEST_CASE("facet counts follow every commit: an article moved to a shard of updates, or replaced in place",
