@@ -53,6 +53,11 @@ std::vector<Pair> read_pairs(const std::string& path) {
   return pairs;
 }
 
+// The bands two articles are compared on: none when either is too short to be grouped.
+size_t bands_of(const sondhan::core::Fingerprint& a, const sondhan::core::Fingerprint& b) {
+  return a.ignored() || b.ignored() ? 0 : sondhan::core::kBands;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -110,9 +115,10 @@ int main(int argc, char** argv) {
       ++missing;
       continue;
     }
-    const auto ta = core::band_terms(a->second, ""), tb = core::band_terms(b->second, "");
     size_t shared = 0;
-    for (size_t i = 0; i < ta.size() && i < tb.size(); ++i) shared += ta[i] == tb[i];
+    for (size_t i = 0; i < bands_of(a->second, b->second); ++i) {
+      shared += core::band_value(a->second, i) == core::band_value(b->second, i);
+    }
     const core::Resemblance r = core::resemblance(a->second, b->second);
     const bool ignored = a->second.ignored() || b->second.ignored();
     rows.push_back({p.same, r, shared > 0, ignored});
@@ -130,10 +136,9 @@ int main(int argc, char** argv) {
       auto a = fps.find(p.a), b = fps.find(p.b);
       if (a == fps.end() || b == fps.end() || !p.same || !core::same_story(a->second, b->second)) continue;
       ++accepted;
-      const auto ta = core::band_terms(a->second, ""), tb = core::band_terms(b->second, "");
       for (size_t n : {4, 8, 12, 16, 20, 24, 32}) {
-        for (size_t i = 0; i < n && i < ta.size(); ++i) {
-          if (ta[i] == tb[i]) {
+        for (size_t i = 0; i < n && i < bands_of(a->second, b->second); ++i) {
+          if (core::band_value(a->second, i) == core::band_value(b->second, i)) {
             ++found_by[n];
             break;
           }

@@ -9,9 +9,9 @@
 //   XW<word>              each word of a suggesting field as written (canonical form)
 //   <prefix><value>       exact filter terms of keyword fields and the year
 //   values                the date ("YYYYMMDD", and the timestamp to sort by), facet values
-//   XND<band>             the body fingerprint's band terms (fingerprint.h), which find copies
-//   values                (also) the fingerprint and id in kFingerprintSlot; the story key in
-//                         kStoryKeySlot is written by the writer's StoryGrouper, not here
+//   values                (also) the fingerprint and id in kFingerprintSlot, whose bands find
+//                         copies (the writer keeps them in memory: story_grouper.h's BandIndex);
+//                         the story key in kStoryKeySlot is written by the writer's StoryGrouper
 //   data                  the record, JSON in record_codec.h's compact form
 // Spelling variants (গরীব for গরিব) are not document terms: the writer files each stem once in
 // the synonym table under its spelling_key(), and queries expand through it.
@@ -166,11 +166,10 @@ Xapian::Document DocumentBuilder::build(const Article& article, std::vector<std:
     if (stems != nullptr) stems->push_back(term);
   }
 
-  // The body's near-duplicate fingerprint and its band terms (story_grouper.h groups by them).
+  // The body's near-duplicate fingerprint (story_grouper.h groups by its bands).
   const Fingerprint fp = stories_enabled() ? fingerprint_of(body_words) : Fingerprint();
   if (std::string value = encode_fingerprint(fp, article.id); !value.empty()) {
     doc.add_value(static_cast<Xapian::valueno>(kFingerprintSlot), value);
-    for (const std::string& band : band_terms(fp, kBandPrefix)) doc.add_boolean_term(band);
   }
 
   doc.set_data(encode_record(article.record));

@@ -86,23 +86,6 @@ uint32_t band_value(const Fingerprint& fp, size_t band) {
   return (uint32_t{fp.mins[2 * band]} << 16) | fp.mins[2 * band + 1];
 }
 
-std::string band_term(size_t band, uint32_t value, std::string_view prefix) {
-  static const char kHex[] = "0123456789abcdef";
-  std::string term(prefix);
-  term.push_back(kHex[(band >> 4) & 15]);
-  term.push_back(kHex[band & 15]);
-  for (int shift = 28; shift >= 0; shift -= 4) term.push_back(kHex[(value >> shift) & 15]);
-  return term;
-}
-
-std::vector<std::string> band_terms(const Fingerprint& fp, std::string_view prefix) {
-  std::vector<std::string> terms;
-  if (fp.ignored()) return terms;
-  terms.reserve(kBands);
-  for (size_t b = 0; b < kBands; ++b) terms.push_back(band_term(b, band_value(fp, b), prefix));
-  return terms;
-}
-
 std::string encode_fingerprint(const Fingerprint& fp, std::string_view id) {
   if (fp.ignored()) return {};
   // Little-endian count, the buckets, then the id: fixed layout, read back by decode.

@@ -68,11 +68,10 @@ void count_move(Change& change, WriteCounts* counts) {
   }
 }
 
-// The story grouper's filter and band table, or none (it then looks every term up) if memory
-// is short. The table may take a third of the memory budget.
-std::unique_ptr<FreshTerms> make_fresh_terms(size_t budget) {
+// The story grouper's filter of id terms, or none (it then looks every id up) if memory is short.
+std::unique_ptr<FreshTerms> make_fresh_terms() {
   try {
-    return std::make_unique<FreshTerms>(std::min(FreshBands::kMaxPostings, budget / 3 / FreshBands::kBytesPerPosting));
+    return std::make_unique<FreshTerms>();
   } catch (const std::bad_alloc&) {
     return nullptr;
   }
@@ -179,9 +178,11 @@ struct IndexWriter::Impl {
   // With `segmented`: hashes of the ids written so far. The segments are this run's, so an id
   // not in here is in none of them, and the earlier segments need no look-up (most ids).
   std::unordered_set<uint64_t> written;
-  // The terms written into the fresh shards, for the story grouper (made when one is written).
+  // The ids written into the fresh shards, for the story grouper (made when one is written).
   std::unique_ptr<FreshTerms> fresh_terms;
-  // The story grouper's fingerprints by shard number: cleared when the numbers change.
+  // The story grouper's bands and fingerprints by shard number: cleared when the numbers change
+  // (the grouper reads the bands of every shard again then).
+  BandIndex bands;
   PrintCache prints{print_cache_entries(options.memory_mb)};
   // An existing database (neither new nor rebuilt): changes go into its newest shard while that
   // holds fewer than `delta_limit` articles, else into a new one (a delta), so that a commit
@@ -487,7 +488,8 @@ Status IndexWriter::Impl::merge(const std::vector<size_t>& group) {
       if (shards[i].name == name) targets.push_back(i);
     }
   }
-  fresh_terms.reset();  // both are by shard number
+  fresh_terms.reset();  // all three are by shard number
+  bands.clear();
   prints.clear();
   return Status::ok();
 }
@@ -656,6 +658,7 @@ void IndexWriter::Impl::forget_written() {
   // may be handed out again (glass's cancel() after a failed write or commit resets the last
   // docid): from now on the grouper looks every term and fingerprint up.
   fresh_terms.reset();
+  bands.clear();
   prints.clear();
   for (auto& shard : shards) shard.fresh = false;
 }
@@ -676,9 +679,9 @@ Status IndexWriter::Impl::apply(std::vector<Change>& changes, WriteCounts* count
     for (auto& shard : shards) {
       story_shards.push_back({&shard.db, shard.fresh});
       // A bulk build's segments are many; elsewhere a look-up in each of a few shards is cheap.
-      if (shard.fresh && segmented && !fresh_terms && stories_enabled()) fresh_terms = make_fresh_terms(budget);
+      if (shard.fresh && segmented && !fresh_terms && stories_enabled()) fresh_terms = make_fresh_terms();
     }
-    StoryGrouper stories(std::move(story_shards), fresh_terms.get(), &prints);
+    StoryGrouper stories(std::move(story_shards), fresh_terms.get(), &bands, &prints);
     if (Status s = stories.prepare(changes, begin, end); !s.is_ok()) return s;
     std::vector<StoryGrouper::Place> placed;
     if (Status s = write_range(changes, begin, end, counts, &placed); !s.is_ok()) return s;

@@ -55,7 +55,9 @@ std::vector<std::string> manifest_differences(const Manifest& stored, const Mani
                     std::to_string(now) + " here");
     }
   };
-  differ("the index format version", stored.format_version, current.format_version);
+  if (stored.format_version < kOldestCompatibleFormat || stored.format_version > current.format_version) {
+    differ("the index format version", stored.format_version, current.format_version);
+  }
   differ("the analyzer version", stored.analyzer_version, current.analyzer_version);
   if (stored.schema != current.schema) out.push_back("the fields (schema) differ from this binary's");
   differ("index.prefix_letters", stored.prefix_letters, current.prefix_letters);

@@ -7,15 +7,12 @@
 #include <algorithm>
 #include <functional>
 #include <tuple>
+#include <utility>
 
 #include "sondhan/core/schema.h"
 
 namespace sondhan::core {
 namespace {
-
-// A band term shared by more articles than this is boilerplate common to unrelated articles
-// (a stock closing line long enough to fill two buckets): it finds no copies worth checking.
-constexpr Xapian::doccount kMaxBandPostings = 64;
 
 const Xapian::valueno kKeySlot = static_cast<Xapian::valueno>(kStoryKeySlot);
 const Xapian::valueno kPrintSlot = static_cast<Xapian::valueno>(kFingerprintSlot);
@@ -34,6 +31,8 @@ Status guarded(Step&& step) {
     return Status::ok();
   } catch (const Xapian::Error& e) {
     return Status::internal("story grouping failed: " + e.get_description());
+  } catch (const std::bad_alloc&) {
+    return Status::internal("story grouping ran out of memory (index.memory_mb)");
   }
 }
 
@@ -53,100 +52,149 @@ void for_each_bit(std::string_view term, uint64_t shard_plus_one, Visit&& visit)
   }
 }
 
+// Sorts postings by value (the high 32 bits), keeping docid order within a value: two stable
+// passes of 16 bits each, linear where std::sort is not (16 arrays a million long per shard).
+void sort_by_value(std::vector<uint64_t>& postings) {
+  std::vector<uint64_t> out(postings.size());
+  std::vector<size_t> start(size_t{1} << 16);
+  for (const int shift : {32, 48}) {
+    std::fill(start.begin(), start.end(), 0);
+    for (const uint64_t p : postings) ++start[(p >> shift) & 0xFFFF];
+    size_t at = 0;
+    for (size_t& s : start) at += std::exchange(s, at);
+    for (const uint64_t p : postings) out[start[(p >> shift) & 0xFFFF]++] = p;
+    postings.swap(out);
+  }
+}
+
 }  // namespace
 
-FreshBands::FreshBands(size_t max_postings, Spill spill)
-    : keys_(size_t{1} << 16, 0), heads_(size_t{1} << 16, 0), max_postings_(max_postings), spill_(std::move(spill)) {}
-
-size_t FreshBands::slot_of(uint64_t key) const {
-  const size_t mask = keys_.size() - 1;
-  size_t slot = static_cast<size_t>((key * 0x9E3779B97F4A7C15ULL) >> 20) & mask;
-  while (keys_[slot] != 0 && keys_[slot] != key) slot = (slot + 1) & mask;
-  return slot;
-}
-
-void FreshBands::grow() {
-  std::vector<uint64_t> keys(keys_.size() * 2, 0);
-  std::vector<uint32_t> heads(heads_.size() * 2, 0);
-  keys.swap(keys_);
-  heads.swap(heads_);
-  for (size_t i = 0; i < keys.size(); ++i) {
-    if (keys[i] == 0) continue;
-    const size_t slot = slot_of(keys[i]);
-    keys_[slot] = keys[i];
-    heads_[slot] = heads[i];
-  }
-}
-
-void FreshBands::give_up() {
-  // The shards are asked from now on.
-  kept_ = false;
-  if (spill_) {
-    for (size_t slot = 0; slot < keys_.size(); ++slot) {
-      if (keys_[slot] == 0) continue;
-      const uint64_t key = keys_[slot] - 1;  // key_of()'s inverse
-      for (uint32_t e = heads_[slot]; e != 0; e = entries_[e - 1].next) {
-        const Entry& entry = entries_[e - 1];
-        if (entry.did != 0) spill_(static_cast<size_t>(key >> 32), static_cast<uint32_t>(key), entry.shard);
-      }
-    }
-  }
-  std::vector<Entry>().swap(entries_);
-  std::vector<uint64_t>().swap(keys_);
-  std::vector<uint32_t>().swap(heads_);
-}
-
-void FreshBands::add(size_t shard, Xapian::docid did, const Fingerprint& fp) {
-  if (!kept_ || fp.ignored()) return;
-  if (entries_.size() + kBands > max_postings_) {
-    give_up();
-    return;
-  }
-  try {
+void BandIndex::load(size_t shard, const Xapian::Database& db) {
+  if (loaded_.size() <= shard) loaded_.resize(shard + 1);
+  Loaded& loaded = loaded_[shard];
+  loaded = Loaded();
+  const size_t n = db.get_doccount();
+  for (auto& band : loaded.postings) band.reserve(n);
+  Fingerprint fp;
+  for (auto v = db.valuestream_begin(kPrintSlot); v != db.valuestream_end(kPrintSlot); ++v) {
+    if (!decode_fingerprint(*v, &fp, nullptr) || fp.ignored()) continue;
     for (size_t band = 0; band < kBands; ++band) {
-      if (2 * (terms_ + 1) > keys_.size()) grow();  // at most half full: short probes
-      const uint64_t key = key_of(band, band_value(fp, band));
-      const size_t slot = slot_of(key);
-      if (keys_[slot] == 0) {
-        keys_[slot] = key;
-        ++terms_;
-      }
-      entries_.push_back({did, static_cast<uint32_t>(shard), heads_[slot]});
-      heads_[slot] = static_cast<uint32_t>(entries_.size());
+      loaded.postings[band].push_back(uint64_t{band_value(fp, band)} << 32 | v.get_docid());
     }
-  } catch (const std::bad_alloc&) {
-    give_up();
+  }
+  for (auto& band : loaded.postings) sort_by_value(band);
+  loaded.covered = true;
+}
+
+size_t BandIndex::home(const Table& table, uint32_t value) {
+  return static_cast<size_t>((value * 0x9E3779B97F4A7C15ULL) >> 20) & (table.dids.size() - 1);
+}
+
+void BandIndex::grow(Table& table) {
+  Table bigger;
+  size_t live = 0;
+  for (size_t slot = 0; slot < table.dids.size(); ++slot) live += table.dids[slot] != 0 && table.shards[slot] != kGone;
+  size_t size = 1024;
+  while (size < 2 * (live + 1)) size *= 2;  // half full after: short probes
+  bigger.values.resize(size);
+  bigger.dids.resize(size);
+  bigger.shards.resize(size);
+  for (size_t slot = 0; slot < table.dids.size(); ++slot) {
+    if (table.dids[slot] != 0 && table.shards[slot] != kGone) {
+      put(bigger, table.values[slot], table.shards[slot], table.dids[slot]);
+    }
+  }
+  table = std::move(bigger);
+}
+
+void BandIndex::put(Table& table, uint32_t value, uint32_t shard, Xapian::docid did) {
+  if (10 * (table.used + 1) > 7 * table.dids.size()) grow(table);
+  const size_t mask = table.dids.size() - 1;
+  size_t slot = home(table, value);
+  size_t same = 0;
+  for (; table.dids[slot] != 0; slot = (slot + 1) & mask) {
+    // Past kMaxPostings, find() gives nothing for the value: more would only lengthen the probes.
+    if (table.values[slot] == value && table.shards[slot] != kGone && ++same > kMaxPostings) return;
+  }
+  table.values[slot] = value;
+  table.dids[slot] = did;
+  table.shards[slot] = shard;
+  ++table.used;
+}
+
+void BandIndex::add(size_t shard, Xapian::docid did, const Fingerprint& fp) {
+  if (fp.ignored()) return;
+  if (loaded_.size() <= shard) loaded_.resize(shard + 1);
+  loaded_[shard].covered = true;
+  for (size_t band = 0; band < kBands; ++band) {
+    put(added_[band], band_value(fp, band), static_cast<uint32_t>(shard), did);
   }
 }
 
-void FreshBands::remove(size_t shard, Xapian::docid did, const Fingerprint& fp) {
-  if (!kept_ || fp.ignored()) return;
+void BandIndex::remove(size_t shard, Xapian::docid did, const Fingerprint& fp) {
+  if (fp.ignored()) return;
   for (size_t band = 0; band < kBands; ++band) {
-    const size_t slot = slot_of(key_of(band, band_value(fp, band)));
-    for (uint32_t e = heads_[slot]; e != 0; e = entries_[e - 1].next) {
-      Entry& entry = entries_[e - 1];
-      if (entry.did == did && entry.shard == shard) {
-        entry.did = 0;
+    const uint32_t value = band_value(fp, band);
+    bool found = false;
+    Table& table = added_[band];
+    if (!table.dids.empty()) {
+      const size_t mask = table.dids.size() - 1;
+      for (size_t slot = home(table, value); table.dids[slot] != 0; slot = (slot + 1) & mask) {
+        if (table.values[slot] == value && table.dids[slot] == did && table.shards[slot] == shard) {
+          table.shards[slot] = kGone;
+          found = true;
+          break;
+        }
+      }
+    }
+    if (found || shard >= loaded_.size()) continue;
+    std::vector<uint64_t>& postings = loaded_[shard].postings[band];
+    for (auto p = std::lower_bound(postings.begin(), postings.end(), uint64_t{value} << 32);
+         p != postings.end() && (*p >> 32) == value; ++p) {
+      if (static_cast<Xapian::docid>(*p) == did) {
+        *p = uint64_t{value} << 32;
         break;
       }
     }
   }
 }
 
-void FreshBands::find(size_t band, uint32_t value, std::vector<Posting>* out) const {
+void BandIndex::find(size_t band, uint32_t value, std::vector<Posting>* out) const {
   out->clear();
-  if (!kept_) return;
-  const size_t slot = slot_of(key_of(band, value));
-  for (uint32_t e = heads_[slot]; e != 0; e = entries_[e - 1].next) {
-    const Entry& entry = entries_[e - 1];
-    if (entry.did != 0) out->push_back({entry.shard, entry.did});
+  for (size_t shard = 0; shard < loaded_.size(); ++shard) {
+    const std::vector<uint64_t>& postings = loaded_[shard].postings[band];
+    for (auto p = std::lower_bound(postings.begin(), postings.end(), uint64_t{value} << 32);
+         p != postings.end() && (*p >> 32) == value; ++p) {
+      if (static_cast<Xapian::docid>(*p) != 0) out->push_back({shard, static_cast<Xapian::docid>(*p)});
+    }
+    if (out->size() > kMaxPostings) break;
   }
+  const Table& table = added_[band];
+  if (!table.dids.empty() && out->size() <= kMaxPostings) {
+    const size_t mask = table.dids.size() - 1;
+    for (size_t slot = home(table, value); table.dids[slot] != 0; slot = (slot + 1) & mask) {
+      if (table.values[slot] == value && table.shards[slot] != kGone) out->push_back({table.shards[slot], table.dids[slot]});
+    }
+  }
+  if (out->size() > kMaxPostings) out->clear();
 }
 
-FreshTerms::FreshTerms(size_t max_band_postings)
-    : bands(max_band_postings,
-            [this](size_t band, uint32_t value, size_t shard) { add(shard, band_term(band, value, kBandPrefix)); }),
-      once_(static_cast<uint64_t*>(std::calloc(kFilterWords, sizeof(uint64_t)))),
+void BandIndex::clear() {
+  loaded_.clear();
+  for (Table& table : added_) table = Table();
+}
+
+size_t BandIndex::bytes() const {
+  size_t total = 0;
+  for (const Loaded& loaded : loaded_) {
+    for (const auto& postings : loaded.postings) total += postings.capacity() * sizeof(uint64_t);
+  }
+  for (const Table& table : added_) total += table.dids.size() * 3 * sizeof(uint32_t);
+  return total;
+}
+
+FreshTerms::FreshTerms()
+    : once_(static_cast<uint64_t*>(std::calloc(kFilterWords, sizeof(uint64_t)))),
       twice_(static_cast<uint64_t*>(std::calloc(kFilterWords, sizeof(uint64_t)))) {
   if (!once_ || !twice_) throw std::bad_alloc();
 }
@@ -157,12 +205,6 @@ void FreshTerms::add(size_t shard, std::string_view term) {
   uint64_t* filter = seen ? twice_.get() : once_.get();
   for_each_bit(term, 0, [&](size_t word, uint64_t mask) { filter[word] |= mask; });
   for_each_bit(term, shard + 1, [&](size_t word, uint64_t mask) { once_[word] |= mask; });
-}
-
-void FreshTerms::add_bands(size_t shard, Xapian::docid did, const Fingerprint& fp) {
-  if (bands.kept()) bands.add(shard, did, fp);
-  if (bands.kept()) return;
-  for (const std::string& term : band_terms(fp, kBandPrefix)) add(shard, term);
 }
 
 int FreshTerms::count(std::string_view term) const {
@@ -204,16 +246,14 @@ const PrintCache::Entry& StoryGrouper::print_of(size_t shard, Xapian::docid did)
   return *prints_->put(shard, did, shards_[shard].db->get_document(did, kValid).get_value(kPrintSlot));
 }
 
-int StoryGrouper::fresh_index(const Xapian::WritableDatabase* db) const {
-  if (fresh_terms_ == nullptr) return -1;
-  for (size_t s = 0; s < shards_.size(); ++s) {
-    if (shards_[s].db == db) return shards_[s].fresh ? static_cast<int>(s) : -1;
-  }
-  return -1;
-}
-
 Status StoryGrouper::prepare(const std::vector<Change>& changes, size_t begin, size_t end) {
-  return guarded([&] { note(changes, begin, end); });
+  return guarded([&] {
+    // Before this range is written: the bands read are then those of the articles it replaces.
+    for (size_t s = 0; s < shards_.size(); ++s) {
+      if (!bands_->covers(s)) bands_->load(s, *shards_[s].db);
+    }
+    note(changes, begin, end);
+  });
 }
 
 Status StoryGrouper::settle(const std::vector<Change>& changes, size_t begin, size_t end,
@@ -267,24 +307,21 @@ void StoryGrouper::group(const std::vector<Change>& changes, size_t begin, size_
   for (size_t i = begin; i < end; ++i) last[changes[i].article.id] = i;
   // What the shards now hold of this batch: each id's last version. An earlier one was replaced
   // under the same docid, or deleted (its docid may name no document now). What an id had before
-  // the batch in a fresh shard leaves the band table first.
+  // the batch leaves the bands first.
   for (const auto& [id, i] : last) {
     const Before& was = before_[id];
-    if (!was.existed || fresh_index(was.at.db) < 0) continue;
+    if (!was.existed) continue;
+    const size_t shard = shard_index(was.at.db);
+    prints_->erase(shard, was.at.did);
     Fingerprint old;
-    std::string ignored_id;
-    if (decode_fingerprint(was.fingerprint, &old, &ignored_id)) {
-      fresh_terms_->bands.remove(shard_index(was.at.db), was.at.did, old);
-    }
+    if (decode_fingerprint(was.fingerprint, &old, nullptr)) bands_->remove(shard, was.at.did, old);
   }
   for (const auto& [id, i] : last) {
     const Place& at = placed[i - begin];
     if (changes[i].is_delete || at.db == nullptr) continue;
     const size_t shard = shard_index(at.db);
-    const PrintCache::Entry* written = prints_->put(shard, at.did, at.print);
-    if (fresh_index(at.db) < 0) continue;
-    fresh_terms_->add(shard, id_term(id));
-    fresh_terms_->add_bands(shard, at.did, written->fp);
+    bands_->add(shard, at.did, prints_->put(shard, at.did, at.print)->fp);
+    if (shards_[shard].fresh && fresh_terms_ != nullptr) fresh_terms_->add(shard, id_term(id));
   }
   for (const auto& [id, i] : last) {
     if (!changes[i].is_delete) pending_.insert(id);
@@ -325,7 +362,7 @@ void StoryGrouper::assign(const Place& self) {
   // Copies: a look-up below may start the cache afresh.
   const Fingerprint fp = mine.fp;
   const std::string self_id = mine.id;
-  // Candidates: every article sharing a band term, in any shard.
+  // Candidates: every article sharing a band, in any shard.
   std::set<std::pair<size_t, Xapian::docid>> seen;
   struct Best {
     double containment = -1, jaccard = -1;
@@ -346,49 +383,10 @@ void StoryGrouper::assign(const Place& self) {
                                            best.key.empty() ? best.id : best.key, best.id);
     if (best.containment < 0 || rank < best_rank) best = {r.containment, r.jaccard, key, other_id, {db, did, {}}};
   };
-  const bool self_fresh = fresh_index(self.db) >= 0;
-  // The fresh shards' band terms are in memory, unless there were too many to keep.
-  const bool bands_in_memory = fresh_terms_ != nullptr && fresh_terms_->bands.kept();
-  // The band terms are spelt out only for shards the table does not answer for.
-  bool ask_shards = !bands_in_memory;
-  for (const Shard& shard : shards_) ask_shards = ask_shards || !shard.fresh;
-  std::vector<FreshBands::Posting> found;
+  std::vector<BandIndex::Posting> found;
   for (size_t band = 0; band < kBands; ++band) {
-    if (bands_in_memory) {
-      fresh_terms_->bands.find(band, band_value(fp, band), &found);
-      // A shard's articles are skipped when there are too many, as with its posting list.
-      std::sort(found.begin(), found.end(), [](const auto& a, const auto& b) { return a.shard < b.shard; });
-      for (size_t from = 0, to = 0; from < found.size(); from = to) {
-        while (to < found.size() && found[to].shard == found[from].shard) ++to;
-        if (to - from > kMaxBandPostings) continue;
-        for (size_t k = from; k < to; ++k) consider(found[k].shard, found[k].did);
-      }
-    }
-    if (!ask_shards) continue;
-    const std::string term = band_term(band, band_value(fp, band), kBandPrefix);
-    // Without the table, the fresh shards are asked only if the filter says that an article
-    // other than this one may have the term there.
-    const bool ask_fresh = !bands_in_memory && (fresh_terms_ == nullptr || fresh_terms_->count(term) > (self_fresh ? 1 : 0));
-    for (size_t s = 0; s < shards_.size(); ++s) {
-      if (shards_[s].fresh && (!ask_fresh || skip(s, term))) continue;
-      Xapian::WritableDatabase* db = shards_[s].db;
-      // Without the filter's word, ask the term's frequency first: it is read from the pending
-      // counts, while opening the posting list writes the term out of Xapian's buffer, which
-      // cost a fifth of the indexing time when most terms belong to one article. Where the
-      // filter says another article has the term, asking first would only read the same
-      // B-tree blocks twice.
-      if (!shards_[s].fresh || fresh_terms_ == nullptr) {
-        const Xapian::doccount freq = db->get_termfreq(term);
-        if (freq == 0 || (db == self.db && freq == 1)) continue;
-      }
-      Xapian::docid postings[kMaxBandPostings + 1];
-      size_t n = 0;
-      for (Xapian::PostingIterator p = db->postlist_begin(term); p != db->postlist_end(term) && n <= kMaxBandPostings; ++p) {
-        postings[n++] = *p;
-      }
-      if (n > kMaxBandPostings) continue;
-      for (size_t k = 0; k < n; ++k) consider(s, postings[k]);
-    }
+    bands_->find(band, band_value(fp, band), &found);
+    for (const BandIndex::Posting& p : found) consider(p.shard, p.did);
   }
   if (best.containment < 0) return;
   if (best.key.empty()) {

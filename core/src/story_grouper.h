@@ -3,6 +3,7 @@
 // deletion or change leaves no other article in a wrong story.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <cstdlib>
 #include <functional>
@@ -22,85 +23,79 @@
 
 namespace sondhan::core {
 
-/// Where each band term of the fresh shards is (band_terms), exactly: what their posting lists
-/// hold, in memory. Reading a band term's posting list from a segment goes down its B-tree (about
-/// 9 us); in an archive whose articles share sentences most band terms have more than one article,
-/// and those reads were most of the grouping time at 100,000 articles. An open-addressing table of
-/// the terms, each with a chain of postings: 12 bytes a posting, and 24 to 48 a term (the table
-/// is kept at most half full).
-class FreshBands {
+/// Where each band (fingerprint.h's band_value) of every article in the writer's shards is:
+/// what finds the candidate copies of a new article. Kept in memory, not in the shards: written
+/// as 16 terms an article, almost all of them an article's own, the bands were a fifth of the
+/// indexing time and 16 B-tree keys an article. A shard with articles in it when first seen is
+/// read once from its fingerprint values (kFingerprintSlot: 0.1 to 0.5 s a million articles)
+/// into a sorted array a band, 8 bytes a posting; what the writer adds after is kept in a hash
+/// table a band, about 17 bytes a posting. Exact: the writer takes out what it replaces or
+/// deletes, so a posting always names an article with that band.
+class BandIndex {
  public:
   struct Posting {
     size_t shard;
     Xapian::docid did;
   };
 
-  /// A ceiling (4 million articles); the writer sets a lower one from its memory budget.
-  static constexpr size_t kMaxPostings = size_t{1} << 26;
-  /// What a posting costs with its share of the table, when most terms are an article's own.
-  static constexpr size_t kBytesPerPosting = 40;
+  /// A band value shared by more articles than this is boilerplate common to unrelated articles
+  /// (a stock closing line long enough to fill two buckets): it finds no copies worth checking,
+  /// and find() gives none.
+  static constexpr size_t kMaxPostings = 64;
 
-  /// Told each posting (band number, band value, shard) the table holds when it gives up.
-  using Spill = std::function<void(size_t band, uint32_t value, size_t shard)>;
-
-  explicit FreshBands(size_t max_postings = kMaxPostings, Spill spill = nullptr);
-  /// Notes the band terms of `fp` at docid `did` of fresh shard number `shard`, or, once the
-  /// table would hold more than `max_postings` (or memory runs out), hands every posting to
-  /// `spill` and gives up: kept() is false from then on.
+  /// Whether shard number `shard` has been read (or added to from empty).
+  bool covers(size_t shard) const { return shard < loaded_.size() && loaded_[shard].covered; }
+  /// Reads the bands of every article in `db`, shard number `shard`, from its fingerprint values.
+  /// Throws Xapian::Error, std::bad_alloc.
+  void load(size_t shard, const Xapian::Database& db);
+  /// Notes the bands of `fp` at docid `did` of shard number `shard`. Throws std::bad_alloc.
   void add(size_t shard, Xapian::docid did, const Fingerprint& fp);
   /// Takes them out again (the article was replaced, moved or deleted).
   void remove(size_t shard, Xapian::docid did, const Fingerprint& fp);
-  /// Whether the table holds every band term of the fresh shards.
-  bool kept() const { return kept_; }
   /// Sets `out` to the articles whose band number `band` has `value`.
   void find(size_t band, uint32_t value, std::vector<Posting>* out) const;
+  /// Forgets everything (the shards were renumbered, or a write failed).
+  void clear();
+  /// Memory held.
+  size_t bytes() const;
 
  private:
-  struct Entry {
-    Xapian::docid did;  // 0: taken out
-    uint32_t shard;
-    uint32_t next;  // index + 1 in entries_ of the term's next posting, 0 at the end
+  // A shard's articles as read by load(): per band, value << 32 | docid in order; a posting
+  // taken out keeps its value with docid 0.
+  struct Loaded {
+    bool covered = false;
+    std::array<std::vector<uint64_t>, kBands> postings;
   };
-  static uint64_t key_of(size_t band, uint32_t value) { return (uint64_t{band} << 32 | value) + 1; }
-  size_t slot_of(uint64_t key) const;  // where `key` is, or the empty slot where it would go
-  void grow();
-  void give_up();
+  // Added postings of one band: open addressing by value, linear probing. A slot is empty when
+  // its did is 0; one taken out keeps its place (probes go on past it) with shard kGone.
+  struct Table {
+    std::vector<uint32_t> values, dids, shards;
+    size_t used = 0;  // slots that are not empty, taken out or not
+  };
+  static constexpr uint32_t kGone = UINT32_MAX;
+  static void put(Table& table, uint32_t value, uint32_t shard, Xapian::docid did);
+  static void grow(Table& table);
+  static size_t home(const Table& table, uint32_t value);
 
-  std::vector<uint64_t> keys_;   // by slot: key_of(), 0 for an empty slot
-  std::vector<uint32_t> heads_;  // by slot: index + 1 in entries_ of the term's newest posting
-  std::vector<Entry> entries_;
-  size_t max_postings_;
-  Spill spill_;
-  size_t terms_ = 0;
-  bool kept_ = true;
+  std::vector<Loaded> loaded_;  // by shard number
+  std::array<Table, kBands> added_;
 };
 
-/// The terms a bulk build has put into the shards it found empty (its segments), counted up to
-/// two, with false positives and never a false negative: a pair of Bloom filters. It answers without a look-up what is nearly always so: that a band term
-/// belongs to its article alone, or that an id was never written there. Each look-up in a
-/// shard's B-tree costs microseconds, and a bulk build has a shard per segment (hundreds at a
-/// million articles) and 16 band terms an article, which made grouping the larger part of the
-/// indexing time.
+/// The id terms a bulk build has put into the shards it found empty (its segments), counted up
+/// to two, with false positives and never a false negative: a pair of Bloom filters. It answers
+/// without a look-up what is nearly always so: that an id was never written there. Each look-up
+/// in a shard's B-tree costs microseconds, and a bulk build has a shard per segment (hundreds at
+/// a million articles).
 class FreshTerms {
  public:
-  /// `max_band_postings`: the band table's (FreshBands).
-  explicit FreshTerms(size_t max_band_postings = FreshBands::kMaxPostings);
-  FreshTerms(const FreshTerms&) = delete;  // `bands` spills into this object's filters
-  FreshTerms& operator=(const FreshTerms&) = delete;
+  FreshTerms();
 
   /// Notes that `term` was written into the fresh shard number `shard`.
   void add(size_t shard, std::string_view term);
-  /// Notes the band terms of `fp`, written at docid `did` of fresh shard number `shard`: in the
-  /// table (`bands`) while it is kept, else in the filters. The filters are asked about band
-  /// terms only once the table is given up, and then get all of its postings.
-  void add_bands(size_t shard, Xapian::docid did, const Fingerprint& fp);
   /// In all the fresh shards: 0: never added; 1: added at most once; 2: perhaps more than once.
   int count(std::string_view term) const;
   /// Whether `term` may have been added to shard number `shard`.
   bool may_hold(size_t shard, std::string_view term) const;
-
-  /// The band terms of the same shards, exactly, while bands.kept().
-  FreshBands bands;
 
  private:
   struct Free {
@@ -133,6 +128,8 @@ class PrintCache {
   /// Stores the article's fingerprint value (encode_fingerprint) and returns its entry, which
   /// stays valid until the next put().
   const Entry* put(size_t shard, Xapian::docid did, std::string_view print);
+  /// Forgets the entry of docid `did` in shard number `shard` (its article was replaced or deleted).
+  void erase(size_t shard, Xapian::docid did) { entries_.erase(uint64_t{shard} << 32 | did); }
   void clear() { entries_.clear(); }
 
  private:
@@ -141,7 +138,7 @@ class PrintCache {
 };
 
 /// The rule. A new or changed article joins the story of the most similar article (same_story,
-/// fingerprint.h) already in the index, found through the band terms in every shard, including
+/// fingerprint.h) already in the index, found through the bands of every shard (BandIndex), including
 /// uncommitted changes; with none it stands alone (no key). A story's key is the id of the
 /// article the second one joined: ids, not docids, so merging shards keeps it right. When an
 /// article of a story is deleted, or its text changes, the other articles of that story are
@@ -165,23 +162,24 @@ class StoryGrouper {
 
   struct Shard {
     Xapian::WritableDatabase* db = nullptr;
-    bool fresh = false;  // found empty by the writer: `fresh_terms` knows every term it holds
+    bool fresh = false;  // found empty by the writer: `fresh_terms` knows every id term it holds
   };
 
   /// `shards`: every shard the writer has open, numbered as the last time `prints` was used.
-  /// `fresh_terms` (kept by the writer across batches, or null) is told the id and band terms of
-  /// every article settle() sees written into a fresh shard. `prints` must not be null.
-  StoryGrouper(std::vector<Shard> shards, FreshTerms* fresh_terms, PrintCache* prints)
-      : shards_(std::move(shards)), fresh_terms_(fresh_terms), prints_(prints) {}
+  /// `fresh_terms` (kept by the writer across batches, or null) is told the id of every article
+  /// settle() sees written into a fresh shard. `bands` and `prints` (kept by the writer across
+  /// batches) must not be null; prepare() reads into `bands` the shards it does not cover yet.
+  StoryGrouper(std::vector<Shard> shards, FreshTerms* fresh_terms, BandIndex* bands, PrintCache* prints)
+      : shards_(std::move(shards)), fresh_terms_(fresh_terms), bands_(bands), prints_(prints) {}
 
   /// Notes the story and fingerprint each id of changes[begin, end) has before they are written.
-  /// kInternal for a Xapian error.
+  /// kInternal for a Xapian error or when memory runs out.
   [[nodiscard]] Status prepare(const std::vector<Change>& changes, size_t begin, size_t end);
 
   /// Groups the written changes[begin, end); `placed[i - begin]` is where changes[i] was written.
   /// Being told, not looking the id up, matters: opening a new article's id-term posting list
   /// would write Xapian's buffered postings and positions out ahead of the commit.
-  /// kInternal for a Xapian error.
+  /// kInternal for a Xapian error or when memory runs out.
   [[nodiscard]] Status settle(const std::vector<Change>& changes, size_t begin, size_t end,
                               const std::vector<Place>& placed);
 
@@ -203,8 +201,6 @@ class StoryGrouper {
   void regroup(const std::string& key);
   // Gives the article `id` at `at` the story `key` ("": none).
   void set_key(const Place& at, const std::string& id, const std::string& key);
-  // Its index in shards_ if it is a fresh shard and fresh_terms_ is kept, else -1.
-  int fresh_index(const Xapian::WritableDatabase* db) const;
   size_t shard_index(const Xapian::WritableDatabase* db) const;
   // The fingerprint and id of the article at docid `did` of shards_[shard], read if not cached.
   const PrintCache::Entry& print_of(size_t shard, Xapian::docid did);
@@ -214,6 +210,7 @@ class StoryGrouper {
 
   std::vector<Shard> shards_;
   FreshTerms* fresh_terms_;
+  BandIndex* bands_;
   PrintCache* prints_;
   std::map<std::string, Before> before_;  // by id, the batch's first change to it
   std::set<std::string> pending_;         // ids written in this batch and not grouped yet

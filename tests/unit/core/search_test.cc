@@ -806,6 +806,26 @@ TEST_CASE("a database records how it was built, and one built with other terms i
     CHECK(Searcher::open(config).status().code() == Code::kIncompatible);
     CHECK(IndexWriter::open(config.db_path, config).status().code() == Code::kIncompatible);
   }
+  SECTION("an older format is read and extended while it is compatible, then marked as this one") {
+    const auto shards = layout::read_stub(config.db_path);
+    const std::string shard_path = config.db_path + "/" + shards.at(0);
+    auto stamp = [&](int version) {
+      Manifest old = stored.value();
+      old.format_version = version;
+      Xapian::WritableDatabase shard(shard_path, Xapian::DB_OPEN);
+      shard.set_metadata("sondhan.manifest", old.to_json());
+      shard.commit();
+    };
+    stamp(kOldestCompatibleFormat - 1);
+    CHECK(Searcher::open(config).status().code() == Code::kIncompatible);
+    CHECK(IndexWriter::open(config.db_path, config).status().code() == Code::kIncompatible);
+    stamp(kOldestCompatibleFormat);
+    CHECK(Searcher::open(config).is_ok());
+    REQUIRE(IndexWriter::open(config.db_path, config).is_ok());
+    const auto now = Manifest::from_json(Xapian::Database(shard_path).get_metadata("sondhan.manifest"));
+    REQUIRE(now.is_ok());
+    CHECK(now->format_version == kIndexFormatVersion);
+  }
 }
 
 TEST_CASE("a rebuild replaces the database in one step, and an unfinished one changes nothing", "[core][manifest]") {

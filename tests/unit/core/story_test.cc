@@ -123,7 +123,6 @@ TEST_CASE("fingerprints: copies are the same story, other texts and short notice
   REQUIRE(decode_fingerprint(encode_fingerprint(fp(kStory), "a-1"), &back, &id));
   CHECK(back == fp(kStory));
   CHECK(id == "a-1");
-  CHECK(band_terms(fp(kStory), "XND").size() == kBands);
 }
 
 TEST_CASE("stories: a copy indexed later joins the earlier one, in any shard and batch", "[core][stories]") {
@@ -219,102 +218,138 @@ TEST_CASE("search collapses a story into one hit with its versions; related skip
   CHECK(searcher.value()->versions("nope").status().code() == Code::kNotFound);
 }
 
-TEST_CASE("fresh-shard term filter: no false negatives, counts up to two", "[core][stories]") {
+TEST_CASE("fresh-shard id filter: no false negatives, counts up to two", "[core][stories]") {
   FreshTerms terms;
-  for (int i = 0; i < 20000; ++i) terms.add(static_cast<size_t>(i % 7), "XNDband" + std::to_string(i));
-  terms.add(3, "XNDtwice");
-  terms.add(5, "XNDtwice");
+  for (int i = 0; i < 20000; ++i) terms.add(static_cast<size_t>(i % 7), id_term("id-" + std::to_string(i)));
+  terms.add(3, id_term("twice"));
+  terms.add(5, id_term("twice"));
   int absent = 0, in_other_shard = 0, once = 0;
   for (int i = 0; i < 20000; ++i) {
-    const std::string term = "XNDband" + std::to_string(i);
+    const std::string term = id_term("id-" + std::to_string(i));
     CHECK(terms.count(term) >= 1);
     once += terms.count(term) == 1 ? 1 : 0;
     CHECK(terms.may_hold(static_cast<size_t>(i % 7), term));
     in_other_shard += terms.may_hold(static_cast<size_t>(i % 7 + 1), term) ? 1 : 0;
-    absent += terms.count("XNDnever" + std::to_string(i)) > 0 ? 1 : 0;
+    absent += terms.count(id_term("never-" + std::to_string(i))) > 0 ? 1 : 0;
   }
-  CHECK(terms.count("XNDtwice") == 2);
-  CHECK(terms.may_hold(3, "XNDtwice"));
-  CHECK(terms.may_hold(5, "XNDtwice"));
+  CHECK(terms.count(id_term("twice")) == 2);
+  CHECK(terms.may_hold(3, id_term("twice")));
+  CHECK(terms.may_hold(5, id_term("twice")));
   // False positives are rare: each one only costs a look-up.
   CHECK(absent < 20);
   CHECK(in_other_shard < 20);
   CHECK(once > 19980);  // a term added once is said to be there once: what saves the look-ups
 }
 
-TEST_CASE("fresh-shard band table: exact postings, taken out again, and given up when full", "[core][stories]") {
-  sondhan::analyzers::Analyzer analyzer;
-  const Fingerprint story = fingerprint_of(analyzer.terms(kStory));
-  const Fingerprint copy = fingerprint_of(analyzer.terms(kStory));
-  const Fingerprint other = fingerprint_of(analyzer.terms(kOther));
-  // Enough other articles to make the table grow several times (made-up fingerprints).
-  FreshBands bands;
-  uint64_t state = 42;
-  for (Xapian::docid did = 1; did <= 20000; ++did) {
-    Fingerprint fp;
-    fp.shingles = 100;
-    for (uint16_t& m : fp.mins) {
-      state = state * 6364136223846793005ULL + 1442695040888963407ULL;
-      m = static_cast<uint16_t>(state >> 48);
-    }
-    bands.add(did % 5, did, fp);
-  }
-  bands.add(0, 30001, story);
-  bands.add(2, 30002, copy);
-  bands.add(1, 30003, other);
-  using Postings = std::set<std::pair<size_t, Xapian::docid>>;
-  auto postings = [&](size_t band, const Fingerprint& fp) {
-    std::vector<FreshBands::Posting> found;
-    bands.find(band, band_value(fp, band), &found);
-    Postings out;
-    for (const auto& p : found) out.emplace(p.shard, p.did);
-    return out;
-  };
-  for (size_t band = 0; band < kBands; ++band) {
-    INFO(band);
-    CHECK(postings(band, story) == Postings{{0, 30001}, {2, 30002}});
-    CHECK(postings(band, other) == Postings{{1, 30003}});
-  }
-  bands.remove(0, 30001, story);
-  CHECK(postings(0, story) == Postings{{2, 30002}});
-  CHECK(bands.kept());
+namespace {
 
-  FreshBands small(3 * kBands);
-  small.add(0, 1, story);
-  small.add(0, 2, other);
-  small.add(0, 3, copy);
-  CHECK(small.kept());
-  small.add(0, 4, other);
-  CHECK_FALSE(small.kept());
-  std::vector<FreshBands::Posting> found;
-  small.find(0, band_value(story, 0), &found);
-  CHECK(found.empty());
+// Made-up fingerprints, none alike.
+Fingerprint random_print(uint64_t& state) {
+  Fingerprint fp;
+  fp.shingles = 100;
+  for (uint16_t& m : fp.mins) {
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    m = static_cast<uint16_t>(state >> 48);
+  }
+  return fp;
 }
 
-TEST_CASE("fresh-shard terms: band terms move from the table to the filters when it is given up",
-          "[core][stories]") {
+using Postings = std::set<std::pair<size_t, Xapian::docid>>;
+
+Postings postings(const BandIndex& bands, size_t band, const Fingerprint& fp) {
+  std::vector<BandIndex::Posting> found;
+  bands.find(band, band_value(fp, band), &found);
+  Postings out;
+  for (const auto& p : found) out.emplace(p.shard, p.did);
+  CHECK(out.size() == found.size());  // each posting once
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("band index: exact postings, added and read from a shard's values, taken out again", "[core][stories]") {
   sondhan::analyzers::Analyzer analyzer;
   const Fingerprint story = fingerprint_of(analyzer.terms(kStory));
+  const Fingerprint copy = fingerprint_of(analyzer.terms(kUpdated));
   const Fingerprint other = fingerprint_of(analyzer.terms(kOther));
-  FreshTerms terms(2 * kBands);
-  terms.add_bands(4, 1, story);
-  // While the table is kept, the filters are not told (nothing asks them about band terms).
-  CHECK(terms.bands.kept());
-  for (const std::string& term : band_terms(story, kBandPrefix)) CHECK(terms.count(term) == 0);
-  terms.add_bands(6, 2, other);
-  terms.add_bands(4, 3, other);  // one article too many: the table is given up
-  CHECK_FALSE(terms.bands.kept());
-  for (const std::string& term : band_terms(story, kBandPrefix)) {
-    INFO(term);
-    CHECK(terms.count(term) >= 1);
-    CHECK(terms.may_hold(4, term));
+  const Fingerprint notice = fingerprint_of(analyzer.terms(words(5, 6)));
+  REQUIRE(notice.ignored());
+  BandIndex bands;
+  // A shard with articles in it before the writer came: read from its fingerprint values.
+  TempDir dir;
+  {
+    Xapian::WritableDatabase db((dir.path() / "shard").string(), Xapian::DB_CREATE);
+    uint64_t state = 7;
+    for (int i = 0; i < 3000; ++i) {
+      Xapian::Document doc;
+      doc.add_value(kFingerprintSlot, encode_fingerprint(random_print(state), "r" + std::to_string(i)));
+      db.add_document(doc);
+    }
+    Xapian::Document doc;
+    doc.add_value(kFingerprintSlot, encode_fingerprint(story, "story"));
+    CHECK(db.add_document(doc) == 3001);
+    db.add_document(Xapian::Document());  // no fingerprint (a short notice)
+    db.commit();
+    CHECK_FALSE(bands.covers(1));
+    bands.load(1, db);
   }
-  for (const std::string& term : band_terms(other, kBandPrefix)) {
-    INFO(term);
-    CHECK(terms.count(term) == 2);
-    CHECK(terms.may_hold(6, term));
-    CHECK(terms.may_hold(4, term));
+  CHECK(bands.covers(1));
+  // Enough added articles to make the tables grow several times.
+  uint64_t state = 42;
+  for (Xapian::docid did = 1; did <= 20000; ++did) bands.add(did % 5 + 2, did, random_print(state));
+  bands.add(0, 30002, copy);
+  bands.add(0, 30003, other);
+  bands.add(3, 30004, notice);
+  CHECK(bands.covers(0));
+  for (size_t band = 0; band < kBands; ++band) {
+    INFO(band);
+    Postings expected = {{1, 3001}};
+    if (band_value(copy, band) == band_value(story, band)) expected.emplace(0, 30002);
+    CHECK(postings(bands, band, story) == expected);
+    CHECK(postings(bands, band, other) == Postings{{0, 30003}});
   }
+  // The story and its update share most bands.
+  size_t shared = 0;
+  for (size_t band = 0; band < kBands; ++band) shared += band_value(copy, band) == band_value(story, band);
+  CHECK(shared >= kBands / 2);
+  // Taken out: from what was read and from what was added.
+  bands.remove(1, 3001, story);
+  bands.remove(0, 30003, other);
+  for (size_t band = 0; band < kBands; ++band) {
+    CHECK(postings(bands, band, other).empty());
+    CHECK_FALSE(postings(bands, band, story).count({1, 3001}));
+  }
+  // Put back at another docid (an article replaced elsewhere).
+  bands.add(1, 3500, other);
+  CHECK(postings(bands, 0, other) == Postings{{1, 3500}});
+  CHECK(bands.bytes() > 0);
+  bands.clear();
+  CHECK_FALSE(bands.covers(1));
+  CHECK(postings(bands, 0, other).empty());
+}
+
+TEST_CASE("band index: a band value shared by too many articles finds none of them", "[core][stories]") {
+  sondhan::analyzers::Analyzer analyzer;
+  const Fingerprint story = fingerprint_of(analyzer.terms(kStory));
+  BandIndex bands;
+  for (Xapian::docid did = 1; did <= BandIndex::kMaxPostings; ++did) bands.add(did % 3, did, story);
+  CHECK(postings(bands, 4, story).size() == BandIndex::kMaxPostings);
+  bands.add(0, 1000, story);
+  CHECK(postings(bands, 4, story).empty());
+  // Also when they were read from a shard.
+  TempDir dir;
+  Xapian::WritableDatabase db((dir.path() / "shard").string(), Xapian::DB_CREATE);
+  for (size_t i = 0; i < BandIndex::kMaxPostings / 2; ++i) {
+    Xapian::Document doc;
+    doc.add_value(kFingerprintSlot, encode_fingerprint(story, "s" + std::to_string(i)));
+    db.add_document(doc);
+  }
+  db.commit();
+  BandIndex read;
+  read.load(0, db);
+  CHECK(postings(read, 4, story).size() == BandIndex::kMaxPostings / 2);
+  for (Xapian::docid did = 1; did <= BandIndex::kMaxPostings / 2 + 1; ++did) read.add(1, did, story);
+  CHECK(postings(read, 4, story).empty());
 }
 
 TEST_CASE("stories: a bulk build in many segments groups as writing one article at a time does",
@@ -352,10 +387,9 @@ TEST_CASE("stories: a bulk build in many segments groups as writing one article 
   CHECK(serial.story("alone-1") == std::set<std::string>{"alone-1"});
 }
 
-TEST_CASE("stories: a bulk build that outgrows its band table still finds the copies written before",
+TEST_CASE("stories: a bulk build with a small memory budget finds copies many segments apart",
           "[core][stories]") {
-  // With a 1 MB budget the band table holds about 540 articles (index_writer.cc): the copy comes
-  // after the point where the table is given up and the fresh shards' filters take over.
+  // A 1 MB budget commits often; the copy comes twelve segments after the article it copies.
   auto reversed = [](const std::string& text) {
     std::vector<std::string> list;
     std::istringstream in(text);

@@ -1,5 +1,5 @@
 // Near-duplicate fingerprints of article bodies: a MinHash signature over word 3-gram shingles,
-// the locality-sensitive band terms that find candidate copies in the index, and the test that
+// the locality-sensitive bands that find candidate copies in the index, and the test that
 // decides whether two articles are the same story. Pure functions: no database.
 #pragma once
 
@@ -14,10 +14,10 @@ namespace sondhan::core {
 /// Buckets of the one-permutation MinHash signature (each keeps the low 16 bits of its least
 /// shingle hash).
 inline constexpr size_t kMinHashes = 128;
-/// Band terms per article: band b is buckets 2b and 2b+1 together, so two articles share it
-/// with probability about J^2 for shingle Jaccard J, and one of 16 with 1 - (1 - J^2)^16: 78% at
+/// Bands per article: band b is buckets 2b and 2b+1 together, so two articles share it with
+/// probability about J^2 for shingle Jaccard J, and one of 16 with 1 - (1 - J^2)^16: 78% at
 /// J 0.3, 99% at J 0.5. On the labelled pairs the first 12 bands found every pair the test
-/// accepts; each band is a term per article, and 32 cost a fifth more indexing time.
+/// accepts.
 inline constexpr size_t kBands = 16;
 /// Bodies with fewer shingles than this are never grouped: a one-line notice ("বিস্তারিত
 /// আসছে") or a photo caption is identical across unrelated stories.
@@ -46,12 +46,6 @@ Fingerprint fingerprint_of(const std::vector<std::string>& words);
 
 /// Band `band` (below kBands) of `fp`: its buckets 2 band and 2 band + 1 together.
 uint32_t band_value(const Fingerprint& fp, size_t band);
-
-/// The band terms of `fp` (prefixed with `prefix`), none when fp.ignored(): the band number and
-/// band_value in hexadecimal.
-std::vector<std::string> band_terms(const Fingerprint& fp, std::string_view prefix);
-/// The band term of band number `band` with band_value `value`: one of band_terms().
-std::string band_term(size_t band, uint32_t value, std::string_view prefix);
 
 /// The fingerprint and the article id as one value ("" for an ignored fingerprint).
 std::string encode_fingerprint(const Fingerprint& fp, std::string_view id);

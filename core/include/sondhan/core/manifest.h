@@ -14,7 +14,11 @@ namespace sondhan::core {
 
 /// The index layout's version: bumped by any change to the terms, values or data a document
 /// gets for the same article and analyzer (document_builder.cc, index_layout.h).
-inline constexpr int kIndexFormatVersion = 4;  // 3: fingerprints, band terms, story keys; 4: month terms
+inline constexpr int kIndexFormatVersion = 5;  // 3: fingerprints, band terms, story keys; 4: month terms;
+                                               // 5: no band terms (the writer keeps the bands)
+/// The oldest layout read and extended as this one: 4 differs from 5 only by its band terms,
+/// which nothing reads any more. A writer rewrites the manifest as kIndexFormatVersion.
+inline constexpr int kOldestCompatibleFormat = 4;
 
 struct Manifest {
   int format_version = 0;

@@ -54,8 +54,6 @@ inline constexpr int kStoryKeySlot = 9;
 inline constexpr int kFingerprintSlot = 10;
 /// + story key: a boolean term on every article of the story but its first (story_terms).
 inline constexpr char kStoryPrefix[] = "XSTORY";
-/// + band: the fingerprint's band terms, which find candidate copies (band_terms).
-inline constexpr char kBandPrefix[] = "XND";
 
 /// The row named `name`, or null.
 const Field* find_field(std::string_view name);
