@@ -1,5 +1,6 @@
 #include "facet_columns.h"
 
+#include <algorithm>
 #include <chrono>
 #include <map>
 #include <mutex>
@@ -12,28 +13,46 @@ namespace sondhan::core {
 
 std::shared_ptr<const FacetColumn> FacetColumn::read(const Xapian::Database& shard, Xapian::valueno slot, bool list) {
   auto column = std::make_shared<FacetColumn>();
-  column->code_.assign(static_cast<size_t>(shard.get_lastdocid()) + 1, 0);
-  std::unordered_map<std::string, uint32_t> entry_of;  // stored value -> index in entries_
+  column->read_from(shard, slot, list, 1);
+  return column;
+}
+
+std::shared_ptr<const FacetColumn> FacetColumn::extended(const Xapian::Database& shard, Xapian::valueno slot,
+                                                         bool list) const {
+  auto column = std::make_shared<FacetColumn>(*this);
+  column->read_from(shard, slot, list, end());
+  return column;
+}
+
+void FacetColumn::read_from(const Xapian::Database& shard, Xapian::valueno slot, bool list, Xapian::docid first) {
+  code_.resize(std::max<size_t>(code_.size(), static_cast<size_t>(shard.get_lastdocid()) + 1), 0);
   std::unordered_map<std::string, uint32_t> value_of;  // entry -> index in values_
+  for (size_t v = 0; v < values_.size(); ++v) value_of.emplace(values_[v], static_cast<uint32_t>(v));
+  std::map<std::vector<uint32_t>, uint32_t> entry_of_counted;  // what a stored value counts -> index in entries_
+  for (size_t e = 0; e < entries_.size(); ++e) entry_of_counted.emplace(entries_[e], static_cast<uint32_t>(e));
+  std::unordered_map<std::string, uint32_t> entry_of;  // stored value -> index in entries_ (a shortcut)
   const auto value_index = [&](std::string_view entry) {
-    auto [at, added] = value_of.try_emplace(std::string(entry), static_cast<uint32_t>(column->values_.size()));
-    if (added) column->values_.emplace_back(entry);
+    auto [at, added] = value_of.try_emplace(std::string(entry), static_cast<uint32_t>(values_.size()));
+    if (added) values_.emplace_back(entry);
     return at->second;
   };
-  for (Xapian::ValueIterator v = shard.valuestream_begin(slot); v != shard.valuestream_end(slot); ++v) {
+  Xapian::ValueIterator v = shard.valuestream_begin(slot);
+  if (first > 1 && v != shard.valuestream_end(slot)) v.skip_to(first);
+  for (; v != shard.valuestream_end(slot); ++v) {
     const Xapian::docid did = v.get_docid();
-    if (did >= column->code_.size()) continue;  // cannot happen at one revision; never index past the end
+    if (did >= code_.size()) break;  // cannot happen at one revision; never index past the end
     const std::string stored = *v;
-    auto [at, added] = entry_of.try_emplace(stored, static_cast<uint32_t>(column->entries_.size()));
+    auto [at, added] = entry_of.try_emplace(stored, 0);
     if (added) {
       std::vector<uint32_t> counted;
       for_each_entry(stored, list, kListSeparator, [&](std::string_view entry) { counted.push_back(value_index(entry)); });
-      column->entries_.push_back(std::move(counted));
+      auto [known, fresh] = entry_of_counted.try_emplace(counted, static_cast<uint32_t>(entries_.size()));
+      if (fresh) entries_.push_back(std::move(counted));
+      at->second = known->second;
     }
-    column->code_[did] = at->second + 1;
+    code_[did] = at->second + 1;
   }
-  column->entries_.shrink_to_fit();
-  return column;
+  entries_.shrink_to_fit();
 }
 
 void FacetColumn::count(const std::vector<Xapian::docid>& docids, std::vector<size_t>* counts) const {
@@ -67,6 +86,7 @@ struct FacetColumns::State {
   struct Entry {
     std::string uuid;
     Xapian::rev revision = 0;
+    std::string replaced;  // the shard's kReplacedKey when read ("": without the count)
     std::shared_ptr<const FacetColumn> column;
     size_t bytes = 0;
     bool reading = false;
@@ -109,23 +129,37 @@ std::shared_ptr<const FacetColumn> FacetColumns::get(const std::string& path, co
   const std::string key = path + '\0' + std::to_string(slot);
   const std::string uuid = shard.get_uuid();
   const Xapian::rev revision = shard.get_revision();
+  const Xapian::docid last = shard.get_lastdocid();
+  std::shared_ptr<const FacetColumn> base;  // the held column, when only articles were added since
+  std::string replaced;
   {
     std::lock_guard<std::mutex> lock(s.mutex);
     State::Entry& e = s.entries[key];
-    const bool same_shard = e.uuid == uuid;
-    if (e.column && same_shard && e.revision == revision) {
+    const bool same_shard = e.column && e.uuid == uuid;
+    if (same_shard && e.revision == revision) {
       e.used = Clock::now();
       return e.column;
     }
-    // A search on an older handle than the column's counts from Xapian rather than undo it.
-    if (e.reading || (e.column && same_shard && revision < e.revision)) return nullptr;
-    const size_t need = (static_cast<size_t>(shard.get_lastdocid()) + 1) * sizeof(uint32_t);
+    if (e.reading) return nullptr;
+    replaced = shard.get_metadata(kReplacedKey);
+    if (same_shard && !replaced.empty() && replaced == e.replaced) {
+      // No article replaced in place since it was read: right for every docid it holds.
+      e.used = Clock::now();
+      if (last < e.column->end()) {
+        e.revision = std::max(e.revision, revision);  // what the next request finds first
+        return e.column;
+      }
+      base = e.column;
+    } else if (same_shard && revision < e.revision) {
+      return nullptr;  // a search on an older handle counts from Xapian rather than undo it
+    }
+    const size_t need = (static_cast<size_t>(last) + 1) * sizeof(uint32_t);
     if (need > budget_bytes || !s.make_room(key, need, budget_bytes)) return nullptr;
     s.entries[key].reading = true;
   }
   std::shared_ptr<const FacetColumn> column;
   try {
-    column = FacetColumn::read(shard, slot, list);
+    column = base ? base->extended(shard, slot, list) : FacetColumn::read(shard, slot, list);
   } catch (...) {
     std::lock_guard<std::mutex> lock(s.mutex);
     s.entries[key].reading = false;
@@ -137,6 +171,7 @@ std::shared_ptr<const FacetColumn> FacetColumns::get(const std::string& path, co
   s.bytes -= e.bytes;
   e.uuid = uuid;
   e.revision = revision;
+  e.replaced = replaced;
   e.column = column;
   e.bytes = column->bytes();
   e.used = Clock::now();

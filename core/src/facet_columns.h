@@ -3,8 +3,11 @@
 // Xapian's value stream read and decoded B-tree blocks on every request (three facets over
 // 20,000 matches: p99 83 ms at a million articles, most of it those reads).
 //
-// A column is read once per shard revision: a commit to the shard (an article replaced in
-// place keeps its docid and may change its values) makes the next request read it again. The
+// A column is read once and kept across commits that replace no article in place (kReplacedKey in
+// index_layout.h: adding, deleting, regrouping stories and metadata leave every docid's facet
+// values as they were); articles added since are read alone, past its end. A commit that
+// replaced an article in place (which keeps its docid and may change its values) makes the next
+// request read the column again, as does any commit to a shard without the count. The
 // columns of all shards share a memory budget (search.facet_memory_mb): a column that does not
 // fit takes the place of columns unused for a minute (the least recently used first), or else
 // its shard is counted from Xapian.
@@ -43,6 +46,11 @@ class FacetColumn {
   /// Reads `slot` of `shard`. With `list`, a value holds several entries (kListSeparator
   /// between them) and each counts.
   static std::shared_ptr<const FacetColumn> read(const Xapian::Database& shard, Xapian::valueno slot, bool list);
+  /// This column with the documents `shard` holds past its end read and added (the articles
+  /// added since, when no article was replaced in place).
+  std::shared_ptr<const FacetColumn> extended(const Xapian::Database& shard, Xapian::valueno slot, bool list) const;
+  /// The docids it holds values for: 1 to end() - 1.
+  Xapian::docid end() const { return static_cast<Xapian::docid>(code_.size()); }
 
   /// Adds the values of the documents `docids` (of the shard it was read from) to `counts`,
   /// which is indexed like values().
@@ -58,6 +66,9 @@ class FacetColumn {
   std::vector<uint32_t> code_;
   std::vector<std::vector<uint32_t>> entries_;
   std::vector<std::string> values_;
+
+  // Reads the values of the docids from `first` on, up to the shard's last docid.
+  void read_from(const Xapian::Database& shard, Xapian::valueno slot, bool list, Xapian::docid first);
 };
 
 /// The columns of the process's shards, by the shard's path.
@@ -73,10 +84,11 @@ class FacetColumns {
   FacetColumns& operator=(const FacetColumns&) = delete;
 
   /// The column of `slot` for the shard at `path`, opened as `shard`: read now unless already
-  /// held for the shard's uuid and revision. Null when it cannot be used: another thread is
-  /// reading it, the handle is older than the held column, or it does not fit `budget_bytes`
-  /// (0: columns off) beside the columns used in the last minute. The caller then counts from
-  /// Xapian.
+  /// held for the shard's uuid and its count of in-place replacements (or, without the count,
+  /// its revision), and extended when the shard has articles past its end. Null when it cannot
+  /// be used: another thread is reading it, the handle is older than a column read after a
+  /// replacement, or it does not fit `budget_bytes` (0: columns off) beside the columns used in
+  /// the last minute. The caller then counts from Xapian.
   std::shared_ptr<const FacetColumn> get(const std::string& path, const Xapian::Database& shard,
                                          Xapian::valueno slot, bool list, size_t budget_bytes);
 

@@ -19,6 +19,14 @@ inline constexpr char kLoose[] = "XL";     // synonym-table key, not a term: XL 
 /// The metadata key under which a database keeps its Manifest (manifest.h), as JSON.
 inline constexpr char kManifestKey[] = "sondhan.manifest";
 
+/// The metadata key under which each shard counts the commits that replaced an article in place
+/// (an upsert of an id the shard held, under the same docid, so that its values may differ).
+/// Nothing else changes a value a facet reads: a commit that only adds, deletes, regroups stories
+/// or records metadata leaves every existing docid's facet values as they were, so facet
+/// columns (facet_columns.h) stay valid across it. Absent in shards no writer of format 5 or
+/// later has committed.
+inline constexpr char kReplacedKey[] = "sondhan.replaced";
+
 /// Separates the entries of a multi-valued slot; U+001F (unit separator) never occurs in text.
 inline constexpr char kListSeparator = '\x1f';
 

@@ -137,6 +137,7 @@ struct IndexWriter::Impl {
     // The lane (an id's shard_of over the targets) whose articles alone this shard holds, if
     // this run made it; -1 if it may hold any id (a database written before).
     int lane = -1;
+    bool replaced = false;  // an article replaced in place since the last commit (kReplacedKey)
   };
 
   // Each thread's analyzer (its term cache is its own) and document builder.
@@ -508,6 +509,14 @@ size_t IndexWriter::Impl::segment_end(const std::vector<Change>& changes, size_t
 }
 
 Status IndexWriter::Impl::commit_all() {
+  // Each shard counts the commits that replace articles in place (kReplacedKey), so that a
+  // reader's facet columns outlive the others.
+  for (Shard& shard : shards) {
+    const std::string count = shard.db.get_metadata(kReplacedKey);
+    if (!shard.replaced && !count.empty()) continue;
+    const unsigned long long was = count.empty() ? 0 : std::strtoull(count.c_str(), nullptr, 10);
+    shard.db.set_metadata(kReplacedKey, std::to_string(was + (shard.replaced ? 1 : 0)));
+  }
   // The targets in parallel (the pool has a thread for each); the full segments of a bulk build
   // only hold deletes of articles that came again, or metadata: on this thread.
   Status s = pool->run(targets.size(), [&](size_t lane) -> Status {
@@ -518,6 +527,7 @@ Status IndexWriter::Impl::commit_all() {
   for (size_t i = 0; i < shards.size(); ++i) {
     if (std::find(targets.begin(), targets.end(), i) == targets.end()) shards[i].db.commit();
   }
+  for (Shard& shard : shards) shard.replaced = false;
   pending = 0;
   return Status::ok();
 }
@@ -605,6 +615,7 @@ Status IndexWriter::Impl::write_one_target(std::vector<Change>& changes, size_t 
   for (size_t i = begin; i < end; ++i) {
     (*placed)[i - begin] = place(shard.db, write_change(shard.db, changes[i], docs[i - begin], counts),
                                  docs[i - begin]);
+    shard.replaced = shard.replaced || changes[i].outcome == ChangeOutcome::kUpdated;
     if (moved[i - begin]) count_move(changes[i], counts);
     file_spelling_variants(shard, stems[i - begin], workers[0]->analyzer);  // run() is over
   }
@@ -627,6 +638,7 @@ Status IndexWriter::Impl::write_shards(std::vector<Change>& changes, size_t begi
       Worker& worker = *workers[lane];
       const Xapian::Document doc = changes[i].is_delete ? Xapian::Document() : worker.builder.build(changes[i].article, &stems);
       (*placed)[i - begin] = place(shard.db, write_change(shard.db, changes[i], doc, &per_lane[lane]), doc);
+      shard.replaced = shard.replaced || changes[i].outcome == ChangeOutcome::kUpdated;
       if (moved[i - begin]) count_move(changes[i], &per_lane[lane]);
       file_spelling_variants(shard, stems, worker.analyzer);
     }

@@ -17,6 +17,7 @@
 #include "sondhan/core/schema.h"
 #include "sondhan/core/searcher.h"
 #include "facet_columns.h"
+#include "index_layout.h"
 #include "merge_policy.h"
 #include "test_support.h"
 
@@ -371,6 +372,105 @@ TEST_CASE("facet counts follow every commit: an article moved to a shard of upda
     std::map<std::string, size_t> got;
     for (const FacetCount& v : result.facets.at("source")) got[v.value] = v.count;
     CHECK(got == std::map<std::string, size_t>{{"BBC", 9}, {"প্রথম আলো", 1}});
+  }
+}
+
+TEST_CASE("the writer counts the commits that replace articles in place, and only those", "[core][search]") {
+  sondhan::testing::TempDir dir;
+  Config config;
+  config.db_path = dir.str("db");
+  config.index.segment_articles = 5;  // the built shard is full: updates go into a shard of their own
+  write_articles(config, rain_articles(10, "BBC"), /*merge=*/true);
+  auto counts = [&] {
+    std::map<std::string, std::string> out;
+    for (const std::string& name : layout::read_stub(config.db_path)) {
+      out[name] = Xapian::Database(config.db_path + "/" + name).get_metadata(kReplacedKey);
+    }
+    return out;
+  };
+  const auto built = counts();
+  REQUIRE(built.size() == 1);
+  const std::string big = built.begin()->first;
+  CHECK(built.at(big) == "0");
+  // An update moves an article out of the built shard into a new one (a deletion there, an
+  // addition here): nothing replaced in place.
+  write_articles(config, rain_articles(1, "ইনকিলাব"), false);
+  auto after = counts();
+  REQUIRE(after.size() == 2);
+  for (const auto& [name, count] : after) CHECK(count == "0");
+  // The next update of it replaces it in the new shard, under the same docid.
+  write_articles(config, rain_articles(1, "প্রথম আলো"), false);
+  after = counts();
+  REQUIRE(after.size() == 2);
+  for (const auto& [name, count] : after) CHECK(count == (name == big ? "0" : "1"));
+}
+
+TEST_CASE("a facet column outlives commits that replace nothing in place, and reads what they add",
+          "[core][search]") {
+  sondhan::testing::TempDir dir;
+  const std::string path = dir.str("db");
+  auto source_of = [](Xapian::docid did) { return did % 2 == 0 ? std::string("BBC") : std::string("ইনকিলাব"); };
+  auto counted = [](const FacetColumn& column, const std::vector<Xapian::docid>& docids) {
+    std::vector<size_t> counts;
+    column.count(docids, &counts);
+    std::map<std::string, size_t> got;
+    for (size_t v = 0; v < counts.size(); ++v) {
+      if (counts[v] > 0) got[column.values()[v]] = counts[v];
+    }
+    return got;
+  };
+  Xapian::WritableDatabase db(path, Xapian::DB_CREATE_OR_OPEN);
+  for (Xapian::docid did = 1; did <= 100; ++did) {
+    Xapian::Document doc;
+    doc.add_value(2, source_of(did));
+    db.add_document(doc);
+  }
+  db.set_metadata(kReplacedKey, "0");
+  db.commit();
+  FacetColumns columns;
+  const auto first = columns.get(path, Xapian::Database(path), 2, false, 1 << 20);
+  REQUIRE(first != nullptr);
+  CHECK(first->end() == 101);
+
+  SECTION("commits with the same count: the column stays, and what they add is read past its end") {
+    // Metadata only (a server's journal position): the same column.
+    db.set_metadata("other", "x");
+    db.commit();
+    CHECK(columns.get(path, Xapian::Database(path), 2, false, 1 << 20) == first);
+    // Changed in place without the count moving, which the writer never does: the column does
+    // not read it again, which shows that it was kept.
+    Xapian::Document changed;
+    changed.add_value(2, "প্রথম আলো");
+    db.replace_document(1, changed);
+    // Added: read alone, with a value the column had not seen.
+    Xapian::Document added;
+    added.add_value(2, "কালের কণ্ঠ");
+    CHECK(db.add_document(added) == 101);
+    db.delete_document(2);
+    db.commit();
+    const auto extended = columns.get(path, Xapian::Database(path), 2, false, 1 << 20);
+    REQUIRE(extended != nullptr);
+    CHECK(extended->end() == 102);
+    CHECK(counted(*extended, {1, 2, 3, 101}) ==
+          std::map<std::string, size_t>{{"BBC", 1}, {"ইনকিলাব", 2}, {"কালের কণ্ঠ", 1}});
+    CHECK(counted(*first, {1, 101}) == std::map<std::string, size_t>{{"ইনকিলাব", 1}});  // untouched
+    // Now counted as a replacement: read again.
+    db.set_metadata(kReplacedKey, "1");
+    db.commit();
+    const auto again = columns.get(path, Xapian::Database(path), 2, false, 1 << 20);
+    REQUIRE(again != nullptr);
+    CHECK(counted(*again, {1, 3, 101}) == std::map<std::string, size_t>{{"প্রথম আলো", 1}, {"ইনকিলাব", 1}, {"কালের কণ্ঠ", 1}});
+  }
+  SECTION("a shard without the count is read again after every commit") {
+    db.set_metadata(kReplacedKey, "");
+    db.commit();
+    const auto without = columns.get(path, Xapian::Database(path), 2, false, 1 << 20);
+    REQUIRE(without != nullptr);
+    db.set_metadata("other", "x");
+    db.commit();
+    const auto next = columns.get(path, Xapian::Database(path), 2, false, 1 << 20);
+    REQUIRE(next != nullptr);
+    CHECK(next != without);
   }
 }
 
