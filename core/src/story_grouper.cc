@@ -36,9 +36,10 @@ Status guarded(Step&& step) {
   }
 }
 
-// 2^28 bits a filter (32 MiB, touched as bits land): at a million articles of 17 terms each,
-// noted once in all and once for their shard, three bits a term give about 3% false positives.
-constexpr size_t kFilterWords = (size_t{1} << 28) / 64;
+// 2^26 bits a filter (8 MiB, touched as bits land): at a million articles, each id noted once in
+// all and once for its shard, three bits a term give under 0.1% false positives, 3% at four
+// million.
+constexpr size_t kFilterWords = (size_t{1} << 26) / 64;
 constexpr int kFilterHashes = 3;
 
 // The term's bits; with a shard number, those of the term in that shard.
