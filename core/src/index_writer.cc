@@ -138,6 +138,7 @@ struct IndexWriter::Impl {
     // this run made it; -1 if it may hold any id (a database written before).
     int lane = -1;
     bool replaced = false;  // an article replaced in place since the last commit (kReplacedKey)
+    bool counted = false;   // its kReplacedKey is known to be committed: no need to read it
   };
 
   // Each thread's analyzer (its term cache is its own) and document builder.
@@ -512,6 +513,7 @@ Status IndexWriter::Impl::commit_all() {
   // Each shard counts the commits that replace articles in place (kReplacedKey), so that a
   // reader's facet columns outlive the others.
   for (Shard& shard : shards) {
+    if (!shard.replaced && shard.counted) continue;
     const std::string count = shard.db.get_metadata(kReplacedKey);
     if (!shard.replaced && !count.empty()) continue;
     const unsigned long long was = count.empty() ? 0 : std::strtoull(count.c_str(), nullptr, 10);
@@ -527,7 +529,7 @@ Status IndexWriter::Impl::commit_all() {
   for (size_t i = 0; i < shards.size(); ++i) {
     if (std::find(targets.begin(), targets.end(), i) == targets.end()) shards[i].db.commit();
   }
-  for (Shard& shard : shards) shard.replaced = false;
+  for (Shard& shard : shards) shard.replaced = false, shard.counted = true;
   pending = 0;
   return Status::ok();
 }

@@ -132,51 +132,54 @@ void BandIndex::add(size_t shard, Xapian::docid did, const Fingerprint& fp) {
   }
 }
 
+template <typename Postings>
+auto BandIndex::range_of(Postings& postings, uint32_t value) {
+  const auto first = std::lower_bound(postings.begin(), postings.end(), uint64_t{value} << 32);
+  auto last = first;
+  while (last != postings.end() && (*last >> 32) == value) ++last;
+  return std::pair(first, last);
+}
+
+template <typename Visit>
+void BandIndex::probe(const Table& table, uint32_t value, Visit&& visit) {
+  if (table.dids.empty()) return;
+  const size_t mask = table.dids.size() - 1;
+  for (size_t slot = home(table, value); table.dids[slot] != 0; slot = (slot + 1) & mask) {
+    if (table.values[slot] == value && table.shards[slot] != kGone && !visit(slot)) return;
+  }
+}
+
 void BandIndex::remove(size_t shard, Xapian::docid did, const Fingerprint& fp) {
   if (fp.ignored()) return;
   for (size_t band = 0; band < kBands; ++band) {
     const uint32_t value = band_value(fp, band);
     bool found = false;
     Table& table = added_[band];
-    if (!table.dids.empty()) {
-      const size_t mask = table.dids.size() - 1;
-      for (size_t slot = home(table, value); table.dids[slot] != 0; slot = (slot + 1) & mask) {
-        if (table.values[slot] == value && table.dids[slot] == did && table.shards[slot] == shard) {
-          table.shards[slot] = kGone;
-          found = true;
-          break;
-        }
-      }
-    }
+    probe(table, value, [&](size_t slot) {
+      found = table.dids[slot] == did && table.shards[slot] == shard;
+      if (found) table.shards[slot] = kGone;
+      return !found;
+    });
     if (found || shard >= loaded_.size()) continue;
-    std::vector<uint64_t>& postings = loaded_[shard].postings[band];
-    for (auto p = std::lower_bound(postings.begin(), postings.end(), uint64_t{value} << 32);
-         p != postings.end() && (*p >> 32) == value; ++p) {
-      if (static_cast<Xapian::docid>(*p) == did) {
-        *p = uint64_t{value} << 32;
-        break;
-      }
-    }
+    auto [first, last] = range_of(loaded_[shard].postings[band], value);
+    const auto it = std::find_if(first, last, [&](uint64_t p) { return static_cast<Xapian::docid>(p) == did; });
+    if (it != last) *it = uint64_t{value} << 32;
   }
 }
 
 void BandIndex::find(size_t band, uint32_t value, std::vector<Posting>* out) const {
   out->clear();
-  for (size_t shard = 0; shard < loaded_.size(); ++shard) {
-    const std::vector<uint64_t>& postings = loaded_[shard].postings[band];
-    for (auto p = std::lower_bound(postings.begin(), postings.end(), uint64_t{value} << 32);
-         p != postings.end() && (*p >> 32) == value; ++p) {
+  for (size_t shard = 0; shard < loaded_.size() && out->size() <= kMaxPostings; ++shard) {
+    const auto [first, last] = range_of(loaded_[shard].postings[band], value);
+    for (auto p = first; p != last; ++p) {
       if (static_cast<Xapian::docid>(*p) != 0) out->push_back({shard, static_cast<Xapian::docid>(*p)});
     }
-    if (out->size() > kMaxPostings) break;
   }
   const Table& table = added_[band];
-  if (!table.dids.empty() && out->size() <= kMaxPostings) {
-    const size_t mask = table.dids.size() - 1;
-    for (size_t slot = home(table, value); table.dids[slot] != 0; slot = (slot + 1) & mask) {
-      if (table.values[slot] == value && table.shards[slot] != kGone) out->push_back({table.shards[slot], table.dids[slot]});
-    }
-  }
+  probe(table, value, [&](size_t slot) {
+    out->push_back({table.shards[slot], table.dids[slot]});
+    return out->size() <= kMaxPostings;
+  });
   if (out->size() > kMaxPostings) out->clear();
 }
 

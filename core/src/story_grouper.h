@@ -76,6 +76,12 @@ class BandIndex {
   static void put(Table& table, uint32_t value, uint32_t shard, Xapian::docid did);
   static void grow(Table& table);
   static size_t home(const Table& table, uint32_t value);
+  // Where `value`'s postings are in one of a loaded shard's sorted bands.
+  template <typename Postings>
+  static auto range_of(Postings& postings, uint32_t value);
+  // Calls `visit(slot)` for each slot of `table` holding `value`, until it returns false.
+  template <typename Visit>
+  static void probe(const Table& table, uint32_t value, Visit&& visit);
 
   std::vector<Loaded> loaded_;  // by shard number
   std::array<Table, kBands> added_;
