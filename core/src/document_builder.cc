@@ -1,4 +1,5 @@
-// Document layout (docs/architecture.md), driven by the schema (schema.h):
+// Document layout (docs/architecture.md), driven by the schema (schema.h). Words (stems, XP,
+// XW, XL) are spelt as word_terms.h says, one byte a Bengali letter:
 //   <id prefix><id>       unique id (boolean)
 //   <stem> with positions the words of every text field, in schema order (title words with
 //                         extra wdf: index.title_weight); each field's positions start after a
@@ -25,6 +26,7 @@
 #include "index_layout.h"
 #include "sondhan/core/fingerprint.h"
 #include "sondhan/core/record_codec.h"
+#include "word_terms.h"
 
 namespace sondhan::core {
 namespace {
@@ -55,10 +57,7 @@ std::string join(const std::vector<std::string>& items) {
 
 std::string filter_term(const analyzers::Analyzer& analyzer, std::string_view prefix,
                         std::string_view value) {
-  std::string term(prefix);
-  term += analyzer.normalize(without_controls(value));
-  analyzers::truncate_term(&term, kMaxXapianTermBytes);
-  return term;
+  return word_term(prefix, analyzer.normalize(without_controls(value)));
 }
 
 std::string prefix_term(std::string_view stem, int letters) {
@@ -82,10 +81,10 @@ std::string prefix_term(std::string_view stem, int letters) {
     ++seen;
   }
   if (cut < 0) return {};  // not longer than `letters`
-  return std::string(prefix::kPrefix) + std::string(stem.substr(0, static_cast<size_t>(cut)));
+  return word_term(prefix::kPrefix, stem.substr(0, static_cast<size_t>(cut)));
 }
 
-std::string spelling_key(std::string_view loose) { return std::string(prefix::kLoose) + std::string(loose); }
+std::string spelling_key(std::string_view loose) { return word_term(prefix::kLoose, loose); }
 
 std::string filing_key(const analyzers::Analyzer& analyzer, const std::string& stem) {
   const std::string loose = analyzer.loose(stem);
@@ -118,14 +117,13 @@ Xapian::Document DocumentBuilder::build(const Article& article, std::vector<std:
         }
         for (const analyzers::Token& token : tokens) {
           const Xapian::termpos position = offset + token.position;
-          doc.add_posting(token.term, position, weight);
-          if (!own_prefix.empty()) doc.add_posting(own_prefix + token.term, position);
+          const std::string term = word_term(token.term);
+          doc.add_posting(term, position, weight);
+          if (!own_prefix.empty()) doc.add_posting(own_prefix + term, position);
           wdf[token.term] += weight;
           if (field.suggest && token.kind == analyzers::TokenKind::kWord) {
-            std::string word = prefix::kSuggest + analyzer_.normalize(std::string_view(text).substr(
-                                                      token.begin, token.end - token.begin));
-            analyzers::truncate_term(&word, kMaxXapianTermBytes);
-            doc.add_boolean_term(word);
+            doc.add_boolean_term(word_term(prefix::kSuggest, analyzer_.normalize(std::string_view(text).substr(
+                                                                   token.begin, token.end - token.begin))));
           }
         }
         if (!tokens.empty()) offset += tokens.back().position + kFieldPositionGap;

@@ -15,17 +15,20 @@
 namespace sondhan::core {
 
 /// The boolean term for an exact-match filter value: prefix + canonical form of the whole
-/// value (NFC, case-folded, zero-width characters removed), so "BBC" and "bbc" filter alike.
+/// value (NFC, case-folded, zero-width characters removed), so "BBC" and "bbc" filter alike;
+/// spelt as words are (word_terms.h).
 std::string filter_term(const analyzers::Analyzer& analyzer, std::string_view prefix,
                         std::string_view value);
 
-/// The sub-word fallback term for a stem: its first `letters` letters, or "" when the stem
-/// is not longer than that (then the stem itself already says everything).
+/// The sub-word fallback term for a stem: its first `letters` letters, as the index spells
+/// words (word_terms.h), or "" when the stem is not longer than that (then the stem itself
+/// already says everything).
 std::string prefix_term(std::string_view stem, int letters);
 
 /// The synonym-table key that groups stems spelt alike: prefix::kLoose + the loose form
-/// (Analyzer::loose) they share; গরীব and গরিব both give XLগরিব. The writer files each stem
-/// whose loose form differs from it under this key; a query for any member finds the others.
+/// (Analyzer::loose) they share; গরীব and গরিব both give XLগরিব (spelt as word_terms.h says,
+/// as are the stems filed under it). The writer files each stem whose loose form differs from
+/// it under this key; a query for any member finds the others.
 std::string spelling_key(std::string_view loose);
 
 /// The key the writer files `stem` under: spelling_key of its loose form, or "" when the stem

@@ -25,6 +25,7 @@
 #include "merge_policy.h"
 #include "sondhan/core/manifest.h"
 #include "story_grouper.h"
+#include "word_terms.h"
 #include "worker_pool.h"
 
 namespace sondhan::core {
@@ -569,7 +570,7 @@ void IndexWriter::Impl::file_spelling_variants(Shard& shard, const std::vector<s
   for (const std::string& stem : stems) {
     if (!shard.filed.insert(stem).second) continue;
     if (shard.filed.size() > kMaxRemembered) shard.filed.clear();
-    if (std::string key = filing_key(analyzer, stem); !key.empty()) shard.db.add_synonym(key, stem);
+    if (std::string key = filing_key(analyzer, stem); !key.empty()) shard.db.add_synonym(key, word_term(stem));
   }
 }
 

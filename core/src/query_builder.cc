@@ -12,6 +12,7 @@
 #include "sondhan/analyzers/numbers.h"
 #include "sondhan/core/schema.h"
 #include "sondhan/core/utf8.h"
+#include "word_terms.h"
 
 namespace sondhan::core {
 namespace {
@@ -32,6 +33,22 @@ constexpr size_t kMaxSpellingVariants = 16;
 // and Xapian's reference counts are not atomic, so copies made on several threads at once
 // corrupt its count (a use-after-free under concurrent browse requests).
 Xapian::Query match_all() { return Xapian::Query(std::string()); }
+
+// The query for a word as the index spells it (word_terms.h), under a text field's prefix or none.
+// Everything else here handles words in UTF-8.
+Xapian::Query word_query(std::string_view prefix, std::string_view word) {
+  return Xapian::Query(word_term(prefix, word));
+}
+Xapian::Query word_query(std::string_view word) { return word_query({}, word); }
+
+// Words joined by `op` (a phrase's `window` as Xapian takes it).
+Xapian::Query words_query(Xapian::Query::op op, const std::vector<std::string>& words,
+                          Xapian::termcount window = 0, std::string_view prefix = {}) {
+  std::vector<Xapian::Query> parts;
+  parts.reserve(words.size());
+  for (const std::string& word : words) parts.push_back(word_query(prefix, word));
+  return Xapian::Query(op, parts.begin(), parts.end(), window);
+}
 
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
 
@@ -254,52 +271,51 @@ class QueryParserState {
     if (tokens.size() == 1) {
       const std::string& stem = tokens[0].term;
       *main_stem = stem;
-      Xapian::Query q(field_prefix + stem);
+      Xapian::Query q = word_query(field_prefix, stem);
       if (field_prefix.empty() && !phrase && !negated) q = expand_word(stem);
       *out = q;
       return Status::ok();
     }
-    std::vector<Xapian::Query> parts;
-    for (const auto& t : tokens) parts.emplace_back(field_prefix + t.term);
+    std::vector<std::string> words;
+    for (const auto& t : tokens) words.push_back(t.term);
     const auto window = tokens.back().position - tokens.front().position + 1;
-    *out = Xapian::Query(Xapian::Query::OP_PHRASE, parts.begin(), parts.end(), window);
+    *out = words_query(Xapian::Query::OP_PHRASE, words, window, field_prefix);
     return Status::ok();
   }
 
   // A free-text word: its stem (with its synonyms, as one word), plus its paraphrases, the
   // title copy and the sub-word and spelling fallbacks at lower weights.
   Xapian::Query expand_word(const std::string& stem) {
-    std::vector<Xapian::Query> alternatives{Xapian::Query(stem)};
+    std::vector<Xapian::Query> alternatives{word_query(stem)};
     if (auto it = b_.synonyms_.find(stem); it != b_.synonyms_.end()) {
-      std::vector<Xapian::Query> same{Xapian::Query(stem)};
+      std::vector<std::string> same{stem};
       for (const std::string& other : it->second) {
-        same.emplace_back(other);
+        same.push_back(other);
         highlight_.insert(other);
       }
-      alternatives[0] = Xapian::Query(Xapian::Query::OP_SYNONYM, same.begin(), same.end());
+      alternatives[0] = words_query(Xapian::Query::OP_SYNONYM, same);
     }
     if (auto it = b_.paraphrases_.find(stem); it != b_.paraphrases_.end()) {
       // Other words for the same thing, as one word at a lower weight; not those already
       // matched as spellings of this one.
       const auto spellings = b_.synonyms_.find(stem);
-      std::vector<Xapian::Query> others;
+      std::vector<std::string> others;
       for (const std::string& other : it->second) {
         if (spellings != b_.synonyms_.end() &&
             std::find(spellings->second.begin(), spellings->second.end(), other) != spellings->second.end()) {
           continue;
         }
-        others.emplace_back(other);
+        others.push_back(other);
         highlight_.insert(other);
       }
       if (!others.empty()) {
-        alternatives.emplace_back(Xapian::Query::OP_SCALE_WEIGHT,
-                                  Xapian::Query(Xapian::Query::OP_SYNONYM, others.begin(), others.end()),
+        alternatives.emplace_back(Xapian::Query::OP_SCALE_WEIGHT, words_query(Xapian::Query::OP_SYNONYM, others),
                                   b_.ranking_.paraphrase_weight);
       }
     }
     if (b_.ranking_.title_boost > 0) {
       alternatives.emplace_back(Xapian::Query::OP_SCALE_WEIGHT,
-                                Xapian::Query(std::string(find_field("title")->prefix) + stem),
+                                word_query(find_field("title")->prefix, stem),
                                 b_.ranking_.title_boost);
     }
     if (b_.ranking_.prefix_weight > 0) {
@@ -319,12 +335,11 @@ class QueryParserState {
       if (variants_) variants_(spelling_key(loose), &variants);
       if (variants.size() > kMaxSpellingVariants) variants.resize(kMaxSpellingVariants);
       if (!variants.empty()) {
-        alternatives.emplace_back(Xapian::Query::OP_SCALE_WEIGHT,
-                                  Xapian::Query(Xapian::Query::OP_SYNONYM, variants.begin(), variants.end()),
+        alternatives.emplace_back(Xapian::Query::OP_SCALE_WEIGHT, words_query(Xapian::Query::OP_SYNONYM, variants),
                                   b_.ranking_.loose_weight);
       }
       if (loose != stem) {
-        alternatives.emplace_back(Xapian::Query::OP_SCALE_WEIGHT, Xapian::Query(loose),
+        alternatives.emplace_back(Xapian::Query::OP_SCALE_WEIGHT, word_query(loose),
                                   b_.ranking_.loose_weight);
       }
     }
@@ -332,14 +347,14 @@ class QueryParserState {
       // A number word also finds its digits (তিন: ৩), which is how news text prints numbers;
       // and a number in the thousands its written-out form (5820: ৫ হাজার ৮২০).
       if (std::string digits = analyzers::number_value(stem); !digits.empty()) {
-        alternatives.emplace_back(Xapian::Query::OP_SCALE_WEIGHT, Xapian::Query(digits),
+        alternatives.emplace_back(Xapian::Query::OP_SCALE_WEIGHT, word_query(digits),
                                   b_.ranking_.number_weight);
         highlight_.insert(digits);
       }
       if (const auto spoken = analyzers::thousands_terms(stem); !spoken.empty()) {
         alternatives.emplace_back(Xapian::Query::OP_SCALE_WEIGHT,
-                                  Xapian::Query(Xapian::Query::OP_PHRASE, spoken.begin(), spoken.end(),
-                                                static_cast<Xapian::termcount>(spoken.size())),
+                                  words_query(Xapian::Query::OP_PHRASE, spoken,
+                                              static_cast<Xapian::termcount>(spoken.size())),
                                   b_.ranking_.number_weight);
       }
     }
@@ -350,7 +365,7 @@ class QueryParserState {
       if (auto parts = compound_parts(stem); !parts.empty()) {
         for (const std::string& part : parts) highlight_.insert(part);
         alternatives.emplace_back(Xapian::Query::OP_SCALE_WEIGHT,
-                                  Xapian::Query(Xapian::Query::OP_AND, parts.begin(), parts.end()),
+                                  words_query(Xapian::Query::OP_AND, parts),
                                   b_.ranking_.compound_weight);
       }
     }
@@ -402,7 +417,7 @@ class QueryParserState {
         for (size_t i = 0; i + 1 < g.soft_stems.size(); ++i) {
           // Groups and words the analyzer split (ঢাকা-চট্টগ্রাম) have no single stem.
           if (g.soft_stems[i].empty() || g.soft_stems[i + 1].empty()) continue;
-          Xapian::Query pair[] = {Xapian::Query(g.soft_stems[i]), Xapian::Query(g.soft_stems[i + 1])};
+          Xapian::Query pair[] = {word_query(g.soft_stems[i]), word_query(g.soft_stems[i + 1])};
           const auto window = static_cast<Xapian::termcount>(b_.ranking_.phrase_window);
           pairs.emplace_back(window <= 2 ? Xapian::Query::OP_PHRASE : Xapian::Query::OP_NEAR, pair,
                              pair + 2, window);
@@ -488,6 +503,25 @@ void QueryBuilder::add_group(std::string_view group, StemGroups* groups) const {
       }
     }
   }
+}
+
+std::string readable_description(const Xapian::Query& query) {
+  const std::string described = query.get_description();
+  std::string bytes;
+  bytes.reserve(described.size());
+  auto hex = [](char c) {
+    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+  };
+  for (size_t i = 0; i < described.size(); ++i) {
+    if (described[i] == '\\' && i + 3 < described.size() && described[i + 1] == 'x' && hex(described[i + 2]) >= 0 &&
+        hex(described[i + 3]) >= 0) {
+      bytes.push_back(static_cast<char>(hex(described[i + 2]) * 16 + hex(described[i + 3])));
+      i += 3;
+    } else {
+      bytes.push_back(described[i]);
+    }
+  }
+  return word_of_term(bytes);
 }
 
 Result<ParsedQuery> QueryBuilder::parse(std::string_view text, const VariantLookup& variants,

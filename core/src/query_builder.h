@@ -41,13 +41,17 @@ struct ParsedQuery {
   }
 };
 
-/// The stems filed under a spelling key (document_builder.h's spelling_key), appended to
-/// `stems`: the Searcher reads them from the database's synonym table.
+/// `query`'s description (Xapian's get_description()) with its words in UTF-8 again, for tests
+/// and logs: words are spelt as word_terms.h says, which Xapian prints as \xHH escapes.
+std::string readable_description(const Xapian::Query& query);
+
+/// The stems (UTF-8) filed under a spelling key (document_builder.h's spelling_key), appended
+/// to `stems`: the Searcher reads them from the database's synonym table.
 using VariantLookup = std::function<void(const std::string& key, std::vector<std::string>* stems)>;
 
-/// How many articles hold `term`: the Searcher asks its database. Tells which split of a
-/// compound query word the archive writes as two words.
-using TermFrequency = std::function<Xapian::doccount(const std::string& term)>;
+/// How many articles hold the word `stem` (UTF-8): the Searcher asks its database. Tells which
+/// split of a compound query word the archive writes as two words.
+using TermFrequency = std::function<Xapian::doccount(const std::string& stem)>;
 
 /// Thread safety: as its analyzer: one thread at a time.
 class QueryBuilder {

@@ -29,6 +29,7 @@
 #include "sondhan/core/record_codec.h"
 #include "sondhan/core/schema.h"
 #include "sondhan/core/utf8.h"
+#include "word_terms.h"
 
 namespace sondhan::core {
 namespace {
@@ -283,13 +284,13 @@ struct Searcher::Impl {
   // Words expand to the spelling variants this database has seen (its synonym table).
   VariantLookup variant_lookup() {
     return [this](const std::string& key, std::vector<std::string>* stems) {
-      for (auto it = db.synonyms_begin(key); it != db.synonyms_end(key); ++it) stems->push_back(*it);
+      for (auto it = db.synonyms_begin(key); it != db.synonyms_end(key); ++it) stems->push_back(word_of_term(*it));
     };
   }
 
   // A compound query word is split where this database holds both halves most often.
   TermFrequency term_frequency() {
-    return [this](const std::string& term) { return db.get_termfreq(term); };
+    return [this](const std::string& word) { return db.get_termfreq(word_term(word)); };
   }
 
   HighlightOptions highlight_options() const {
@@ -897,11 +898,11 @@ Result<std::vector<Completion>> Searcher::suggest(const std::string& query, size
     // Titles' words in term order from the prefix on; a short prefix ("ক") has thousands, so the
     // scan stops after kMaxScanned and keeps the most frequent of those.
     constexpr size_t kMaxScanned = 5000;
-    const std::string from = prefix::kSuggest + prefix;
+    const std::string from = word_term(prefix::kSuggest, prefix);
     std::vector<Completion> found;
     Xapian::TermIterator t = impl_->db.allterms_begin(from);
     for (size_t n = 0; t != impl_->db.allterms_end(from) && n < kMaxScanned; ++t, ++n) {
-      found.push_back({(*t).substr(std::strlen(prefix::kSuggest)), "", t.get_termfreq()});
+      found.push_back({word_of_term((*t).substr(std::strlen(prefix::kSuggest))), "", t.get_termfreq()});
     }
     const size_t keep = std::min(limit, found.size());
     std::partial_sort(found.begin(), found.begin() + static_cast<std::ptrdiff_t>(keep), found.end(),

@@ -46,7 +46,7 @@ TEST_CASE("golden queries -> Xapian queries", "[core][golden]") {
   };
   auto describe = [&](const std::string& q) {
     auto parsed = builder.parse(q, variants);
-    return parsed.is_ok() ? parsed->with_proximity().get_description() : "ERROR " + parsed.status().message();
+    return parsed.is_ok() ? sondhan::core::readable_description(parsed->with_proximity()) : "ERROR " + parsed.status().message();
   };
   const char* update = std::getenv("SONDHAN_UPDATE_GOLDEN");
   if (update && std::string(update) == "1") {

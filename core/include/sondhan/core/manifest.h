@@ -14,11 +14,12 @@ namespace sondhan::core {
 
 /// The index layout's version: bumped by any change to the terms, values or data a document
 /// gets for the same article and analyzer (document_builder.cc, index_layout.h).
-inline constexpr int kIndexFormatVersion = 5;  // 3: fingerprints, band terms, story keys; 4: month terms;
-                                               // 5: no band terms (the writer keeps the bands)
-/// The oldest layout read and extended as this one: 4 differs from 5 only by its band terms,
-/// which nothing reads any more. A writer rewrites the manifest as kIndexFormatVersion.
-inline constexpr int kOldestCompatibleFormat = 4;
+inline constexpr int kIndexFormatVersion = 6;  // 3: fingerprints, band terms, story keys; 4: month terms;
+                                               // 5: no band terms (the writer keeps the bands);
+                                               // 6: words spelt one byte a letter (word_terms.h)
+/// The oldest layout read and extended as this one (then the writer rewrites the manifest as
+/// kIndexFormatVersion). Format 5 spelt words in UTF-8, which no query of 6 finds: rebuild.
+inline constexpr int kOldestCompatibleFormat = 6;
 
 struct Manifest {
   int format_version = 0;
