@@ -173,6 +173,11 @@ struct IndexWriter::Impl {
   // the shards, except in a bulk build, where the others are its earlier, full segments.
   std::vector<size_t> targets;
   bool segmented = false;       // a bulk build: a new segment per lane every index.segment_articles
+  // A bulk build's segments are not synced to disk at each commit (Xapian::DB_NO_SYNC, as
+  // Xapian advises for bulk builds): a killed run loses nothing committed, as the page cache
+  // keeps it; the merged database that replaces the segments at the end is synced. Only a power
+  // loss during the run can cost the run (a rebuild leaves the live shards as they were).
+  int segment_sync() const { return segmented ? Xapian::DB_NO_SYNC : 0; }
   size_t segment_limit = 0;     // with `segmented`: articles of all the lanes' current segments
   size_t in_segments = 0;       //   that start new ones, and how many they hold
   size_t budget = 0;            // with `segmented`: memory for uncommitted articles
@@ -310,7 +315,8 @@ Result<std::unique_ptr<IndexWriter>> IndexWriter::open(const std::string& path, 
       impl->segment_generation = generation_of(names.front());
     }
     for (const std::string& name : names) {
-      impl->shards.emplace_back(name, Xapian::WritableDatabase(path + "/" + name, Xapian::DB_CREATE_OR_OPEN));
+      impl->shards.emplace_back(name, Xapian::WritableDatabase(path + "/" + name,
+                                                               Xapian::DB_CREATE_OR_OPEN | impl->segment_sync()));
       // A new database's shards are lanes: each holds only the ids that route to it.
       if (fresh) impl->shards.back().lane = static_cast<int>(impl->shards.size() - 1);
     }
@@ -544,8 +550,11 @@ Status IndexWriter::Impl::commit_all() {
 Status IndexWriter::Impl::start_segments() {
   if (Status s = commit_all(); !s.is_ok()) return s;
   for (size_t lane = 0; lane < targets.size(); ++lane) {
+    // A full segment files no more stems: its set (tens of thousands of them) would stay for the
+    // whole run, in each of the hundreds of segments of a million articles.
+    std::unordered_set<std::string>().swap(shards[targets[lane]].filed);
     const std::string name = unused_name(segment_generation);
-    Xapian::WritableDatabase db(path + "/" + name, Xapian::DB_CREATE);
+    Xapian::WritableDatabase db(path + "/" + name, Xapian::DB_CREATE | segment_sync());
     // The metadata every shard carries (the manifest; what set_metadata() wrote), as the lane's
     // last segment has it.
     const Xapian::WritableDatabase& previous = shards[targets[lane]].db;
