@@ -134,7 +134,9 @@ struct IndexWriter::Impl {
     std::string name;  // directory under path; empty for a plain (stub-less) database
     Xapian::WritableDatabase db;
     bool fresh;  // empty when opened: every term in it was written by this writer
-    std::unordered_set<std::string> filed;  // stems whose spelling key this run has recorded
+    // Hashes of the stems whose spelling key this run has recorded (a collision only leaves a
+    // stem unfiled, one spelling variant in about 10^13 at a million stems).
+    std::unordered_set<uint64_t> filed;
     // The lane (an id's shard_of over the targets) whose articles alone this shard holds, if
     // this run made it; -1 if it may hold any id (a database written before).
     int lane = -1;
@@ -552,7 +554,7 @@ Status IndexWriter::Impl::start_segments() {
   for (size_t lane = 0; lane < targets.size(); ++lane) {
     // A full segment files no more stems: its set (tens of thousands of them) would stay for the
     // whole run, in each of the hundreds of segments of a million articles.
-    std::unordered_set<std::string>().swap(shards[targets[lane]].filed);
+    std::unordered_set<uint64_t>().swap(shards[targets[lane]].filed);
     const std::string name = unused_name(segment_generation);
     Xapian::WritableDatabase db(path + "/" + name, Xapian::DB_CREATE | segment_sync());
     // The metadata every shard carries (the manifest; what set_metadata() wrote), as the lane's
@@ -577,7 +579,7 @@ void IndexWriter::Impl::file_spelling_variants(Shard& shard, const std::vector<s
                                                const analyzers::Analyzer& analyzer) {
   constexpr size_t kMaxRemembered = 1 << 20;  // re-filing an entry is harmless, memory is not
   for (const std::string& stem : stems) {
-    if (!shard.filed.insert(stem).second) continue;
+    if (!shard.filed.insert(std::hash<std::string>{}(stem)).second) continue;
     if (shard.filed.size() > kMaxRemembered) shard.filed.clear();
     if (std::string key = filing_key(analyzer, stem); !key.empty()) shard.db.add_synonym(key, word_term(stem));
   }
