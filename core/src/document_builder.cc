@@ -1,5 +1,5 @@
 // Document layout (docs/architecture.md), driven by the schema (schema.h). Words (stems, XP,
-// XW, XL) are spelt as word_terms.h says, one byte a Bengali letter:
+// XW, filter values, XL) are spelt as word_terms.h says, one byte a Bengali letter:
 //   <id prefix><id>       unique id (boolean)
 //   <stem> with positions the words of every text field, in schema order (title words with
 //                         extra wdf: index.title_weight); each field's positions start after a
