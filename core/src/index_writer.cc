@@ -218,6 +218,16 @@ struct IndexWriter::Impl {
   std::string least_metadata(const std::string& key) const;
   size_t segment_end(const std::vector<Change>& changes, size_t begin, size_t end) const;
   Status commit_all();
+  // The story grouper's first pass on the pool's threads (idle while it runs).
+  StoryGrouper::ParallelFor parallel_for() {
+    return [this](size_t n, const std::function<void(size_t)>& fn) {
+      const size_t threads = std::max<size_t>(1, std::min<size_t>(static_cast<size_t>(options.threads), n));
+      return pool->run(threads, [&](size_t worker) {
+        for (size_t i = worker; i < n; i += threads) fn(i);
+        return Status::ok();
+      });
+    };
+  }
   Status start_segments();
   void file_spelling_variants(Shard& shard, const std::vector<std::string>& stems,
                               const analyzers::Analyzer& analyzer);
@@ -711,7 +721,7 @@ Status IndexWriter::Impl::apply(std::vector<Change>& changes, WriteCounts* count
     if (Status s = stories.prepare(changes, begin, end); !s.is_ok()) return s;
     std::vector<StoryGrouper::Place> placed;
     if (Status s = write_range(changes, begin, end, counts, &placed); !s.is_ok()) return s;
-    if (Status s = stories.settle(changes, begin, end, placed); !s.is_ok()) return s;
+    if (Status s = stories.settle(changes, begin, end, placed, parallel_for()); !s.is_ok()) return s;
     since_commit += end - begin;
     if (since_commit >= static_cast<size_t>(options.commit_every)) {
       if (Status s = commit(); !s.is_ok()) return s;

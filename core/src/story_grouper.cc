@@ -261,8 +261,8 @@ Status StoryGrouper::prepare(const std::vector<Change>& changes, size_t begin, s
 }
 
 Status StoryGrouper::settle(const std::vector<Change>& changes, size_t begin, size_t end,
-                           const std::vector<Place>& placed) {
-  return guarded([&] { group(changes, begin, end, placed); });
+                           const std::vector<Place>& placed, const ParallelFor& parallel) {
+  return guarded([&] { group(changes, begin, end, placed, parallel); });
 }
 
 // Every shard is asked, not only the one the id hashes to: the writer may place an article
@@ -305,7 +305,7 @@ void StoryGrouper::note(const std::vector<Change>& changes, size_t begin, size_t
 }
 
 void StoryGrouper::group(const std::vector<Change>& changes, size_t begin, size_t end,
-                         const std::vector<Place>& placed) {
+                         const std::vector<Place>& placed, const ParallelFor& parallel) {
   // Each id once, at its last change in the batch (the one that decided what it is now).
   std::map<std::string, size_t> last;
   for (size_t i = begin; i < end; ++i) last[changes[i].article.id] = i;
@@ -329,6 +329,29 @@ void StoryGrouper::group(const std::vector<Change>& changes, size_t begin, size_
   }
   for (const auto& [id, i] : last) {
     if (!changes[i].is_delete) pending_.insert(id);
+  }
+  // The bands and fingerprints are now as the choices below will read them: find and weigh each
+  // written article's candidates at once, on the threads given (most of the pass at a million
+  // articles, where each article has many). An article whose candidates are not all in the
+  // cache is weighed again by assign() on this thread, reading what is missing.
+  weighed_.clear();
+  if (parallel) {
+    std::vector<std::pair<size_t, Xapian::docid>> written;
+    for (const auto& [id, i] : last) {
+      const Place& at = placed[i - begin];
+      if (!changes[i].is_delete && at.db != nullptr) written.emplace_back(shard_index(at.db), at.did);
+    }
+    std::vector<std::vector<Weighed>> lists(written.size());
+    std::vector<char> complete(written.size(), 0);
+    const Status weighed = parallel(written.size(), [&](size_t k) {
+      const PrintCache::Entry* mine = prints_->find(written[k].first, written[k].second);
+      if (mine != nullptr && !mine->fp.ignored()) {
+        complete[k] = weigh(written[k].first, written[k].second, mine->fp, false, &lists[k]);
+      }
+    });
+    for (size_t k = 0; weighed.is_ok() && k < written.size(); ++k) {
+      if (complete[k]) weighed_.emplace(uint64_t{written[k].first} << 32 | written[k].second, std::move(lists[k]));
+    }
   }
   for (size_t i = begin; i < end; ++i) {
     const Change& change = changes[i];
@@ -356,6 +379,25 @@ void StoryGrouper::group(const std::vector<Change>& changes, size_t begin, size_
     pending_.erase(id);
     assign(at);
   }
+  weighed_.clear();
+}
+
+bool StoryGrouper::weigh(size_t shard, Xapian::docid did, const Fingerprint& fp, bool read,
+                         std::vector<Weighed>* out) {
+  out->clear();
+  std::set<std::pair<size_t, Xapian::docid>> seen;
+  std::vector<BandIndex::Posting> found;
+  for (size_t band = 0; band < kBands; ++band) {
+    bands_->find(band, band_value(fp, band), &found);
+    for (const BandIndex::Posting& p : found) {
+      if ((p.shard == shard && p.did == did) || !seen.emplace(p.shard, p.did).second) continue;
+      const PrintCache::Entry* other = read ? &print_of(p.shard, p.did) : prints_->find(p.shard, p.did);
+      if (other == nullptr) return false;
+      if (other->fp.ignored() || !same_story(fp, other->fp)) continue;
+      out->push_back({p.shard, p.did, other->id, resemblance(fp, other->fp)});
+    }
+  }
+  return true;
 }
 
 // Joins the article at `self` (written, without a key) to the story of its most similar article.
@@ -366,31 +408,31 @@ void StoryGrouper::assign(const Place& self) {
   // Copies: a look-up below may start the cache afresh.
   const Fingerprint fp = mine.fp;
   const std::string self_id = mine.id;
-  // Candidates: every article sharing a band, in any shard.
-  std::set<std::pair<size_t, Xapian::docid>> seen;
+  // Candidates: every article sharing a band, in any shard, that the fingerprints put in the
+  // same story; weighed by settle()'s first pass, or here.
+  std::vector<Weighed> here;
+  const std::vector<Weighed>* candidates = &here;
+  if (auto it = weighed_.find(uint64_t{self_shard} << 32 | self.did); it != weighed_.end()) {
+    candidates = &it->second;
+  } else {
+    weigh(self_shard, self.did, fp, true, &here);
+  }
   struct Best {
     double containment = -1, jaccard = -1;
     std::string key, id;
     Place at;
   } best;
-  auto consider = [&](size_t s, Xapian::docid did) {
-    if ((s == self_shard && did == self.did) || !seen.emplace(s, did).second) return;
-    const PrintCache::Entry& other = print_of(s, did);
-    if (other.fp.ignored() || !same_story(fp, other.fp) || pending_.count(other.id) > 0) return;
-    const Resemblance r = resemblance(fp, other.fp);
-    const std::string other_id = other.id;
-    Xapian::WritableDatabase* db = shards_[s].db;
-    std::string key = db->get_document(did, kValid).get_value(kKeySlot);
+  for (const Weighed& other : *candidates) {
+    if (pending_.count(other.id) > 0) continue;
+    Xapian::WritableDatabase* db = shards_[other.shard].db;
+    std::string key = db->get_document(other.did, kValid).get_value(kKeySlot);
     // Most similar first; ties by key, then id, so that the choice never depends on docids.
-    const auto rank = std::make_tuple(-r.containment, -r.jaccard, key.empty() ? other_id : key, other_id);
+    const auto rank = std::make_tuple(-other.r.containment, -other.r.jaccard, key.empty() ? other.id : key, other.id);
     const auto best_rank = std::make_tuple(-best.containment, -best.jaccard,
                                            best.key.empty() ? best.id : best.key, best.id);
-    if (best.containment < 0 || rank < best_rank) best = {r.containment, r.jaccard, key, other_id, {db, did, {}}};
-  };
-  std::vector<BandIndex::Posting> found;
-  for (size_t band = 0; band < kBands; ++band) {
-    bands_->find(band, band_value(fp, band), &found);
-    for (const BandIndex::Posting& p : found) consider(p.shard, p.did);
+    if (best.containment < 0 || rank < best_rank) {
+      best = {other.r.containment, other.r.jaccard, key, other.id, {db, other.did, {}}};
+    }
   }
   if (best.containment < 0) return;
   if (best.key.empty()) {

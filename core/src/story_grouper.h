@@ -182,17 +182,29 @@ class StoryGrouper {
   /// kInternal for a Xapian error or when memory runs out.
   [[nodiscard]] Status prepare(const std::vector<Change>& changes, size_t begin, size_t end);
 
+  /// Calls fn(0) ... fn(n - 1), on several threads at once if it can.
+  using ParallelFor = std::function<Status(size_t n, const std::function<void(size_t)>& fn)>;
+
   /// Groups the written changes[begin, end); `placed[i - begin]` is where changes[i] was written.
   /// Being told, not looking the id up, matters: opening a new article's id-term posting list
-  /// would write Xapian's buffered postings and positions out ahead of the commit.
+  /// would write Xapian's buffered postings and positions out ahead of the commit. With
+  /// `parallel`, each article's candidates are found and weighed on its threads first (they
+  /// read only memory); the choices are then made in input order, on this thread, as without.
   /// kInternal for a Xapian error or when memory runs out.
   [[nodiscard]] Status settle(const std::vector<Change>& changes, size_t begin, size_t end,
-                              const std::vector<Place>& placed);
+                              const std::vector<Place>& placed, const ParallelFor& parallel = {});
 
   /// Writes done so far by settle() on articles other than the batch's: how far a change spread.
   size_t rewritten() const { return rewritten_; }
 
  private:
+  // A candidate copy of an article, as assign() weighs it before the choice.
+  struct Weighed {
+    size_t shard;
+    Xapian::docid did;
+    std::string id;
+    Resemblance r;
+  };
   struct Before {
     bool existed = false;
     Place at;                 // where it was
@@ -201,9 +213,15 @@ class StoryGrouper {
   };
 
   void note(const std::vector<Change>& changes, size_t begin, size_t end);
-  void group(const std::vector<Change>& changes, size_t begin, size_t end, const std::vector<Place>& placed);
+  void group(const std::vector<Change>& changes, size_t begin, size_t end, const std::vector<Place>& placed,
+             const ParallelFor& parallel);
   bool find(const std::string& id, Place* at) const;
   void assign(const Place& self);
+  // The candidates of the article with fingerprint `fp` at docid `did` of shards_[shard] that
+  // are in the same story by the fingerprints (same_story), in the order the bands give them;
+  // false if one's fingerprint is not in the cache (`read`: read it, else give up). Reads the
+  // shards only with `read`, so without it any number of threads may call it at once.
+  bool weigh(size_t shard, Xapian::docid did, const Fingerprint& fp, bool read, std::vector<Weighed>* out);
   void regroup(const std::string& key);
   // Gives the article `id` at `at` the story `key` ("": none).
   void set_key(const Place& at, const std::string& id, const std::string& key);
@@ -221,6 +239,7 @@ class StoryGrouper {
   std::map<std::string, Before> before_;  // by id, the batch's first change to it
   std::set<std::string> pending_;         // ids written in this batch and not grouped yet
   std::set<std::string> regrouped_;       // stories taken apart and put back in this batch
+  std::unordered_map<uint64_t, std::vector<Weighed>> weighed_;  // by shard << 32 | docid: settle()'s first pass
   size_t rewritten_ = 0;
 };
 
