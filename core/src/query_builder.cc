@@ -8,6 +8,7 @@
 #include <map>
 
 #include "document_builder.h"
+#include "position_filter.h"
 #include "sondhan/analyzers/news_synonyms.h"
 #include "sondhan/analyzers/numbers.h"
 #include "sondhan/core/schema.h"
@@ -41,13 +42,12 @@ Xapian::Query word_query(std::string_view prefix, std::string_view word) {
 }
 Xapian::Query word_query(std::string_view word) { return word_query({}, word); }
 
-// Words joined by `op` (a phrase's `window` as Xapian takes it).
-Xapian::Query words_query(Xapian::Query::op op, const std::vector<std::string>& words,
-                          Xapian::termcount window = 0, std::string_view prefix = {}) {
+// Words joined by `op` (phrases and proximity: positional_query).
+Xapian::Query words_query(Xapian::Query::op op, const std::vector<std::string>& words) {
   std::vector<Xapian::Query> parts;
   parts.reserve(words.size());
-  for (const std::string& word : words) parts.push_back(word_query(prefix, word));
-  return Xapian::Query(op, parts.begin(), parts.end(), window);
+  for (const std::string& word : words) parts.push_back(word_query(word));
+  return Xapian::Query(op, parts.begin(), parts.end());
 }
 
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
@@ -279,7 +279,7 @@ class QueryParserState {
     std::vector<std::string> words;
     for (const auto& t : tokens) words.push_back(t.term);
     const auto window = tokens.back().position - tokens.front().position + 1;
-    *out = words_query(Xapian::Query::OP_PHRASE, words, window, field_prefix);
+    *out = positional_query(Proximity::kPhrase, words, window, field_prefix);
     return Status::ok();
   }
 
@@ -353,8 +353,8 @@ class QueryParserState {
       }
       if (const auto spoken = analyzers::thousands_terms(stem); !spoken.empty()) {
         alternatives.emplace_back(Xapian::Query::OP_SCALE_WEIGHT,
-                                  words_query(Xapian::Query::OP_PHRASE, spoken,
-                                              static_cast<Xapian::termcount>(spoken.size())),
+                                  positional_query(Proximity::kPhrase, spoken,
+                                                   static_cast<Xapian::termcount>(spoken.size())),
                                   b_.ranking_.number_weight);
       }
     }
@@ -417,10 +417,9 @@ class QueryParserState {
         for (size_t i = 0; i + 1 < g.soft_stems.size(); ++i) {
           // Groups and words the analyzer split (ঢাকা-চট্টগ্রাম) have no single stem.
           if (g.soft_stems[i].empty() || g.soft_stems[i + 1].empty()) continue;
-          Xapian::Query pair[] = {word_query(g.soft_stems[i]), word_query(g.soft_stems[i + 1])};
           const auto window = static_cast<Xapian::termcount>(b_.ranking_.phrase_window);
-          pairs.emplace_back(window <= 2 ? Xapian::Query::OP_PHRASE : Xapian::Query::OP_NEAR, pair,
-                             pair + 2, window);
+          pairs.push_back(positional_query(window <= 2 ? Proximity::kPhrase : Proximity::kNear,
+                                           {g.soft_stems[i], g.soft_stems[i + 1]}, window));
         }
         if (!pairs.empty()) {
           proximity_.emplace_back(Xapian::Query::OP_SCALE_WEIGHT,

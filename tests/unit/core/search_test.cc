@@ -1284,3 +1284,45 @@ TEST_CASE("date-sorted pages read from the newest months are the pages of the wh
   newest.sort = SortOrder::kDateAscending;
   CHECK(ids(searcher.value()->search(newest).value()) == std::vector<std::string>{"undated"});
 }
+
+TEST_CASE("phrases keep their words in order, next to each other, within one field", "[core][search][positions]") {
+  sondhan::testing::TempDir dir;
+  Config config;
+  config.db_path = dir.str("db");
+  config.ranking.news_synonyms = false;
+  // 2: several shards from the build, and updates in a shard of their own.
+  config.index.segment_articles = GENERATE(5000, 2);
+  std::vector<Article> articles = {
+      article("title", "উত্তর কোরিয়ার সেনা", "ঢাকায় বৃষ্টি।", "2024-01-01", "BBC"),
+      article("body", "খবর", "সীমান্তে উত্তর কোরিয়ার সেনারা।", "2024-01-02", "BBC"),
+      article("apart", "খবর", "দক্ষিণ কোরিয়া এবং উত্তর আমেরিকা।", "2024-01-03", "BBC"),
+      article("across", "সীমান্তে উত্তর", "কোরিয়ার সেনারা।", "2024-01-04", "BBC"),
+      article("between", "খবর", "উত্তর ও কোরিয়া।", "2024-01-05", "BBC"),
+  };
+  write_articles(config, articles, /*merge=*/true);
+  auto ids = [&](const std::string& query) {
+    std::vector<std::string> out = hit_ids(config, query);
+    std::sort(out.begin(), out.end());
+    return out;
+  };
+  using Ids = std::vector<std::string>;
+  // Inflected forms match as their stems do; the order and the adjacency matter; a title that
+  // ends with one word and a body that starts with the next make no phrase.
+  CHECK(ids("\"উত্তর কোরিয়া\"") == Ids{"body", "title"});
+  CHECK(ids("\"কোরিয়ার উত্তর\"").empty());
+  CHECK(ids("title:\"উত্তর কোরিয়া\"") == Ids{"title"});
+  CHECK(ids("\"উত্তর কোরিয়ার সেনারা\"") == Ids{"body", "title"});
+  // A stop word inside a phrase keeps its place: it may be any word, or none.
+  CHECK(ids("\"উত্তর ও কোরিয়া\"") == Ids{"between", "body", "title"});
+  CHECK(ids("ঢাকা সীমান্ত -\"উত্তর কোরিয়া\"") == Ids{"across"});
+  // A word split by the analyzer is a phrase of its parts.
+  CHECK(ids("উত্তর-কোরিয়া") == Ids{"body", "title"});
+
+  // Replaced and new articles are found by their new text only.
+  write_articles(config,
+                 {article("body", "খবর", "দক্ষিণ কোরিয়ার সেনারা।", "2024-01-02", "BBC"),
+                  article("new", "খবর", "উত্তর কোরিয়ার নেতা।", "2024-01-06", "BBC")},
+                 /*merge=*/false);
+  CHECK(ids("\"উত্তর কোরিয়া\"") == Ids{"new", "title"});
+  CHECK(ids("\"দক্ষিণ কোরিয়া\"") == Ids{"apart", "body"});
+}

@@ -14,12 +14,14 @@ namespace sondhan::core {
 
 /// The index layout's version: bumped by any change to the terms, values or data a document
 /// gets for the same article and analyzer (document_builder.cc, index_layout.h).
-inline constexpr int kIndexFormatVersion = 6;  // 3: fingerprints, band terms, story keys; 4: month terms;
+inline constexpr int kIndexFormatVersion = 7;  // 3: fingerprints, band terms, story keys; 4: month terms;
                                                // 5: no band terms (the writer keeps the bands);
-                                               // 6: words spelt one byte a letter (word_terms.h)
+                                               // 6: words spelt one byte a letter (word_terms.h);
+                                               // 7: positions in a value (word_positions.h)
 /// The oldest layout read and extended as this one (then the writer rewrites the manifest as
-/// kIndexFormatVersion). Format 5 spelt words in UTF-8, which no query of 6 finds: rebuild.
-inline constexpr int kOldestCompatibleFormat = 6;
+/// kIndexFormatVersion). Format 6 kept positions in Xapian, where phrases of 7 do not look:
+/// rebuild.
+inline constexpr int kOldestCompatibleFormat = 7;
 
 struct Manifest {
   int format_version = 0;
