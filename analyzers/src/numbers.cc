@@ -85,17 +85,45 @@ std::string number_value(std::string_view term) {
   return it == t.end() ? std::string() : it->second;
 }
 
-std::vector<std::string> thousands_terms(std::string_view term) {
-  if (term.size() < 4 || term.size() > 5 || term.front() == '0') return {};
+namespace {
+
+const std::string& thousand_term() {
+  static const std::string thousand = Analyzer().term_of("হাজার", TokenKind::kWord);
+  return thousand;
+}
+
+// 1900-2099 is a year, which news text prints in digits.
+bool is_year(int value) { return value >= 1900 && value < 2100; }
+
+// The value of `term` when it is 1 to `max_digits` ASCII digits without a leading zero, else -1.
+int small_number(std::string_view term, size_t max_digits) {
+  if (term.empty() || term.size() > max_digits || term.front() == '0') return -1;
   int value = 0;
   for (const char c : term) {
-    if (c < '0' || c > '9') return {};
+    if (c < '0' || c > '9') return -1;
     value = value * 10 + (c - '0');
   }
-  // 1900-2099 is a year, which news text prints in digits.
-  if (value >= 1900 && value < 2100) return {};
-  static const std::string thousand = Analyzer().term_of("হাজার", TokenKind::kWord);
-  std::vector<std::string> terms{std::to_string(value / 1000), thousand};
+  return value;
+}
+
+}  // namespace
+
+std::vector<std::string> spoken_thousands(std::string_view count, std::string_view thousand, std::string_view rest) {
+  const int thousands = small_number(count, 2);
+  if (thousands < 1 || thousand != thousand_term()) return {};
+  std::vector<std::string> values;
+  if (!is_year(thousands * 1000)) values.push_back(std::to_string(thousands * 1000));
+  if (const int more = small_number(rest, 3); more >= 1 && !is_year(thousands * 1000 + more)) {
+    values.push_back(std::to_string(thousands * 1000 + more));
+  }
+  return values;
+}
+
+std::vector<std::string> thousands_terms(std::string_view term) {
+  if (term.size() < 4) return {};
+  const int value = small_number(term, 5);
+  if (value < 0 || is_year(value)) return {};
+  std::vector<std::string> terms{std::to_string(value / 1000), thousand_term()};
   if (value % 1000 != 0) terms.push_back(std::to_string(value % 1000));
   return terms;
 }

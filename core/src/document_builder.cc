@@ -7,6 +7,8 @@
 //   XP<first letters>     sub-word fallback for inflections the stemmer does not know
 //                         (no positions: it only ever adds a low weight)
 //   XW<word>              each word of a suggesting field as written (canonical form)
+//   XN<number>            each number in the thousands a text field writes out (৫ হাজার ৮২০:
+//                         XN5000, XN5820), which a query of the number finds without a phrase
 //   <prefix><value>       exact filter terms of keyword fields and the year
 //   values                where the words stand (word_positions.h, kPositionsSlot): text fields
 //                         in schema order, each after a gap so that no phrase spans two fields
@@ -25,6 +27,7 @@
 #include <unicode/utf8.h>
 
 #include "index_layout.h"
+#include "sondhan/analyzers/numbers.h"
 #include "sondhan/core/fingerprint.h"
 #include "sondhan/core/record_codec.h"
 #include "word_positions.h"
@@ -134,6 +137,14 @@ Xapian::Document DocumentBuilder::build(const Article& article, std::vector<std:
           }
         }
         positions.end_field(tokens.empty() ? offset : offset + tokens.back().position + 1);
+        for (size_t i = 0; i + 1 < tokens.size(); ++i) {
+          if (tokens[i + 1].position != tokens[i].position + 1) continue;
+          const bool rest = i + 2 < tokens.size() && tokens[i + 2].position == tokens[i + 1].position + 1;
+          for (const std::string& value :
+               analyzers::spoken_thousands(tokens[i].term, tokens[i + 1].term, rest ? tokens[i + 2].term : "")) {
+            doc.add_term(word_term(prefix::kSpoken, value));
+          }
+        }
         if (!tokens.empty()) offset += tokens.back().position + kFieldPositionGap;
         break;
       }

@@ -11,6 +11,8 @@ namespace prefix {
 inline constexpr char kPrefix[] = "XP";    // sub-word fallback: leading letters of each stem
 inline constexpr char kSuggest[] = "XW";   // each word of a suggesting field as written
                                            //   (canonical, unstemmed; no stop words or numbers)
+inline constexpr char kSpoken[] = "XN";    // a number in the thousands as the text writes it
+                                           //   out (৫ হাজার ৮২০: XN5000 and XN5820)
 inline constexpr char kLoose[] = "XL";     // synonym-table key, not a term: XL + the loose form
                                            //   of a stem lists the stems spelt that loosely
 // Words of every text field are also indexed without a prefix: the default search field.

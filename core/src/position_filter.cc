@@ -18,21 +18,22 @@ class PositionFilter : public Xapian::PostingSource {
 
   void init(const Xapian::Database& shard) override {
     set_maxweight(0);  // boolean: the words' AND weighs
-    lists_.clear();
-    rarest_ = shard.get_doccount();
-    for (const std::string& term : terms_) {
-      lists_.push_back(shard.postlist_begin(term));
-      rarest_ = std::min(rarest_, shard.get_termfreq(term));
-    }
+    shard_ = shard;
+    lists_.clear();  // opened when the filter leads, which it should not
     values_ = shard.valuestream_begin(static_cast<Xapian::valueno>(kPositionsSlot));
+    documents_ = shard.get_doccount();
     current_ = 0;
-    at_end_ = lists_.empty();
+    matched_ = false;
+    at_end_ = terms_.empty();
   }
 
+  // Xapian's AND leads with its rarest part and asks the others with check(): the filter must
+  // not lead, or every skip_to() of the AND would make it read positions until the next match.
+  // Half the shard also makes the AND's estimate half its words' AND, Xapian's own estimate
+  // for a phrase.
   Xapian::doccount get_termfreq_min() const override { return 0; }
-  // Xapian's own estimate for a phrase: half of its words' AND.
-  Xapian::doccount get_termfreq_est() const override { return rarest_ / 2; }
-  Xapian::doccount get_termfreq_max() const override { return rarest_; }
+  Xapian::doccount get_termfreq_est() const override { return std::max<Xapian::doccount>(documents_ / 2, 1); }
+  Xapian::doccount get_termfreq_max() const override { return documents_; }
 
   void next(double) override { advance(current_ + 1); }
   void skip_to(Xapian::docid did, double) override {
@@ -59,6 +60,9 @@ class PositionFilter : public Xapian::PostingSource {
  private:
   // To the first document from `did` on that has every word, standing as asked.
   void advance(Xapian::docid did) {
+    if (lists_.empty()) {
+      for (const std::string& term : terms_) lists_.push_back(shard_.postlist_begin(term));
+    }
     const Xapian::PostingIterator end;
     for (size_t i = 0; i < lists_.size();) {
       Xapian::PostingIterator& list = lists_[i];
@@ -98,9 +102,10 @@ class PositionFilter : public Xapian::PostingSource {
   const Xapian::termcount window_;
   const Proximity how_;
 
-  std::vector<Xapian::PostingIterator> lists_;
+  Xapian::Database shard_;
+  std::vector<Xapian::PostingIterator> lists_;  // each word's, once the filter has led
   Xapian::ValueIterator values_;
-  Xapian::doccount rarest_ = 0;
+  Xapian::doccount documents_ = 0;
   Xapian::docid current_ = 0;
   bool matched_ = false;  // current_ matched (else check() left it undecided)
   bool at_end_ = false;

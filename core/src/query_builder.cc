@@ -138,6 +138,8 @@ class QueryParserState {
     parsed.highlight = std::move(highlight_);
     if (!parsed.query.empty() && !proximity_.empty()) {
       parsed.proximity = Xapian::Query(Xapian::Query::OP_OR, proximity_.begin(), proximity_.end());
+      parsed.pairs = std::move(pairs_);
+      parsed.pair_weight = b_.ranking_.phrase_boost;
     }
     return parsed;
   }
@@ -351,10 +353,10 @@ class QueryParserState {
                                   b_.ranking_.number_weight);
         highlight_.insert(digits);
       }
-      if (const auto spoken = analyzers::thousands_terms(stem); !spoken.empty()) {
-        alternatives.emplace_back(Xapian::Query::OP_SCALE_WEIGHT,
-                                  positional_query(Proximity::kPhrase, spoken,
-                                                   static_cast<Xapian::termcount>(spoken.size())),
+      // The written-out form is a term of its own (document_builder.cc): as a phrase of common
+      // words (৫, হাজার) it read the positions of tens of thousands of articles.
+      if (!analyzers::thousands_terms(stem).empty()) {
+        alternatives.emplace_back(Xapian::Query::OP_SCALE_WEIGHT, word_query(prefix::kSpoken, stem),
                                   b_.ranking_.number_weight);
       }
     }
@@ -420,6 +422,7 @@ class QueryParserState {
           const auto window = static_cast<Xapian::termcount>(b_.ranking_.phrase_window);
           pairs.push_back(positional_query(window <= 2 ? Proximity::kPhrase : Proximity::kNear,
                                            {g.soft_stems[i], g.soft_stems[i + 1]}, window));
+          pairs_.push_back({g.soft_stems[i], g.soft_stems[i + 1], window});
         }
         if (!pairs.empty()) {
           proximity_.emplace_back(Xapian::Query::OP_SCALE_WEIGHT,
@@ -470,6 +473,7 @@ class QueryParserState {
   int excluding_ = 0;  // how many excluded groups (-( ... )) the parser is inside
   std::unordered_set<std::string> highlight_;
   std::vector<Xapian::Query> proximity_;  // each group's scaled proximity pairs
+  std::vector<ProximityPair> pairs_;      // all of them, as words
 };
 
 QueryBuilder::QueryBuilder(const analyzers::Analyzer& analyzer, const Config& config)

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <catch2/catch.hpp>
 
 #include <string>
@@ -68,4 +69,30 @@ TEST_CASE("numbers in the thousands as news text writes them out", "[analyzers][
   CHECK(thousands_terms("3.5").empty());
   CHECK(thousands_terms("0123").empty());
   CHECK(thousands_terms("covid19").empty());
+}
+
+TEST_CASE("numbers written out in thousands are read back as their values", "[analyzers][numbers]") {
+  using sondhan::analyzers::spoken_thousands;
+  using sondhan::analyzers::thousands_terms;
+  static const Analyzer a;
+  auto read = [&](const std::string& text) {
+    const std::vector<std::string> t = a.terms(text);
+    return spoken_thousands(t.at(0), t.at(1), t.size() > 2 ? t[2] : "");
+  };
+  using Values = std::vector<std::string>;
+  CHECK(read("৫ হাজার ৮২০") == Values{"5000", "5820"});
+  CHECK(read("১১ হাজার") == Values{"11000"});
+  CHECK(read("৫ হাজার টাকা") == Values{"5000"});
+  CHECK(read("১ হাজার ৯৮০") == Values{"1000"});  // 1980 is a year, and so is 2000
+  CHECK(read("২ হাজার টাকা").empty());
+  CHECK(read("১০০ হাজার").empty());
+  CHECK(read("৫ লাখ ৮২০").empty());
+  // Every number that thousands_terms() writes out reads back as itself.
+  for (int value = 1000; value < 100000; ++value) {
+    const std::string digits = std::to_string(value);
+    const std::vector<std::string> terms = thousands_terms(digits);
+    if (terms.empty()) continue;
+    const Values values = spoken_thousands(terms[0], terms[1], terms.size() > 2 ? terms[2] : "");
+    CHECK(std::find(values.begin(), values.end(), digits) != values.end());
+  }
 }

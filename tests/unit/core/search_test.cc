@@ -648,6 +648,10 @@ TEST_CASE("number words find digits, and numbers in the thousands their written-
   // 5820 is ৫ হাজার ৮২০, not any article with a 5 in it.
   CHECK(hit_ids(config, "5820").front() == "count");
   CHECK(hit_ids(config, "৫৮২০").front() == "count");
+  // ৫ হাজার, whatever follows it, is 5000; no other number's written-out form is there.
+  CHECK(hit_ids(config, "5000") == std::vector<std::string>{"count"});
+  CHECK(hit_ids(config, "5821").empty());
+  CHECK(hit_ids(config, "8820").empty());
   Config off = config;
   off.ranking.number_weight = 0;
   CHECK(hit_ids(off, "চারজন").empty());

@@ -22,4 +22,10 @@ std::string number_value(std::string_view term);
 /// `term` is an Analyzer term of digits (5820; ৫,৮২০ and ৫৮২০ give the same).
 std::vector<std::string> thousands_terms(std::string_view term);
 
+/// The reverse of thousands_terms(): the numbers (ASCII digits) that three neighbouring terms
+/// of a text write out, `rest` empty when there is no third: ৫ হাজার gives 5000, and ৫ হাজার ৮২০
+/// gives 5000 and 5820 (a query of 5000 finds ৫ হাজার whatever follows). None when `count` and
+/// `thousand` are not a number in the thousands and হাজার, or the number is a year.
+std::vector<std::string> spoken_thousands(std::string_view count, std::string_view thousand, std::string_view rest);
+
 }  // namespace sondhan::analyzers
