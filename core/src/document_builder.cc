@@ -1,8 +1,9 @@
 // Document layout (docs/architecture.md), driven by the schema (schema.h). Words (stems, XP,
 // XW, filter values, XL) are spelt as word_terms.h says, one byte a Bengali letter:
 //   <id prefix><id>       unique id (boolean)
-//   <stem>                the words of every text field (title words with extra wdf:
-//                         index.title_weight), without Xapian positions
+//   <stem> with positions the words of every text field, in schema order (title words with
+//                         extra wdf: index.title_weight); each field's positions start after a
+//                         gap so that no phrase spans two fields
 //   <prefix><stem>        a text field's words again under its prefix (title: searches)
 //   XP<first letters>     sub-word fallback for inflections the stemmer does not know
 //                         (no positions: it only ever adds a low weight)
@@ -10,8 +11,6 @@
 //   XN<number>            each number in the thousands a text field writes out (৫ হাজার ৮২০:
 //                         XN5000, XN5820), which a query of the number finds without a phrase
 //   <prefix><value>       exact filter terms of keyword fields and the year
-//   values                where the words stand (word_positions.h, kPositionsSlot): text fields
-//                         in schema order, each after a gap so that no phrase spans two fields
 //   values                the date ("YYYYMMDD", and the timestamp to sort by), facet values
 //   values                (also) the fingerprint and id in kFingerprintSlot, whose bands find
 //                         copies (the writer keeps them in memory: story_grouper.h's BandIndex);
@@ -30,7 +29,6 @@
 #include "sondhan/analyzers/numbers.h"
 #include "sondhan/core/fingerprint.h"
 #include "sondhan/core/record_codec.h"
-#include "word_positions.h"
 #include "word_terms.h"
 
 namespace sondhan::core {
@@ -104,16 +102,12 @@ Xapian::Document DocumentBuilder::build(const Article& article, std::vector<std:
   std::unordered_map<std::string, Xapian::termcount> wdf;
   std::vector<analyzers::Token> tokens;
   std::vector<std::string> body_words;  // the body's terms in order, for its fingerprint
-  PositionsWriter positions;
   Xapian::termpos offset = 0;  // where the next text field's positions start
   for (const Field& field : schema()) {
     const std::vector<std::string>& values = article.values[field_index(field)];
     switch (field.kind) {
       case FieldKind::kText: {
-        if (values.empty()) {
-          positions.end_field(offset);
-          break;
-        }
+        if (values.empty()) break;
         const std::string& text = values.front();
         tokens.clear();
         analyzer_.analyze(text, {}, &tokens);
@@ -127,16 +121,14 @@ Xapian::Document DocumentBuilder::build(const Article& article, std::vector<std:
         for (const analyzers::Token& token : tokens) {
           const Xapian::termpos position = offset + token.position;
           const std::string term = word_term(token.term);
-          doc.add_term(term, weight);
-          positions.add(term, position);
-          if (!own_prefix.empty()) doc.add_term(own_prefix + term);
+          doc.add_posting(term, position, weight);
+          if (!own_prefix.empty()) doc.add_posting(own_prefix + term, position);
           wdf[token.term] += weight;
           if (field.suggest && token.kind == analyzers::TokenKind::kWord) {
             doc.add_boolean_term(word_term(prefix::kSuggest, analyzer_.normalize(std::string_view(text).substr(
                                                                    token.begin, token.end - token.begin))));
           }
         }
-        positions.end_field(tokens.empty() ? offset : offset + tokens.back().position + 1);
         for (size_t i = 0; i + 1 < tokens.size(); ++i) {
           if (tokens[i + 1].position != tokens[i].position + 1) continue;
           const bool rest = i + 2 < tokens.size() && tokens[i + 2].position == tokens[i + 1].position + 1;
@@ -189,9 +181,6 @@ Xapian::Document DocumentBuilder::build(const Article& article, std::vector<std:
     doc.add_value(static_cast<Xapian::valueno>(kFingerprintSlot), value);
   }
 
-  if (std::string value = positions.finish(); !value.empty()) {
-    doc.add_value(static_cast<Xapian::valueno>(kPositionsSlot), value);
-  }
   doc.set_data(encode_record(article.record));
   return doc;
 }

@@ -8,7 +8,6 @@
 #include <map>
 
 #include "document_builder.h"
-#include "position_filter.h"
 #include "sondhan/analyzers/news_synonyms.h"
 #include "sondhan/analyzers/numbers.h"
 #include "sondhan/core/schema.h"
@@ -42,12 +41,13 @@ Xapian::Query word_query(std::string_view prefix, std::string_view word) {
 }
 Xapian::Query word_query(std::string_view word) { return word_query({}, word); }
 
-// Words joined by `op` (phrases and proximity: positional_query).
-Xapian::Query words_query(Xapian::Query::op op, const std::vector<std::string>& words) {
+// Words joined by `op` (a phrase's `window` as Xapian takes it).
+Xapian::Query words_query(Xapian::Query::op op, const std::vector<std::string>& words,
+                          Xapian::termcount window = 0, std::string_view prefix = {}) {
   std::vector<Xapian::Query> parts;
   parts.reserve(words.size());
-  for (const std::string& word : words) parts.push_back(word_query(word));
-  return Xapian::Query(op, parts.begin(), parts.end());
+  for (const std::string& word : words) parts.push_back(word_query(prefix, word));
+  return Xapian::Query(op, parts.begin(), parts.end(), window);
 }
 
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
@@ -138,8 +138,6 @@ class QueryParserState {
     parsed.highlight = std::move(highlight_);
     if (!parsed.query.empty() && !proximity_.empty()) {
       parsed.proximity = Xapian::Query(Xapian::Query::OP_OR, proximity_.begin(), proximity_.end());
-      parsed.pairs = std::move(pairs_);
-      parsed.pair_weight = b_.ranking_.phrase_boost;
     }
     return parsed;
   }
@@ -281,7 +279,7 @@ class QueryParserState {
     std::vector<std::string> words;
     for (const auto& t : tokens) words.push_back(t.term);
     const auto window = tokens.back().position - tokens.front().position + 1;
-    *out = positional_query(Proximity::kPhrase, words, window, field_prefix);
+    *out = words_query(Xapian::Query::OP_PHRASE, words, window, field_prefix);
     return Status::ok();
   }
 
@@ -353,8 +351,8 @@ class QueryParserState {
                                   b_.ranking_.number_weight);
         highlight_.insert(digits);
       }
-      // The written-out form is a term of its own (document_builder.cc): as a phrase of common
-      // words (৫, হাজার) it read the positions of tens of thousands of articles.
+      // The written-out form is a term of its own (document_builder.cc), not a phrase of
+      // common words (৫, হাজার, ৮২০) whose positions are read for every article with all three.
       if (!analyzers::thousands_terms(stem).empty()) {
         alternatives.emplace_back(Xapian::Query::OP_SCALE_WEIGHT, word_query(prefix::kSpoken, stem),
                                   b_.ranking_.number_weight);
@@ -419,10 +417,10 @@ class QueryParserState {
         for (size_t i = 0; i + 1 < g.soft_stems.size(); ++i) {
           // Groups and words the analyzer split (ঢাকা-চট্টগ্রাম) have no single stem.
           if (g.soft_stems[i].empty() || g.soft_stems[i + 1].empty()) continue;
+          Xapian::Query pair[] = {word_query(g.soft_stems[i]), word_query(g.soft_stems[i + 1])};
           const auto window = static_cast<Xapian::termcount>(b_.ranking_.phrase_window);
-          pairs.push_back(positional_query(window <= 2 ? Proximity::kPhrase : Proximity::kNear,
-                                           {g.soft_stems[i], g.soft_stems[i + 1]}, window));
-          pairs_.push_back({g.soft_stems[i], g.soft_stems[i + 1], window});
+          pairs.emplace_back(window <= 2 ? Xapian::Query::OP_PHRASE : Xapian::Query::OP_NEAR, pair,
+                             pair + 2, window);
         }
         if (!pairs.empty()) {
           proximity_.emplace_back(Xapian::Query::OP_SCALE_WEIGHT,
@@ -473,7 +471,6 @@ class QueryParserState {
   int excluding_ = 0;  // how many excluded groups (-( ... )) the parser is inside
   std::unordered_set<std::string> highlight_;
   std::vector<Xapian::Query> proximity_;  // each group's scaled proximity pairs
-  std::vector<ProximityPair> pairs_;      // all of them, as words
 };
 
 QueryBuilder::QueryBuilder(const analyzers::Analyzer& analyzer, const Config& config)

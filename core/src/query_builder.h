@@ -27,19 +27,11 @@
 
 namespace sondhan::core {
 
-/// Two neighbouring query words (UTF-8 stems) that score extra found close together in a text.
-struct ProximityPair {
-  std::string first, second;
-  Xapian::termcount window = 0;  // within this many positions (2: side by side, in order)
-};
-
 struct ParsedQuery {
   Xapian::Query query;                          // what matches, and its base ranking; MatchAll
                                                 //   when only filters were given
   Xapian::Query proximity;                      // extra weight for neighbouring query words found
                                                 //   close together; empty when the query has none
-  std::vector<ProximityPair> pairs;             // the same pairs as words, each scaled by
-  double pair_weight = 0;                       //   pair_weight (the searcher's rerank)
   std::unordered_set<std::string> highlight;    // stems to mark in snippets
   bool has_text = false;                        // false: no ranking words (sort by date then)
 

@@ -29,7 +29,6 @@
 #include "sondhan/core/record_codec.h"
 #include "sondhan/core/schema.h"
 #include "sondhan/core/utf8.h"
-#include "word_positions.h"
 #include "word_terms.h"
 
 namespace sondhan::core {
@@ -311,7 +310,7 @@ struct Searcher::Impl {
   bool weigh_candidates(Xapian::Enquire& enquire, const Xapian::Query& query, bool collapse, size_t first,
                         size_t fetch, size_t check, std::vector<std::pair<Xapian::docid, double>>* ranked,
                         SearchResult* result);
-  void rerank_by_proximity(const ParsedQuery& parsed, size_t top,
+  void rerank_by_proximity(const Xapian::Query& proximity, size_t top,
                            std::vector<std::pair<Xapian::docid, double>>* ranked);
   bool date_window_page(Xapian::Enquire& enquire, const Xapian::Query& query, bool newest_first, size_t first,
                         size_t fetch, Xapian::MSet* mset);
@@ -611,48 +610,20 @@ bool Searcher::Impl::weigh_candidates(Xapian::Enquire& enquire, const Xapian::Qu
 }
 
 // Reorders the first `top` of *ranked (documents and their weights for the query) by those
-// weights plus what the query's proximity pairs give them. Which of them have a pair's words
-// close together is read from their own positions values (word_positions.h): `top` values,
-// where a match of the pairs would check every document that has both words of one. Each pair
-// then weighs as its words' AND (what OP_NEAR weighed) over the documents that have it
-// (DocidSource), with the archive's statistics; every pair is in that query, fitting or not, so
-// that each word counts as often as in the query.
-void Searcher::Impl::rerank_by_proximity(const ParsedQuery& parsed, size_t top,
+// weights plus what `proximity` (the query's neighbouring words found close together) gives
+// them: a second match of `proximity` alone, over those documents only (DocidSource). Collection
+// statistics do not depend on that filter, and positions are read for `top` documents instead
+// of for every candidate. Matching the whole query again over them, as this once did, searched
+// every one of its posting lists (synonyms and fallbacks included) for every document.
+void Searcher::Impl::rerank_by_proximity(const Xapian::Query& proximity, size_t top,
                                          std::vector<std::pair<Xapian::docid, double>>* ranked) {
-  if (top < 2 || parsed.pairs.empty()) return;
-  const size_t n = parsed.pairs.size();
-  std::vector<std::vector<uint32_t>> keys(n);
-  for (size_t p = 0; p < n; ++p) {
-    keys[p] = {position_key(word_term(parsed.pairs[p].first)), position_key(word_term(parsed.pairs[p].second))};
-  }
-  std::vector<std::vector<Xapian::docid>> close(n);  // per pair: the documents that have it
-  PositionsReader reader;
-  std::vector<std::vector<Xapian::termpos>> positions;
-  for (size_t i = 0; i < top; ++i) {
-    const Xapian::docid did = (*ranked)[i].first;
-    const std::string value = db.get_document(did, kValid).get_value(static_cast<Xapian::valueno>(kPositionsSlot));
-    if (!reader.parse(value)) continue;
-    for (size_t p = 0; p < n; ++p) {
-      reader.positions(keys[p], kAnyField, &positions);
-      const Xapian::termcount window = parsed.pairs[p].window;
-      if (window <= 2 ? in_order_within(positions, window) : near_within(positions, window)) close[p].push_back(did);
-    }
-  }
-  std::vector<Xapian::Query> pairs;
-  bool any = false;
-  for (size_t p = 0; p < n; ++p) {
-    const std::optional<Xapian::Query> within = documents(close[p]);
-    if (!within) return;  // the first order stands
-    any = any || !close[p].empty();
-    const Xapian::Query words(Xapian::Query::OP_AND, Xapian::Query(word_term(parsed.pairs[p].first)),
-                              Xapian::Query(word_term(parsed.pairs[p].second)));
-    pairs.emplace_back(Xapian::Query::OP_FILTER, words, *within);
-  }
-  if (!any) return;
+  if (top < 2) return;
+  std::vector<Xapian::docid> docids;
+  for (size_t i = 0; i < top; ++i) docids.push_back((*ranked)[i].first);
+  const std::optional<Xapian::Query> within = documents(docids);
+  if (!within) return;  // the first order stands
   Xapian::Enquire enquire(db);
-  enquire.set_query(Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT,
-                                  Xapian::Query(Xapian::Query::OP_OR, pairs.begin(), pairs.end()),
-                                  parsed.pair_weight));
+  enquire.set_query(Xapian::Query(Xapian::Query::OP_FILTER, proximity, *within));
   set_weighting(enquire, config.ranking);
   const Xapian::MSet near = enquire.get_mset(0, static_cast<Xapian::doccount>(top));
   if (near.empty()) return;
@@ -736,7 +707,7 @@ Result<SearchResult> Searcher::Impl::run(const SearchRequest& request) {
     result.query_description = (has_proximity ? parsed->with_proximity() : query).get_description();
 
     for (Xapian::MSetIterator it = mset.begin(); it != mset.end(); ++it) ranked.emplace_back(*it, it.get_weight());
-    if (rerank) rerank_by_proximity(parsed.value(), std::min(depth, ranked.size()), &ranked);
+    if (rerank) rerank_by_proximity(parsed->proximity, std::min(depth, ranked.size()), &ranked);
     const size_t skip = first < request.offset ? request.offset - first : 0;
     const size_t page_end = std::min(ranked.size(), skip + request.limit);
 

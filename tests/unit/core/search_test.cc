@@ -1289,7 +1289,7 @@ TEST_CASE("date-sorted pages read from the newest months are the pages of the wh
   CHECK(ids(searcher.value()->search(newest).value()) == std::vector<std::string>{"undated"});
 }
 
-TEST_CASE("phrases keep their words in order, next to each other, within one field", "[core][search][positions]") {
+TEST_CASE("phrases keep their words in order, next to each other, within one field", "[core][search][phrase]") {
   sondhan::testing::TempDir dir;
   Config config;
   config.db_path = dir.str("db");

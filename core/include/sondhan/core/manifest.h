@@ -17,10 +17,10 @@ namespace sondhan::core {
 inline constexpr int kIndexFormatVersion = 7;  // 3: fingerprints, band terms, story keys; 4: month terms;
                                                // 5: no band terms (the writer keeps the bands);
                                                // 6: words spelt one byte a letter (word_terms.h);
-                                               // 7: positions in a value (word_positions.h)
+                                               // 7: written-out thousands as XN terms
 /// The oldest layout read and extended as this one (then the writer rewrites the manifest as
-/// kIndexFormatVersion). Format 6 kept positions in Xapian, where phrases of 7 do not look:
-/// rebuild.
+/// kIndexFormatVersion). Format 6 has no XN terms, so a query of 5820 would miss ৫ হাজার ৮২০
+/// there: rebuild.
 inline constexpr int kOldestCompatibleFormat = 7;
 
 struct Manifest {

@@ -52,8 +52,6 @@ const std::vector<Field>& schema();
 inline constexpr int kStoryKeySlot = 9;
 /// The body's fingerprint and the article's id (encode_fingerprint).
 inline constexpr int kFingerprintSlot = 10;
-/// Where the document's words stand (word_positions.h): the index keeps no Xapian positions.
-inline constexpr int kPositionsSlot = 11;
 /// + story key: a boolean term on every article of the story but its first (story_terms).
 inline constexpr char kStoryPrefix[] = "XSTORY";
 
