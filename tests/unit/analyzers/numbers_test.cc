@@ -1,6 +1,6 @@
-#include <algorithm>
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <string>
 
 #include "sondhan/analyzers/analyzer.h"
