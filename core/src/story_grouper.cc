@@ -227,13 +227,13 @@ bool FreshTerms::may_hold(size_t shard, std::string_view term) const {
 }
 
 const PrintCache::Entry* PrintCache::find(size_t shard, Xapian::docid did) const {
-  auto it = entries_.find(uint64_t{shard} << 32 | did);
+  auto it = entries_.find(article_key(shard, did));
   return it == entries_.end() ? nullptr : &it->second;
 }
 
 const PrintCache::Entry* PrintCache::put(size_t shard, Xapian::docid did, std::string_view print) {
   if (entries_.size() >= max_entries_) entries_.clear();
-  Entry& entry = entries_[uint64_t{shard} << 32 | did];
+  Entry& entry = entries_[article_key(shard, did)];
   if (!decode_fingerprint(print, &entry.fp, &entry.id)) entry = Entry();
   return &entry;
 }
@@ -350,7 +350,7 @@ void StoryGrouper::group(const std::vector<Change>& changes, size_t begin, size_
       }
     });
     for (size_t k = 0; weighed.is_ok() && k < written.size(); ++k) {
-      if (complete[k]) weighed_.emplace(uint64_t{written[k].first} << 32 | written[k].second, std::move(lists[k]));
+      if (complete[k]) weighed_.emplace(article_key(written[k].first, written[k].second), std::move(lists[k]));
     }
   }
   for (size_t i = begin; i < end; ++i) {
@@ -412,7 +412,7 @@ void StoryGrouper::assign(const Place& self) {
   // same story; weighed by settle()'s first pass, or here.
   std::vector<Weighed> here;
   const std::vector<Weighed>* candidates = &here;
-  if (auto it = weighed_.find(uint64_t{self_shard} << 32 | self.did); it != weighed_.end()) {
+  if (auto it = weighed_.find(article_key(self_shard, self.did)); it != weighed_.end()) {
     candidates = &it->second;
   } else {
     weigh(self_shard, self.did, fp, true, &here);

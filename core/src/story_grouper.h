@@ -111,6 +111,9 @@ class FreshTerms {
   std::unique_ptr<uint64_t[], Free> once_, twice_;
 };
 
+/// An article's key in the grouper's tables: its shard number and docid in one word.
+inline uint64_t article_key(size_t shard, Xapian::docid did) { return uint64_t{shard} << 32 | did; }
+
 /// The fingerprints and ids of the articles in the writer's shards, by shard number and docid,
 /// kept by the writer across batches. Checking a candidate copy is then a comparison in memory:
 /// reading its fingerprint from the shard (a value look-up in a B-tree that outgrows the cache)
@@ -135,12 +138,12 @@ class PrintCache {
   /// stays valid until the next put().
   const Entry* put(size_t shard, Xapian::docid did, std::string_view print);
   /// Forgets the entry of docid `did` in shard number `shard` (its article was replaced or deleted).
-  void erase(size_t shard, Xapian::docid did) { entries_.erase(uint64_t{shard} << 32 | did); }
+  void erase(size_t shard, Xapian::docid did) { entries_.erase(article_key(shard, did)); }
   void clear() { entries_.clear(); }
 
  private:
   size_t max_entries_;
-  std::unordered_map<uint64_t, Entry> entries_;  // by shard << 32 | docid
+  std::unordered_map<uint64_t, Entry> entries_;  // by article_key()
 };
 
 /// The rule. A new or changed article joins the story of the most similar article (same_story,
@@ -239,7 +242,7 @@ class StoryGrouper {
   std::map<std::string, Before> before_;  // by id, the batch's first change to it
   std::set<std::string> pending_;         // ids written in this batch and not grouped yet
   std::set<std::string> regrouped_;       // stories taken apart and put back in this batch
-  std::unordered_map<uint64_t, std::vector<Weighed>> weighed_;  // by shard << 32 | docid: settle()'s first pass
+  std::unordered_map<uint64_t, std::vector<Weighed>> weighed_;  // by article_key(): settle()'s first pass
   size_t rewritten_ = 0;
 };
 
