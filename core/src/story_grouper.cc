@@ -262,7 +262,10 @@ Status StoryGrouper::prepare(const std::vector<Change>& changes, size_t begin, s
 
 Status StoryGrouper::settle(const std::vector<Change>& changes, size_t begin, size_t end,
                            const std::vector<Place>& placed, const ParallelFor& parallel) {
-  return guarded([&] { group(changes, begin, end, placed, parallel); });
+  return guarded([&] {
+    group(changes, begin, end, placed, parallel);
+    write_keys();
+  });
 }
 
 // Every shard is asked, not only the one the id hashes to: the writer may place an article
@@ -425,7 +428,7 @@ void StoryGrouper::assign(const Place& self) {
   for (const Weighed& other : *candidates) {
     if (pending_.count(other.id) > 0) continue;
     Xapian::WritableDatabase* db = shards_[other.shard].db;
-    std::string key = db->get_document(other.did, kValid).get_value(kKeySlot);
+    std::string key = key_of(other.shard, other.did);
     // Most similar first; ties by key, then id, so that the choice never depends on docids.
     const auto rank = std::make_tuple(-other.r.containment, -other.r.jaccard, key.empty() ? other.id : key, other.id);
     const auto best_rank = std::make_tuple(-best.containment, -best.jaccard,
@@ -446,6 +449,8 @@ void StoryGrouper::assign(const Place& self) {
 
 // Takes every article of story `key` out of it, then puts each back by the rule, in id order.
 void StoryGrouper::regroup(const std::string& key) {
+  // The story's members are found through the shards: they must hold every key set so far.
+  write_keys();
   regrouped_.insert(key);
   std::set<std::string> members;
   for (const std::string& term : story_terms(key)) {
@@ -475,6 +480,27 @@ void StoryGrouper::regroup(const std::string& key) {
 }
 
 void StoryGrouper::set_key(const Place& at, const std::string& id, const std::string& key) {
+  key_writes_[article_key(shard_index(at.db), at.did)] = {{at.db, at.did, {}}, id, key};
+}
+
+std::string StoryGrouper::key_of(size_t shard, Xapian::docid did) const {
+  if (auto it = key_writes_.find(article_key(shard, did)); it != key_writes_.end()) return it->second.key;
+  return shards_[shard].db->get_document(did, kValid).get_value(kKeySlot);
+}
+
+// In docid order, shard by shard, where consecutive docids share B-tree blocks: at 300,000
+// articles 1 to 4% less indexing time than writing each key when chosen. On this thread: the
+// same writes from the pool's threads, a shard on each, took 6 to 8% more time, not less.
+void StoryGrouper::write_keys() {
+  std::vector<std::pair<uint64_t, const KeyWrite*>> writes;
+  writes.reserve(key_writes_.size());
+  for (const auto& [k, w] : key_writes_) writes.emplace_back(k, &w);
+  std::sort(writes.begin(), writes.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  for (const auto& [k, w] : writes) write_key(w->at, w->id, w->key);
+  key_writes_.clear();
+}
+
+void StoryGrouper::write_key(const Place& at, const std::string& id, const std::string& key) {
   Xapian::Document doc = at.db->get_document(at.did);
   const std::string old = doc.get_value(kKeySlot);
   if (old == key) return;

@@ -193,6 +193,7 @@ class StoryGrouper {
   /// would write Xapian's buffered postings and positions out ahead of the commit. With
   /// `parallel`, each article's candidates are found and weighed on its threads first (they
   /// read only memory); the choices are then made in input order, on this thread, as without.
+  /// The story keys they give are written at the end, in docid order.
   /// kInternal for a Xapian error or when memory runs out.
   [[nodiscard]] Status settle(const std::vector<Change>& changes, size_t begin, size_t end,
                               const std::vector<Place>& placed, const ParallelFor& parallel = {});
@@ -226,8 +227,14 @@ class StoryGrouper {
   // shards only with `read`, so without it any number of threads may call it at once.
   bool weigh(size_t shard, Xapian::docid did, const Fingerprint& fp, bool read, std::vector<Weighed>* out);
   void regroup(const std::string& key);
-  // Gives the article `id` at `at` the story `key` ("": none).
+  // Gives the article `id` at `at` the story `key` ("": none), written by write_keys().
   void set_key(const Place& at, const std::string& id, const std::string& key);
+  // The story key of the article at docid `did` of shards_[shard]: as set_key() left it.
+  std::string key_of(size_t shard, Xapian::docid did) const;
+  // Writes what set_key() noted.
+  void write_keys();
+  // Writes one: its story term and key value (replace_document).
+  static void write_key(const Place& at, const std::string& id, const std::string& key);
   size_t shard_index(const Xapian::WritableDatabase* db) const;
   // The fingerprint and id of the article at docid `did` of shards_[shard], read if not cached.
   const PrintCache::Entry& print_of(size_t shard, Xapian::docid did);
@@ -243,6 +250,14 @@ class StoryGrouper {
   std::set<std::string> pending_;         // ids written in this batch and not grouped yet
   std::set<std::string> regrouped_;       // stories taken apart and put back in this batch
   std::unordered_map<uint64_t, std::vector<Weighed>> weighed_;  // by article_key(): settle()'s first pass
+  // Story keys set and not yet written, by article_key(): a batch's writes (replace_document of
+  // each article that joins a story, 6% of the time at 300,000 articles) go to the shards after
+  // its choices, in the order of the shards' B-trees.
+  struct KeyWrite {
+    Place at;
+    std::string id, key;
+  };
+  std::unordered_map<uint64_t, KeyWrite> key_writes_;
   size_t rewritten_ = 0;
 };
 
