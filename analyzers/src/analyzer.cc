@@ -40,9 +40,43 @@ void Analyzer::analyze(std::string_view text, const AnalyzeOptions& options,
   }
 }
 
-void TermCache::insert(std::string_view raw, const std::string& term) {
-  if (map_.size() >= kMaxEntries) map_.clear();
-  map_.emplace(std::string(raw), term);
+uint64_t TermCache::hash_of(std::string_view raw) {
+  const uint64_t h = std::hash<std::string_view>{}(raw);
+  return h == 0 ? 1 : h;
+}
+
+bool TermCache::find(std::string_view raw, std::string_view* term) const {
+  if (slots_.empty()) return false;
+  const uint64_t h = hash_of(raw);
+  for (size_t i = h & (kSlots - 1);; i = (i + 1) & (kSlots - 1)) {
+    const Slot& slot = slots_[i];
+    if (slot.hash == 0) return false;
+    if (slot.hash == h && slot.raw_size == raw.size() && bytes_.compare(slot.at, slot.raw_size, raw) == 0) {
+      *term = std::string_view(bytes_).substr(slot.at + slot.raw_size, slot.term_size);
+      return true;
+    }
+  }
+}
+
+void TermCache::insert(std::string_view raw, std::string_view term) {
+  if (raw.size() > kMaxBytes || term.size() > kMaxBytes) return;
+  if (entries_ >= kMaxEntries || bytes_.size() > kMaxBuffer || slots_.empty()) {
+    slots_.assign(kSlots, Slot());
+    bytes_.clear();
+    entries_ = 0;
+  }
+  const uint64_t h = hash_of(raw);
+  size_t i = h & (kSlots - 1);
+  while (slots_[i].hash != 0) {
+    const Slot& slot = slots_[i];
+    if (slot.hash == h && slot.raw_size == raw.size() && bytes_.compare(slot.at, slot.raw_size, raw) == 0) return;
+    i = (i + 1) & (kSlots - 1);
+  }
+  slots_[i] = {h, static_cast<uint32_t>(bytes_.size()), static_cast<uint16_t>(raw.size()),
+               static_cast<uint16_t>(term.size())};
+  bytes_.append(raw);
+  bytes_.append(term);
+  ++entries_;
 }
 
 std::string Analyzer::term_of(std::string_view raw, TokenKind kind,
@@ -50,7 +84,7 @@ std::string Analyzer::term_of(std::string_view raw, TokenKind kind,
   // Only the default options are cached (the index's and queries' terms).
   const bool cacheable = options.stem && !options.keep_stopwords;
   if (cacheable) {
-    if (const std::string* term = cache_.find(raw)) return *term;
+    if (std::string_view term; cache_.find(raw, &term)) return std::string(term);
   }
   std::string term = analyze_token(raw, kind, options);
   if (cacheable) cache_.insert(raw, term);
