@@ -66,3 +66,32 @@ TEST_CASE("compound splits: at syllable starts, two letters a side, halves analy
   CHECK(a.compound_splits("covid").empty());  // Bengali words only
   CHECK(a.compound_splits("5820").empty());
 }
+
+TEST_CASE("the term cache gives each word its own term, across the cache filling up", "[analyzers]") {
+  // More distinct words than the cache holds (it starts afresh when full), each inflected, each
+  // analysed by one analyzer again and again; a new analyzer for each word never answers from
+  // its cache.
+  const char* const stems[] = {"কর", "দেখ", "বল", "খেল", "পড়", "লিখ", "চল", "ধর"};
+  const char* const endings[] = {"", "ে", "েছে", "বে", "ার", "ের", "েরা", "লেন"};
+  std::vector<std::string> words;
+  for (int n = 0; n < 2600; ++n) {
+    for (const char* stem : stems) {
+      for (const char* ending : endings) {
+        // A different word for each n: its decimal digits spelt as letters (0 -> ক, 1 -> খ, ...).
+        std::string word;
+        for (int k = n; k > 0; k /= 10) word += std::string("কখগঘঙচছজঝঞ" + 3 * (k % 10), 3);
+        words.push_back(word + stem + ending);
+      }
+    }
+  }
+  REQUIRE(words.size() > 150000);
+  const Analyzer cached;
+  for (int round = 0; round < 2; ++round) {
+    for (size_t i = round; i < words.size(); i += 97) {
+      const std::vector<std::string> expected = Analyzer().terms(words[i]);
+      REQUIRE(cached.terms(words[i]) == expected);
+      REQUIRE(cached.terms(words[i]) == expected);  // from the cache now
+    }
+    for (const std::string& word : words) (void)cached.terms(word);  // fills and clears the cache
+  }
+}

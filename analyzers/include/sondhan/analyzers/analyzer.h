@@ -5,7 +5,6 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -58,7 +57,8 @@ class TermCache {
   static constexpr size_t kMaxEntries = 50000;  // a few MB
   static constexpr size_t kSlots = size_t{1} << 17;  // a power of two, over twice kMaxEntries
   static constexpr size_t kMaxBytes = 0xFFFF;        // longer tokens or terms are not cached
-  static constexpr size_t kMaxBuffer = size_t{1} << 26;  // bytes_ is cleared beyond (a bound, and offsets fit 32 bits)
+  // bytes_ starts afresh beyond this: a bound on memory, and offsets fit in 32 bits.
+  static constexpr size_t kMaxBuffer = size_t{1} << 26;
   struct Slot {
     uint64_t hash = 0;  // 0: empty
     uint32_t at = 0;    // in bytes_: the raw token, then the term
