@@ -14,6 +14,7 @@
 #include <filesystem>
 #include <limits>
 #include <set>
+#include <string_view>
 #include <unordered_set>
 
 #include <xapian.h>
@@ -239,6 +240,10 @@ struct IndexWriter::Impl {
                           std::vector<StoryGrouper::Place>* placed);
   Status write_shards(std::vector<Change>& changes, size_t begin, size_t end, WriteCounts* counts,
                       std::vector<StoryGrouper::Place>* placed);
+  bool can_group_first(const std::vector<Change>& changes, size_t begin, size_t end,
+                       const StoryGrouper& stories) const;
+  Status write_grouped(std::vector<Change>& changes, size_t begin, size_t end, WriteCounts* counts,
+                       StoryGrouper& stories);
 };
 
 IndexWriter::IndexWriter(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -672,6 +677,79 @@ Status IndexWriter::Impl::write_shards(std::vector<Change>& changes, size_t begi
   return s;
 }
 
+// Whether changes[begin, end) can be grouped before they are written (write_grouped): a bulk
+// build's batch, in lanes, of new articles only, each once. Anything else (an update, a delete, an
+// id twice) may take a story apart, which reads the stories' members from the shards.
+bool IndexWriter::Impl::can_group_first(const std::vector<Change>& changes, size_t begin, size_t end,
+                                        const StoryGrouper& stories) const {
+  if (!segmented || targets.size() < 2 || !stories_enabled() || !stories.all_new()) return false;
+  std::unordered_set<std::string_view> ids;
+  for (size_t i = begin; i < end; ++i) {
+    if (changes[i].is_delete || !ids.insert(changes[i].article.id).second) return false;
+  }
+  return true;
+}
+
+// Writes a batch of new articles grouped first: each lane builds its documents and places them
+// at the docids its shard will give them (the next ones, in input order), the story grouper
+// chooses their stories from the fingerprints in memory and puts the keys into the documents,
+// and each lane then writes its documents once. Grouping after the writes wrote each article
+// that joined a story twice, the second time to add its key.
+Status IndexWriter::Impl::write_grouped(std::vector<Change>& changes, size_t begin, size_t end,
+                                        WriteCounts* counts, StoryGrouper& stories) {
+  const size_t lanes = targets.size();
+  std::vector<size_t> lane_of(end - begin);
+  std::vector<StoryGrouper::Place> placed(end - begin);
+  struct Built {
+    Xapian::Document doc;
+    std::vector<std::string> stems;  // for spelling variants
+  };
+  std::vector<Built> built(end - begin);
+  try {
+    (void)take_out_elsewhere(changes, begin, end);  // notes the ids as written (none is elsewhere)
+    std::vector<Xapian::docid> next(lanes);
+    for (size_t lane = 0; lane < lanes; ++lane) next[lane] = shards[targets[lane]].db.get_lastdocid() + 1;
+    for (size_t i = begin; i < end; ++i) {
+      const size_t lane = layout::shard_of(changes[i].article.id, lanes);
+      lane_of[i - begin] = lane;
+      placed[i - begin] = {&shards[targets[lane]].db, next[lane]++, {}};
+    }
+  } catch (const Xapian::Error& e) {
+    return Status::internal("write failed: " + e.get_description());
+  }
+  Status s = pool->run(lanes, [&](size_t lane) {
+    for (size_t i = begin; i < end; ++i) {
+      if (lane_of[i - begin] != lane) continue;
+      Built& d = built[i - begin];
+      d.doc = workers[lane]->builder.build(changes[i].article, &d.stems);
+      placed[i - begin].print = d.doc.get_value(static_cast<Xapian::valueno>(kFingerprintSlot));
+    }
+    return Status::ok();
+  });
+  if (!s.is_ok()) return s;
+  StoryGrouper::Unwritten unwritten;
+  for (size_t i = begin; i < end; ++i) {
+    unwritten.emplace(article_key(targets[lane_of[i - begin]], placed[i - begin].did), &built[i - begin].doc);
+  }
+  if (s = stories.settle_unwritten(changes, begin, end, placed, parallel_for(), unwritten); !s.is_ok()) return s;
+  std::vector<WriteCounts> per_lane(lanes);
+  s = pool->run(lanes, [&](size_t lane) {
+    Shard& shard = shards[targets[lane]];
+    for (size_t i = begin; i < end; ++i) {
+      if (lane_of[i - begin] != lane) continue;
+      // A docid past the shard's last one adds the document there (as add_document would).
+      shard.db.replace_document(placed[i - begin].did, built[i - begin].doc);
+      changes[i].outcome = ChangeOutcome::kAdded;
+      ++per_lane[lane].added;
+      file_spelling_variants(shard, built[i - begin].stems, workers[lane]->analyzer);
+    }
+    return Status::ok();
+  });
+  for (const WriteCounts& c : per_lane) *counts += c;
+  if (!s.is_ok()) return Status::internal("write failed: " + s.message());
+  return s;
+}
+
 Status IndexWriter::Impl::write_range(std::vector<Change>& changes, size_t begin, size_t end,
                                       WriteCounts* counts, std::vector<StoryGrouper::Place>* placed) {
   placed->assign(end - begin, {});
@@ -719,9 +797,13 @@ Status IndexWriter::Impl::apply(std::vector<Change>& changes, WriteCounts* count
     }
     StoryGrouper stories(std::move(story_shards), fresh_terms.get(), &bands, &prints);
     if (Status s = stories.prepare(changes, begin, end); !s.is_ok()) return s;
-    std::vector<StoryGrouper::Place> placed;
-    if (Status s = write_range(changes, begin, end, counts, &placed); !s.is_ok()) return s;
-    if (Status s = stories.settle(changes, begin, end, placed, parallel_for()); !s.is_ok()) return s;
+    if (can_group_first(changes, begin, end, stories)) {
+      if (Status s = write_grouped(changes, begin, end, counts, stories); !s.is_ok()) return s;
+    } else {
+      std::vector<StoryGrouper::Place> placed;
+      if (Status s = write_range(changes, begin, end, counts, &placed); !s.is_ok()) return s;
+      if (Status s = stories.settle(changes, begin, end, placed, parallel_for()); !s.is_ok()) return s;
+    }
     since_commit += end - begin;
     if (since_commit >= static_cast<size_t>(options.commit_every)) {
       if (Status s = commit(); !s.is_ok()) return s;

@@ -247,6 +247,11 @@ size_t StoryGrouper::shard_index(const Xapian::WritableDatabase* db) const {
 
 const PrintCache::Entry& StoryGrouper::print_of(size_t shard, Xapian::docid did) {
   if (const PrintCache::Entry* cached = prints_->find(shard, did)) return *cached;
+  if (unwritten_ != nullptr) {
+    if (auto it = unwritten_->find(article_key(shard, did)); it != unwritten_->end()) {
+      return *prints_->put(shard, did, it->second->get_value(kPrintSlot));
+    }
+  }
   return *prints_->put(shard, did, shards_[shard].db->get_document(did, kValid).get_value(kPrintSlot));
 }
 
@@ -266,6 +271,19 @@ Status StoryGrouper::settle(const std::vector<Change>& changes, size_t begin, si
     group(changes, begin, end, placed, parallel);
     write_keys();
   });
+}
+
+bool StoryGrouper::all_new() const {
+  return std::none_of(before_.begin(), before_.end(), [](const auto& entry) { return entry.second.existed; });
+}
+
+Status StoryGrouper::settle_unwritten(const std::vector<Change>& changes, size_t begin, size_t end,
+                                      const std::vector<Place>& placed, const ParallelFor& parallel,
+                                      const Unwritten& unwritten) {
+  unwritten_ = &unwritten;
+  const Status s = settle(changes, begin, end, placed, parallel);
+  unwritten_ = nullptr;
+  return s;
 }
 
 // Every shard is asked, not only the one the id hashes to: the writer may place an article
@@ -485,6 +503,7 @@ void StoryGrouper::set_key(const Place& at, const std::string& id, const std::st
 
 std::string StoryGrouper::key_of(size_t shard, Xapian::docid did) const {
   if (auto it = key_writes_.find(article_key(shard, did)); it != key_writes_.end()) return it->second.key;
+  if (unwritten_ != nullptr && unwritten_->count(article_key(shard, did)) > 0) return {};
   return shards_[shard].db->get_document(did, kValid).get_value(kKeySlot);
 }
 
@@ -496,12 +515,26 @@ void StoryGrouper::write_keys() {
   writes.reserve(key_writes_.size());
   for (const auto& [k, w] : key_writes_) writes.emplace_back(k, &w);
   std::sort(writes.begin(), writes.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-  for (const auto& [k, w] : writes) write_key(w->at, w->id, w->key);
+  for (const auto& [k, w] : writes) {
+    if (unwritten_ != nullptr) {
+      if (auto it = unwritten_->find(k); it != unwritten_->end()) {
+        put_key(*it->second, w->id, w->key);
+        continue;
+      }
+    }
+    write_key(w->at, w->id, w->key);
+  }
   key_writes_.clear();
 }
 
 void StoryGrouper::write_key(const Place& at, const std::string& id, const std::string& key) {
   Xapian::Document doc = at.db->get_document(at.did);
+  if (doc.get_value(kKeySlot) == key) return;
+  put_key(doc, id, key);
+  at.db->replace_document(at.did, doc);
+}
+
+void StoryGrouper::put_key(Xapian::Document& doc, const std::string& id, const std::string& key) {
   const std::string old = doc.get_value(kKeySlot);
   if (old == key) return;
   // The story's first article carries no story term (schema.h's story_terms): with only its
@@ -519,7 +552,6 @@ void StoryGrouper::write_key(const Place& at, const std::string& id, const std::
     doc.add_value(kKeySlot, key);
     if (key != id) doc.add_boolean_term(kStoryPrefix + key);
   }
-  at.db->replace_document(at.did, doc);
 }
 
 }  // namespace sondhan::core

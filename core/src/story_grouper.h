@@ -198,6 +198,22 @@ class StoryGrouper {
   [[nodiscard]] Status settle(const std::vector<Change>& changes, size_t begin, size_t end,
                               const std::vector<Place>& placed, const ParallelFor& parallel = {});
 
+  /// The documents of a batch that are not written yet, by article_key(): where the writer
+  /// will add them (Place::did is the docid it will give).
+  using Unwritten = std::unordered_map<uint64_t, Xapian::Document*>;
+
+  /// Whether the batch prepare() noted is of articles that none of the shards holds: then the
+  /// writer may group it before writing it (settle() with `unwritten`).
+  bool all_new() const;
+
+  /// settle() for a batch placed but not written yet: the story keys of its own articles go into
+  /// their documents in `unwritten`, so that each is written once, with its key (a key written
+  /// after the article costs Xapian a second write of its term list, 6% of the indexing time at
+  /// 300,000 articles). REQUIRES: all_new().
+  [[nodiscard]] Status settle_unwritten(const std::vector<Change>& changes, size_t begin, size_t end,
+                                        const std::vector<Place>& placed, const ParallelFor& parallel,
+                                        const Unwritten& unwritten);
+
   /// Writes done so far by settle() on articles other than the batch's: how far a change spread.
   size_t rewritten() const { return rewritten_; }
 
@@ -235,6 +251,8 @@ class StoryGrouper {
   void write_keys();
   // Writes one: its story term and key value (replace_document).
   static void write_key(const Place& at, const std::string& id, const std::string& key);
+  // Gives `doc` of article `id` the story `key` in place of the one it has.
+  static void put_key(Xapian::Document& doc, const std::string& id, const std::string& key);
   size_t shard_index(const Xapian::WritableDatabase* db) const;
   // The fingerprint and id of the article at docid `did` of shards_[shard], read if not cached.
   const PrintCache::Entry& print_of(size_t shard, Xapian::docid did);
@@ -258,6 +276,7 @@ class StoryGrouper {
     std::string id, key;
   };
   std::unordered_map<uint64_t, KeyWrite> key_writes_;
+  const Unwritten* unwritten_ = nullptr;  // during settle_unwritten()
   size_t rewritten_ = 0;
 };
 

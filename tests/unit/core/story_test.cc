@@ -187,6 +187,33 @@ TEST_CASE("stories: copies within one batch, the same groups whatever the shard 
   CHECK(one.story("y1") == std::set<std::string>{"y1", "y2"});
 }
 
+TEST_CASE("stories: a bulk build groups a batch of new articles before writing it, as one at a time does",
+          "[core][stories]") {
+  // Stories whose copies are all in one batch, in both lanes, and stories begun in an earlier
+  // batch that copies in a later one join: the writer groups such batches before it writes them
+  // and puts each key into the document it then writes once.
+  std::vector<Change> input;
+  for (int copy = 0; copy < 4; ++copy) {
+    for (int story = 0; story < 6; ++story) {
+      const std::string text = copy == 3 ? words(10 + story, 70) : words(10 + story, 80) + " " + words(40 + copy, 3);
+      input.push_back(upsert("t" + std::to_string(story) + "-" + std::to_string(copy), text));
+    }
+    input.push_back(upsert("alone-" + std::to_string(copy), words(30 + copy, 80)));
+  }
+  for (size_t batch : {input.size(), size_t{7}}) {
+    INFO("batch " << batch);
+    Db bulk(2), serial(1);
+    bulk.apply_bulk(input, batch);
+    for (const Change& change : input) serial.apply({change});
+    for (const Change& change : input) {
+      INFO(change.article.id);
+      CHECK(bulk.story(change.article.id) == serial.story(change.article.id));
+    }
+    CHECK(bulk.story("t2-3") == std::set<std::string>{"t2-0", "t2-1", "t2-2", "t2-3"});
+    CHECK(bulk.story("alone-2") == std::set<std::string>{"alone-2"});
+  }
+}
+
 TEST_CASE("search collapses a story into one hit with its versions; related skips copies", "[core][stories]") {
   Db db;
   const std::string shared = words(7, 3);  // words every article has, to search for
