@@ -1,7 +1,8 @@
 // Story grouping over the writer's shards. Every read goes through the WritableDatabase
 // handles, which see their own uncommitted changes (Xapian's glass backend flushes one term's
 // buffered postings when that term's posting list is opened, and reads documents and values
-// through its pending changes), so a copy written earlier in the same batch is found.
+// through its pending changes), so a copy written earlier in the same batch is found; a batch
+// grouped before it is written (settle_unwritten) is read from its documents in memory.
 #include "story_grouper.h"
 
 #include <algorithm>

@@ -154,9 +154,10 @@ class PrintCache {
 /// taken out of it and put back one by one, in id order, by the same rule. An upsert whose
 /// body gives the same fingerprint keeps its story.
 ///
-/// Within a batch, the changes are grouped in input order after they are all written: an
-/// article written later in the batch is invisible to one before it, so the groups are those
-/// of writing one article at a time. Same input in the same order: same groups.
+/// Within a batch, the changes are grouped in input order after they are all written (or, for
+/// a batch of new articles only, once they are all placed: settle_unwritten): an article later
+/// in the batch is invisible to one before it, so the groups are those of writing one article
+/// at a time. Same input in the same order: same groups.
 ///
 /// Usage, for each batch written: prepare() before the writes, settle() after.
 /// Thread safety: one thread, while no other thread uses the shards.
