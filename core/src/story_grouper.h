@@ -159,7 +159,8 @@ class PrintCache {
 /// in the batch is invisible to one before it, so the groups are those of writing one article
 /// at a time. Same input in the same order: same groups.
 ///
-/// Usage, for each batch written: prepare() before the writes, settle() after.
+/// Usage, for each batch written: prepare() before the writes, settle() after; or, when
+/// all_new(), prepare(), then settle_unwritten() once the batch is placed, then the writes.
 /// Thread safety: one thread, while no other thread uses the shards.
 class StoryGrouper {
  public:
