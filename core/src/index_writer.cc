@@ -788,7 +788,8 @@ Status IndexWriter::Impl::apply(std::vector<Change>& changes, WriteCounts* count
     const size_t room = static_cast<size_t>(options.commit_every) - since_commit;
     const size_t end = segment_end(changes, begin, std::min(changes.size(), begin + room));
     // Story grouping (story_grouper.h): each id's story is noted before the range is written,
-    // and the range is grouped after it, on this thread, while the shard threads wait.
+    // and the range is grouped after it (a bulk build's range of new articles: before, once
+    // placed), on this thread, while the shard threads wait.
     std::vector<StoryGrouper::Shard> story_shards;
     for (auto& shard : shards) {
       story_shards.push_back({&shard.db, shard.fresh});
