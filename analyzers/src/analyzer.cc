@@ -45,17 +45,21 @@ uint64_t TermCache::hash_of(std::string_view raw) {
   return h == 0 ? 1 : h;
 }
 
+size_t TermCache::slot_of(std::string_view raw, uint64_t hash) const {
+  size_t i = hash & (kSlots - 1);
+  for (;; i = (i + 1) & (kSlots - 1)) {
+    const Slot& slot = slots_[i];
+    if (slot.hash == 0) return i;
+    if (slot.hash == hash && slot.raw_size == raw.size() && bytes_.compare(slot.at, slot.raw_size, raw) == 0) return i;
+  }
+}
+
 bool TermCache::find(std::string_view raw, std::string_view* term) const {
   if (slots_.empty()) return false;
-  const uint64_t h = hash_of(raw);
-  for (size_t i = h & (kSlots - 1);; i = (i + 1) & (kSlots - 1)) {
-    const Slot& slot = slots_[i];
-    if (slot.hash == 0) return false;
-    if (slot.hash == h && slot.raw_size == raw.size() && bytes_.compare(slot.at, slot.raw_size, raw) == 0) {
-      *term = std::string_view(bytes_).substr(slot.at + slot.raw_size, slot.term_size);
-      return true;
-    }
-  }
+  const Slot& slot = slots_[slot_of(raw, hash_of(raw))];
+  if (slot.hash == 0) return false;
+  *term = std::string_view(bytes_).substr(slot.at + slot.raw_size, slot.term_size);
+  return true;
 }
 
 void TermCache::insert(std::string_view raw, std::string_view term) {
@@ -66,14 +70,10 @@ void TermCache::insert(std::string_view raw, std::string_view term) {
     entries_ = 0;
   }
   const uint64_t h = hash_of(raw);
-  size_t i = h & (kSlots - 1);
-  while (slots_[i].hash != 0) {
-    const Slot& slot = slots_[i];
-    if (slot.hash == h && slot.raw_size == raw.size() && bytes_.compare(slot.at, slot.raw_size, raw) == 0) return;
-    i = (i + 1) & (kSlots - 1);
-  }
-  slots_[i] = {h, static_cast<uint32_t>(bytes_.size()), static_cast<uint16_t>(raw.size()),
-               static_cast<uint16_t>(term.size())};
+  Slot& slot = slots_[slot_of(raw, h)];
+  if (slot.hash != 0) return;  // cached already
+  slot = {h, static_cast<uint32_t>(bytes_.size()), static_cast<uint16_t>(raw.size()),
+          static_cast<uint16_t>(term.size())};
   bytes_.append(raw);
   bytes_.append(term);
   ++entries_;

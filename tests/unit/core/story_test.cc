@@ -105,6 +105,22 @@ const std::string kThird = words(3, 80);
 const std::string kUpdated = kStory + " " + words(4, 10);
 const std::string kCut = words(1, 70);
 
+// `copies` rounds of `stories` stories and one article alone, round after round: story n's
+// copy c is "<prefix>n-c", the last copy cut short and the others each with a sentence of its
+// own; "alone-c" copies nothing.
+std::vector<Change> copies_of_stories(const std::string& prefix, int stories, int copies) {
+  std::vector<Change> input;
+  for (int copy = 0; copy < copies; ++copy) {
+    for (int story = 0; story < stories; ++story) {
+      const std::string text = copy == copies - 1 ? words(10 + story, 70)
+                                                  : words(10 + story, 80) + " " + words(40 + copy, 3);
+      input.push_back(upsert(prefix + std::to_string(story) + "-" + std::to_string(copy), text));
+    }
+    input.push_back(upsert("alone-" + std::to_string(copy), words(30 + copy, 80)));
+  }
+  return input;
+}
+
 }  // namespace
 
 TEST_CASE("fingerprints: copies are the same story, other texts and short notices are not", "[core][stories]") {
@@ -192,14 +208,7 @@ TEST_CASE("stories: a bulk build groups a batch of new articles before writing i
   // Stories whose copies are all in one batch, in both lanes, and stories begun in an earlier
   // batch that copies in a later one join: the writer groups such batches before it writes them
   // and puts each key into the document it then writes once.
-  std::vector<Change> input;
-  for (int copy = 0; copy < 4; ++copy) {
-    for (int story = 0; story < 6; ++story) {
-      const std::string text = copy == 3 ? words(10 + story, 70) : words(10 + story, 80) + " " + words(40 + copy, 3);
-      input.push_back(upsert("t" + std::to_string(story) + "-" + std::to_string(copy), text));
-    }
-    input.push_back(upsert("alone-" + std::to_string(copy), words(30 + copy, 80)));
-  }
+  const std::vector<Change> input = copies_of_stories("t", 6, 4);
   for (size_t batch : {input.size(), size_t{7}}) {
     INFO("batch " << batch);
     Db bulk(2), serial(1);
@@ -382,14 +391,7 @@ TEST_CASE("band index: a band value shared by too many articles finds none of th
 TEST_CASE("stories: a bulk build in many segments groups as writing one article at a time does",
           "[core][stories]") {
   // Copies far apart in the input, so that they land in different segments and batches.
-  std::vector<Change> input;
-  for (int copy = 0; copy < 3; ++copy) {
-    for (int story = 0; story < 8; ++story) {
-      const std::string text = copy == 2 ? words(10 + story, 70) : words(10 + story, 80) + " " + words(40 + copy, 3);
-      input.push_back(upsert("s" + std::to_string(story) + "-" + std::to_string(copy), text));
-    }
-    input.push_back(upsert("alone-" + std::to_string(copy), words(30 + copy, 80)));
-  }
+  std::vector<Change> input = copies_of_stories("s", 8, 3);
   // The same id several times in one batch (of six): added then deleted; added, deleted and
   // added again.
   input.push_back(upsert("gone", words(50, 80)));

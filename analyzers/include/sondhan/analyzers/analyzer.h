@@ -65,6 +65,8 @@ class TermCache {
     uint16_t raw_size = 0, term_size = 0;
   };
   static uint64_t hash_of(std::string_view raw);
+  // The slot that holds `raw`, or else the empty one where it would go.
+  size_t slot_of(std::string_view raw, uint64_t hash) const;
   std::vector<Slot> slots_;  // open addressing, linear probing; made by the first insert()
   std::string bytes_;
   size_t entries_ = 0;
