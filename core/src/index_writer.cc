@@ -135,9 +135,6 @@ struct IndexWriter::Impl {
     std::string name;  // directory under path; empty for a plain (stub-less) database
     Xapian::WritableDatabase db;
     bool fresh;  // empty when opened: every term in it was written by this writer
-    // Hashes of the stems whose spelling key this run has recorded (a collision only leaves a
-    // stem unfiled, one spelling variant in about 10^13 at a million stems).
-    std::unordered_set<uint64_t> filed;
     // The lane (an id's shard_of over the targets) whose articles alone this shard holds, if
     // this run made it; -1 if it may hold any id (a database written before).
     int lane = -1;
@@ -150,6 +147,11 @@ struct IndexWriter::Impl {
     explicit Worker(const IndexOptions& options) : builder(analyzer, options) {}
     analyzers::Analyzer analyzer;
     DocumentBuilder builder;
+    // Hashes of the stems whose spelling key this worker has filed in this run (a collision
+    // only leaves a stem unfiled, one spelling variant in about 10^13 at a million stems). One
+    // set for all the shards it writes: queries read the synonyms of every shard together, and
+    // merges keep them, so a stem filed in one segment need not be filed in the next.
+    std::unordered_set<uint64_t> filed;
   };
 
   Impl(std::string p, const IndexOptions& opts) : path(std::move(p)), options(opts) {}
@@ -230,8 +232,7 @@ struct IndexWriter::Impl {
     };
   }
   Status start_segments();
-  void file_spelling_variants(Shard& shard, const std::vector<std::string>& stems,
-                              const analyzers::Analyzer& analyzer);
+  static void file_spelling_variants(Shard& shard, const std::vector<std::string>& stems, Worker& worker);
   // `placed[i - begin]`: where changes[i] was written (StoryGrouper::settle's input).
   Status write_range(std::vector<Change>& changes, size_t begin, size_t end, WriteCounts* counts,
                      std::vector<StoryGrouper::Place>* placed);
@@ -567,9 +568,6 @@ Status IndexWriter::Impl::commit_all() {
 Status IndexWriter::Impl::start_segments() {
   if (Status s = commit_all(); !s.is_ok()) return s;
   for (size_t lane = 0; lane < targets.size(); ++lane) {
-    // A full segment files no more stems: its set (tens of thousands of them) would stay for the
-    // whole run, in each of the hundreds of segments of a million articles.
-    std::unordered_set<uint64_t>().swap(shards[targets[lane]].filed);
     const std::string name = unused_name(segment_generation);
     Xapian::WritableDatabase db(path + "/" + name, Xapian::DB_CREATE | segment_sync());
     // The metadata every shard carries (the manifest; what set_metadata() wrote), as the lane's
@@ -591,12 +589,12 @@ Status IndexWriter::Impl::start_segments() {
 // synonym entry per distinct stem costs far less than a loose term in every document.
 // Entries of deleted articles stay; they point at stems that match nothing.
 void IndexWriter::Impl::file_spelling_variants(Shard& shard, const std::vector<std::string>& stems,
-                                               const analyzers::Analyzer& analyzer) {
+                                               Worker& worker) {
   constexpr size_t kMaxRemembered = 1 << 20;  // re-filing an entry is harmless, memory is not
   for (const std::string& stem : stems) {
-    if (!shard.filed.insert(std::hash<std::string>{}(stem)).second) continue;
-    if (shard.filed.size() > kMaxRemembered) shard.filed.clear();
-    if (std::string key = filing_key(analyzer, stem); !key.empty()) shard.db.add_synonym(key, word_term(stem));
+    if (!worker.filed.insert(std::hash<std::string>{}(stem)).second) continue;
+    if (worker.filed.size() > kMaxRemembered) worker.filed.clear();
+    if (std::string key = filing_key(worker.analyzer, stem); !key.empty()) shard.db.add_synonym(key, word_term(stem));
   }
 }
 
@@ -646,7 +644,7 @@ Status IndexWriter::Impl::write_one_target(std::vector<Change>& changes, size_t 
                                  docs[i - begin]);
     shard.replaced = shard.replaced || changes[i].outcome == ChangeOutcome::kUpdated;
     if (moved[i - begin]) count_move(changes[i], counts);
-    file_spelling_variants(shard, stems[i - begin], workers[0]->analyzer);  // run() is over
+    file_spelling_variants(shard, stems[i - begin], *workers[0]);  // run() is over
   }
   return Status::ok();
 }
@@ -669,7 +667,7 @@ Status IndexWriter::Impl::write_shards(std::vector<Change>& changes, size_t begi
       (*placed)[i - begin] = place(shard.db, write_change(shard.db, changes[i], doc, &per_lane[lane]), doc);
       shard.replaced = shard.replaced || changes[i].outcome == ChangeOutcome::kUpdated;
       if (moved[i - begin]) count_move(changes[i], &per_lane[lane]);
-      file_spelling_variants(shard, stems, worker.analyzer);
+      file_spelling_variants(shard, stems, worker);
     }
     return Status::ok();
   });
@@ -741,7 +739,7 @@ Status IndexWriter::Impl::write_grouped(std::vector<Change>& changes, size_t beg
       shard.db.replace_document(placed[i - begin].did, built[i - begin].doc);
       changes[i].outcome = ChangeOutcome::kAdded;
       ++per_lane[lane].added;
-      file_spelling_variants(shard, built[i - begin].stems, workers[lane]->analyzer);
+      file_spelling_variants(shard, built[i - begin].stems, *workers[lane]);
     }
     return Status::ok();
   });
@@ -775,6 +773,8 @@ void IndexWriter::Impl::forget_written() {
   bands.clear();
   prints.clear();
   for (auto& shard : shards) shard.fresh = false;
+  // A write that failed may have taken spelling entries with it: file every stem again.
+  for (auto& worker : workers) worker->filed.clear();
 }
 
 Status IndexWriter::Impl::apply(std::vector<Change>& changes, WriteCounts* counts) {

@@ -184,6 +184,46 @@ TEST_CASE("spelling variants are found both ways, after a merge and after an ups
   CHECK(ids_for("সিক্ষক") == std::set<std::string>{"teacher"});
 }
 
+TEST_CASE("a bulk build files a stem's spelling once, and finds it in every segment, before and after the merge",
+          "[core][search]") {
+  sondhan::testing::TempDir dir;
+  Config config;
+  config.db_path = dir.str("db");
+  config.index.threads = 2;
+  config.index.segment_articles = 1;  // a new segment for every article of each lane
+  WriterOptions bulk;
+  bulk.bulk = true;
+  auto writer = IndexWriter::open(config.db_path, config, bulk);
+  REQUIRE(writer.is_ok());
+  std::vector<Change> changes(12);
+  std::set<std::string> all;
+  for (size_t i = 0; i < changes.size(); ++i) {
+    const std::string id = "p" + std::to_string(i);
+    const std::string word = i % 2 == 0 ? "গরীব" : "গরিব";
+    changes[i].article = article(id, word + " কৃষক " + std::to_string(i), word + " কৃষকের ধান।", "2024-01-02", "BBC");
+    all.insert(id);
+  }
+  WriteCounts counts;
+  REQUIRE(writer.value()->apply(changes, &counts).is_ok());
+  REQUIRE(writer.value()->commit().is_ok());
+  REQUIRE(writer.value()->shard_count() >= 10);
+  auto ids_for = [&](const std::string& query) {
+    SearchRequest r;
+    r.query = query;
+    r.limit = 50;
+    std::set<std::string> ids;
+    for (const Hit& hit : search_with(config, r).hits) ids.insert(hit.id);
+    return ids;
+  };
+  // Each spelling was filed in the first segment that had it, and queries read every segment.
+  CHECK(ids_for("গরিব") == all);
+  CHECK(ids_for("গরীব") == all);
+  REQUIRE(writer.value()->finish().is_ok());
+  REQUIRE(writer.value()->shard_count() == 1);
+  CHECK(ids_for("গরিব") == all);
+  CHECK(ids_for("গরীব") == all);
+}
+
 TEST_CASE("synonyms find the other words of their group, marked in the snippet", "[core][search]") {
   sondhan::testing::TempDir dir;
   Config config;
