@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <atomic>
 #include <fstream>
+#include <map>
 #include <set>
 #include <thread>
 
@@ -222,6 +223,31 @@ TEST_CASE("a bulk build files a stem's spelling once, and finds it in every segm
   REQUIRE(writer.value()->shard_count() == 1);
   CHECK(ids_for("গরিব") == all);
   CHECK(ids_for("গরীব") == all);
+}
+
+TEST_CASE("a word with no other spelling in the archive counts 1 + loose_weight times, as its spelling group",
+          "[core][search]") {
+  // কোরিয়া is filed under its loose key (কুরিয়া), alone: its spelling group is the word itself,
+  // which the query weighs by scaling the word rather than matching its postings twice.
+  sondhan::testing::TempDir dir;
+  Config config;
+  config.db_path = dir.str("db");
+  write_articles(config,
+                 {article("k1", "উত্তর কোরিয়া", "উত্তর কোরিয়া আবার ক্ষেপণাস্ত্র ছুড়েছে।", "2024-01-02", "BBC"),
+                  article("k2", "দক্ষিণ কোরিয়া", "দক্ষিণ কোরিয়ার নির্বাচন আজ।", "2024-01-03", "BBC"),
+                  article("o1", "ঢাকায় বৃষ্টি", "ঢাকায় আজ ভারী বৃষ্টি হয়েছে।", "2024-01-04", "BBC")},
+                 true);
+  auto scores = [&](double loose_weight) {
+    config.ranking.loose_weight = loose_weight;
+    std::map<std::string, double> by_id;
+    for (const Hit& hit : search_for(config, "কোরিয়া").hits) by_id[hit.id] = hit.score;
+    return by_id;
+  };
+  const auto plain = scores(0);
+  const auto with_group = scores(0.5);
+  REQUIRE(plain.size() == 2);
+  REQUIRE(with_group.size() == 2);
+  for (const auto& [id, score] : plain) CHECK(with_group.at(id) == Approx(1.5 * score));
 }
 
 TEST_CASE("synonyms find the other words of their group, marked in the snippet", "[core][search]") {
