@@ -1353,6 +1353,13 @@ TEST_CASE("date-sorted pages read from the newest months are the pages of the wh
   check_pages();
   newest.sort = SortOrder::kDateAscending;
   CHECK(ids(searcher.value()->search(newest).value()) == std::vector<std::string>{"undated"});
+
+  // A month the searcher has not seen (it keeps the months between commits): the newest page
+  // of the same searcher starts with it after the commit.
+  write_articles(config, {article("later", "খবর", kWords[0], "2026-01-05T10:00:00Z", "BBC")}, /*merge=*/false);
+  newest.sort = SortOrder::kDateDescending;
+  CHECK(ids(searcher.value()->search(newest).value()) == std::vector<std::string>{"later"});
+  check_pages();
 }
 
 TEST_CASE("phrases keep their words in order, next to each other, within one field", "[core][search][phrase]") {
