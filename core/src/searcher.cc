@@ -362,9 +362,9 @@ const Searcher::Impl::Months& Searcher::Impl::months() {
 // searched alone. A month is the article's own calendar month while the sort is by instant
 // (UTC), so an article outside the window can be up to 14 hours (the widest time zone) inside
 // it: the page is the whole archive's only if its last hit is further inside than that, and
-// every article outside is then behind it. Otherwise the window grows, by the share of it the query matched, and after a
-// few tries the whole archive is sorted as before. Articles without a date sort last
-// newest-first and first oldest-first: with any, oldest-first takes no window.
+// every article outside is then behind it. Otherwise the window grows, by the share of it the
+// query matched, and after a few tries the whole archive is sorted as before. Articles without
+// a date sort last newest-first and first oldest-first: with any, oldest-first takes no window.
 // Returns false when it gave up (`mset` untouched); `enquire` keeps its query either way.
 bool Searcher::Impl::date_window_page(Xapian::Enquire& enquire, const Xapian::Query& query, bool newest_first,
                                       size_t first, size_t fetch, Xapian::MSet* mset) {
