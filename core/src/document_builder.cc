@@ -21,7 +21,6 @@
 #include "document_builder.h"
 
 #include <cstdio>
-#include <unordered_map>
 #include <unicode/uchar.h>
 #include <unicode/utf8.h>
 
@@ -98,8 +97,6 @@ Xapian::Document DocumentBuilder::build(const Article& article, std::vector<std:
   Xapian::Document doc;
   doc.add_boolean_term(id_term(article.id));
 
-  // Within-document frequency of each distinct term, for the fallback terms derived from it.
-  std::unordered_map<std::string, Xapian::termcount> wdf;
   std::vector<analyzers::Token> tokens;
   std::vector<std::string> body_words;  // the body's terms in order, for its fingerprint
   Xapian::termpos offset = 0;  // where the next text field's positions start
@@ -123,7 +120,6 @@ Xapian::Document DocumentBuilder::build(const Article& article, std::vector<std:
           const std::string term = word_term(token.term);
           doc.add_posting(term, position, weight);
           if (!own_prefix.empty()) doc.add_posting(own_prefix + term, position);
-          wdf[token.term] += weight;
           if (field.suggest && token.kind == analyzers::TokenKind::kWord) {
             doc.add_boolean_term(word_term(prefix::kSuggest, analyzer_.normalize(std::string_view(text).substr(
                                                                    token.begin, token.end - token.begin))));
@@ -170,9 +166,21 @@ Xapian::Document DocumentBuilder::build(const Article& article, std::vector<std:
         break;
     }
   }
-  for (const auto& [term, count] : wdf) {
-    if (std::string p = prefix_term(term, options_.prefix_letters); !p.empty()) doc.add_term(p, count);
-    if (stems != nullptr) stems->push_back(term);
+  // The distinct words, from the document's own term list (its wdf is what the text fields gave
+  // each word): for the sub-word fallback terms and the spelling variants. Collected first, as
+  // adding terms while walking the list would change it.
+  if (options_.prefix_letters > 0 || stems != nullptr) {
+    std::vector<std::pair<std::string, Xapian::termcount>> words;
+    for (Xapian::TermIterator t = doc.termlist_begin(); t != doc.termlist_end(); ++t) {
+      std::string term = *t;
+      if (is_word_term(term)) words.emplace_back(std::move(term), t.get_wdf());
+    }
+    for (auto& [term, count] : words) {
+      if (options_.prefix_letters > 0) {
+        if (std::string p = prefix_term(word_of_term(term), options_.prefix_letters); !p.empty()) doc.add_term(p, count);
+      }
+      if (stems != nullptr) stems->push_back(std::move(term));
+    }
   }
 
   // The body's near-duplicate fingerprint (story_grouper.h groups by its bands).

@@ -42,7 +42,8 @@ class DocumentBuilder {
       : analyzer_(analyzer), options_(options) {}
 
   /// The document for `article`, including its unique id term (id_term). When `stems`
-  /// is given, the article's distinct stems are appended to it (for spelling variants).
+  /// is given, the article's distinct stems are appended to it, spelt as the index spells them
+  /// (word_terms.h), for spelling variants.
   Xapian::Document build(const Article& article, std::vector<std::string>* stems = nullptr) const;
 
  private:

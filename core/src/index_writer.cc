@@ -591,10 +591,10 @@ Status IndexWriter::Impl::start_segments() {
 void IndexWriter::Impl::file_spelling_variants(Shard& shard, const std::vector<std::string>& stems,
                                                Worker& worker) {
   constexpr size_t kMaxRemembered = 1 << 20;  // re-filing an entry is harmless, memory is not
-  for (const std::string& stem : stems) {
-    if (!worker.filed.insert(std::hash<std::string>{}(stem)).second) continue;
+  for (const std::string& term : stems) {  // as the index spells them
+    if (!worker.filed.insert(std::hash<std::string>{}(term)).second) continue;
     if (worker.filed.size() > kMaxRemembered) worker.filed.clear();
-    if (std::string key = filing_key(worker.analyzer, stem); !key.empty()) shard.db.add_synonym(key, word_term(stem));
+    if (std::string key = filing_key(worker.analyzer, word_of_term(term)); !key.empty()) shard.db.add_synonym(key, term);
   }
 }
 

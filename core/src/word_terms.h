@@ -34,4 +34,8 @@ inline std::string word_term(std::string_view word) { return word_term({}, word)
 /// The UTF-8 that word_term() spelt as `term` (its prefix included, as it is ASCII).
 std::string word_of_term(std::string_view term);
 
+/// Whether `term` is a word's own term, with no prefix: prefixes are upper-case ASCII letters
+/// (schema.h, index_layout.h), and the analyzer folds case, so no word starts with one.
+inline bool is_word_term(std::string_view term) { return !term.empty() && !(term[0] >= 'A' && term[0] <= 'Z'); }
+
 }  // namespace sondhan::core
