@@ -513,16 +513,22 @@ Result<std::unique_ptr<Searcher>> Searcher::open(const Config& config) {
   }
 }
 
-// Runs `fn` against a freshly reopened database; on DatabaseModifiedError reopens and runs it
-// once more. Any other Xapian error becomes a Status.
+// Runs `fn` against a freshly reopened database; on DatabaseModifiedError (the writer committed
+// twice while it read, and glass reused the blocks of the revision it had open) reopens and runs
+// it again, kAttempts times in all: a stream of small commits can catch a search twice running
+// on a busy machine. Any other Xapian error becomes a Status.
 template <typename T, typename Impl, typename Fn>
 Result<T> with_reopen(Impl& impl, Fn&& fn) {
+  constexpr int kAttempts = 4;
   for (int attempt = 0;; ++attempt) {
     try {
       if (Status s = impl.refresh(); !s.is_ok()) return s;
       return fn();
     } catch (const Xapian::DatabaseModifiedError& e) {
-      if (attempt > 0) return Status::unavailable("database changed during the search, twice: " + e.get_msg());
+      if (attempt + 1 >= kAttempts) {
+        return Status::unavailable("database changed during the search " + std::to_string(kAttempts) +
+                                   " times: " + e.get_msg());
+      }
     } catch (const Xapian::DatabaseOpeningError& e) {
       return Status::unavailable("database cannot be opened: " + e.get_msg());
     } catch (const Xapian::DatabaseError& e) {
