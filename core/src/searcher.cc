@@ -178,7 +178,7 @@ std::string id_of(const Xapian::Document& doc) {
 class WordsOnly : public Xapian::ExpandDecider {
  public:
   bool operator()(const std::string& term) const override {
-    if (term.empty() || (term[0] >= 'A' && term[0] <= 'Z')) return false;
+    if (!is_word_term(term)) return false;
     return !std::all_of(term.begin(), term.end(), [](char c) { return (c >= '0' && c <= '9') || c == '.'; });
   }
 };

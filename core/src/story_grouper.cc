@@ -530,14 +530,12 @@ void StoryGrouper::write_keys() {
 
 void StoryGrouper::write_key(const Place& at, const std::string& id, const std::string& key) {
   Xapian::Document doc = at.db->get_document(at.did);
-  if (doc.get_value(kKeySlot) == key) return;
-  put_key(doc, id, key);
-  at.db->replace_document(at.did, doc);
+  if (put_key(doc, id, key)) at.db->replace_document(at.did, doc);
 }
 
-void StoryGrouper::put_key(Xapian::Document& doc, const std::string& id, const std::string& key) {
+bool StoryGrouper::put_key(Xapian::Document& doc, const std::string& id, const std::string& key) {
   const std::string old = doc.get_value(kKeySlot);
-  if (old == key) return;
+  if (old == key) return false;
   // The story's first article carries no story term (schema.h's story_terms): with only its
   // value changed, Xapian rewrites neither its terms nor its positions.
   if (!old.empty() && old != id) {
@@ -553,6 +551,7 @@ void StoryGrouper::put_key(Xapian::Document& doc, const std::string& id, const s
     doc.add_value(kKeySlot, key);
     if (key != id) doc.add_boolean_term(kStoryPrefix + key);
   }
+  return true;
 }
 
 }  // namespace sondhan::core

@@ -253,8 +253,8 @@ class StoryGrouper {
   void write_keys();
   // Writes one: its story term and key value (replace_document).
   static void write_key(const Place& at, const std::string& id, const std::string& key);
-  // Gives `doc` of article `id` the story `key` in place of the one it has.
-  static void put_key(Xapian::Document& doc, const std::string& id, const std::string& key);
+  // Gives `doc` of article `id` the story `key` in place of the one it has; false if it had it.
+  static bool put_key(Xapian::Document& doc, const std::string& id, const std::string& key);
   size_t shard_index(const Xapian::WritableDatabase* db) const;
   // The fingerprint and id of the article at docid `did` of shards_[shard], read if not cached.
   const PrintCache::Entry& print_of(size_t shard, Xapian::docid did);
