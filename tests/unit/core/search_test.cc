@@ -3,6 +3,8 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <set>
@@ -1146,6 +1148,64 @@ TEST_CASE("a bulk build writes segments of index.segment_articles and merges the
   CHECK(writer.value()->document_count() == 199);
   CHECK(searcher.value()->stats()->documents == 199);
   CHECK(searcher.value()->document("id-199").is_ok());
+}
+
+// The B-tree block size of each table of every shard in `db`, in KiB, as xapian-check reports it.
+std::vector<int> block_sizes_kib(const std::string& db) {
+  std::vector<int> sizes;
+  for (const auto& entry : std::filesystem::directory_iterator(db)) {
+    if (!std::filesystem::exists(entry.path() / "iamglass")) continue;
+    const std::string command = "xapian-check '" + entry.path().string() + "' 2>&1";
+    FILE* pipe = popen(command.c_str(), "r");
+    REQUIRE(pipe != nullptr);
+    std::string out;
+    char buffer[4096];
+    while (size_t n = fread(buffer, 1, sizeof buffer, pipe)) out.append(buffer, n);
+    INFO(command << ": " << out);
+    REQUIRE(pclose(pipe) == 0);  // xapian-tools is a test dependency (scripts/install-deps.sh)
+    for (size_t at = out.find("blocksize="); at != std::string::npos; at = out.find("blocksize=", at + 1)) {
+      sizes.push_back(std::atoi(out.c_str() + at + 10));
+    }
+  }
+  return sizes;
+}
+
+TEST_CASE("a writer creates segments, merged shards and update shards in 16 KiB blocks", "[core][search]") {
+  sondhan::testing::TempDir dir;
+  Config config;
+  config.db_path = dir.str("db");
+  config.index.threads = 2;
+  config.index.segment_articles = 10;
+  const auto all_16k = [&](const char* when) {
+    const std::vector<int> sizes = block_sizes_kib(config.db_path);
+    INFO(when);
+    CHECK(sizes.size() >= 4);  // docdata, termlist, postlist and position tables at least
+    CHECK(std::all_of(sizes.begin(), sizes.end(), [](int kib) { return kib == 16; }));
+  };
+  {
+    WriterOptions bulk;
+    bulk.bulk = true;
+    auto writer = IndexWriter::open(config.db_path, config, bulk);
+    REQUIRE(writer.is_ok());
+    std::vector<Change> changes = long_articles(0, 60);
+    WriteCounts counts;
+    REQUIRE(writer.value()->apply(changes, &counts).is_ok());
+    REQUIRE(writer.value()->commit().is_ok());
+    CHECK(writer.value()->shard_count() >= 4);
+    all_16k("the segments of a bulk build");
+    REQUIRE(writer.value()->finish().is_ok());
+    CHECK(writer.value()->shard_count() == 1);
+    all_16k("the merged database");
+  }
+  auto writer = IndexWriter::open(config.db_path, config, WriterOptions{});
+  REQUIRE(writer.is_ok());
+  std::vector<Change> more = long_articles(60, 20);
+  WriteCounts counts;
+  REQUIRE(writer.value()->apply(more, &counts).is_ok());
+  REQUIRE(writer.value()->commit().is_ok());
+  CHECK(writer.value()->shard_count() >= 2);
+  all_16k("a shard of updates beside the merged one");
+  CHECK(writer.value()->document_count() == 80);
 }
 
 TEST_CASE("a writer on segments a bulk build left keeps each id in one shard", "[core][search]") {
