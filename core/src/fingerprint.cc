@@ -7,7 +7,9 @@
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
-#include <unordered_set>
+#include <vector>
+
+#include "hash_set64.h"
 
 namespace sondhan::core {
 namespace {
@@ -46,21 +48,23 @@ Fingerprint fingerprint_of(const std::vector<std::string>& words) {
   std::vector<uint64_t> word_hashes;
   word_hashes.reserve(words.size());
   for (const std::string& w : words) word_hashes.push_back(fnv1a(w));
-  // Shingles as a set: a repeated sentence counts once, as in the measurements.
-  std::unordered_set<uint64_t> shingles;
+  // A repeated shingle changes no bucket's minimum, so the hashes need no set for those; only
+  // the count of distinct shingles (a repeated sentence counts once, as in the measurements)
+  // does.
+  std::vector<uint64_t> hashes;
   if (word_hashes.size() < 3) {
     uint64_t h = 0;
     for (const uint64_t w : word_hashes) h = mix(h ^ w);
-    shingles.insert(h);
+    hashes.push_back(h);
   } else {
-    shingles.reserve(word_hashes.size());
+    hashes.reserve(word_hashes.size() - 2);
     for (size_t i = 0; i + 2 < word_hashes.size(); ++i) {
-      shingles.insert(mix(mix(mix(word_hashes[i]) ^ word_hashes[i + 1]) ^ word_hashes[i + 2]));
+      hashes.push_back(mix(mix(mix(word_hashes[i]) ^ word_hashes[i + 1]) ^ word_hashes[i + 2]));
     }
   }
   std::array<uint32_t, kMinHashes> mins;
   mins.fill(kEmpty);
-  for (const uint64_t h : shingles) {
+  for (const uint64_t h : hashes) {
     const size_t bucket = static_cast<size_t>(h >> (64 - kBucketBits));
     const auto value = static_cast<uint32_t>(h) & 0x7FFFFFFFu;  // never kEmpty
     mins[bucket] = std::min(mins[bucket], value);
@@ -77,7 +81,10 @@ Fingerprint fingerprint_of(const std::vector<std::string>& words) {
       }
     }
   }
-  fp.shingles = static_cast<uint32_t>(shingles.size());
+  HashSet64 distinct;
+  distinct.reserve(hashes.size());
+  for (const uint64_t h : hashes) distinct.insert(h);
+  fp.shingles = static_cast<uint32_t>(distinct.size());
   for (size_t i = 0; i < kMinHashes; ++i) fp.mins[i] = static_cast<uint16_t>(mix(mins[i]));
   return fp;
 }

@@ -22,6 +22,7 @@
 #include "sondhan/core/database_layout.h"
 #include "sondhan/analyzers/analyzer.h"
 #include "document_builder.h"
+#include "hash_set64.h"
 #include "index_layout.h"
 #include "merge_policy.h"
 #include "sondhan/core/manifest.h"
@@ -158,7 +159,7 @@ struct IndexWriter::Impl {
     // only leaves a stem unfiled, one spelling variant in about 10^13 at a million stems). One
     // set for all the shards it writes: queries read the synonyms of every shard together, and
     // merges keep them, so a stem filed in one segment need not be filed in the next.
-    std::unordered_set<uint64_t> filed;
+    HashSet64 filed;
   };
 
   Impl(std::string p, const IndexOptions& opts) : path(std::move(p)), options(opts) {}
@@ -197,7 +198,7 @@ struct IndexWriter::Impl {
   int segment_generation = 0;   // with `segmented`: segments are named s<generation>-<number>
   // With `segmented`: hashes of the ids written so far. The segments are this run's, so an id
   // not in here is in none of them, and the earlier segments need no look-up (most ids).
-  std::unordered_set<uint64_t> written;
+  HashSet64 written;
   // The ids written into the fresh shards, for the story grouper (made when one is written).
   std::unique_ptr<FreshTerms> fresh_terms;
   // The story grouper's bands and fingerprints by shard number: cleared when the numbers change
@@ -599,7 +600,7 @@ void IndexWriter::Impl::file_spelling_variants(Shard& shard, const std::vector<s
                                                Worker& worker) {
   constexpr size_t kMaxRemembered = 1 << 20;  // re-filing an entry is harmless, memory is not
   for (const std::string& term : stems) {  // as the index spells them
-    if (!worker.filed.insert(std::hash<std::string>{}(term)).second) continue;
+    if (!worker.filed.insert(std::hash<std::string>{}(term))) continue;
     if (worker.filed.size() > kMaxRemembered) worker.filed.clear();
     if (std::string key = filing_key(worker.analyzer, word_of_term(term)); !key.empty()) shard.db.add_synonym(key, term);
   }
@@ -615,7 +616,7 @@ std::vector<char> IndexWriter::Impl::take_out_elsewhere(const std::vector<Change
   std::vector<char> moved(end - begin, 0);
   for (size_t i = begin; i < end; ++i) {
     const std::string& id = changes[i].article.id;
-    if (segmented && written.insert(std::hash<std::string>{}(id)).second) continue;
+    if (segmented && written.insert(std::hash<std::string>{}(id))) continue;
     const size_t lane = layout::shard_of(id, lanes);
     std::string term;
     for (size_t k = 0; k < shards.size(); ++k) {

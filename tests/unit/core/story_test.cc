@@ -15,6 +15,7 @@
 #include "sondhan/core/index_writer.h"
 #include "sondhan/core/searcher.h"
 #include "merge_policy.h"
+#include "hash_set64.h"
 #include "story_grouper.h"
 #include "test_support.h"
 
@@ -122,6 +123,38 @@ std::vector<Change> copies_of_stories(const std::string& prefix, int stories, in
 }
 
 }  // namespace
+
+TEST_CASE("fingerprints count each distinct shingle once, however often a passage repeats", "[core][stories]") {
+  const std::vector<std::string> once = {"ঢাকা", "বৃষ্টি", "নদী", "সেতু", "মেঘনা"};
+  std::vector<std::string> repeated;
+  for (int i = 0; i < 40; ++i) repeated.insert(repeated.end(), once.begin(), once.end());
+  // Once: 3 three-word shingles. Repeated: those 3 and the 2 that span a repetition's seam.
+  CHECK(fingerprint_of(once).shingles == 3);
+  const Fingerprint many = fingerprint_of(repeated);
+  CHECK(many.shingles == 5);
+  std::vector<std::string> seams = once;
+  seams.insert(seams.end(), once.begin(), once.end());  // every shingle of `repeated`, once each
+  CHECK(fingerprint_of(seams).mins == many.mins);
+}
+
+TEST_CASE("HashSet64 holds what std::set holds, 0 included, across growth and clear()", "[core][stories]") {
+  HashSet64 set;
+  std::set<uint64_t> expected;
+  uint64_t x = 12345;
+  for (int i = 0; i < 20000; ++i) {
+    x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+    // Few distinct values, so most inserts repeat one; low bits alike, so probes collide.
+    const uint64_t value = i % 997 == 0 ? 0 : (x >> 52) << 20;
+    CHECK(set.insert(value) == expected.insert(value).second);
+  }
+  CHECK(set.size() == expected.size());
+  set.clear();
+  CHECK(set.size() == 0);
+  CHECK(set.insert(0));
+  CHECK(set.insert(1 << 20));
+  CHECK_FALSE(set.insert(1 << 20));
+  CHECK(set.size() == 2);
+}
 
 TEST_CASE("fingerprints: copies are the same story, other texts and short notices are not", "[core][stories]") {
   sondhan::analyzers::Analyzer analyzer;
