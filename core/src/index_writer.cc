@@ -38,7 +38,7 @@ namespace {
 // The B-tree block size of every shard, segment and merge this writer creates (Xapian's default
 // is 8 KiB; a database keeps the size it was created with). At a million articles, 16 KiB
 // blocks made searches 10-15% faster (fewer levels and fewer preads: glass keeps no block cache
-// and reads each block it needs), the final merge a fifth faster and the database 1% smaller;
+// and reads each block it needs), the final merge 12-15% faster and the database 1% smaller;
 // 32 and 64 KiB searched slower again (docs/scale.md, "Block size").
 constexpr int kBlockSize = 16384;
 
