@@ -373,9 +373,12 @@ bool Searcher::Impl::date_window_page(Xapian::Enquire& enquire, const Xapian::Qu
   if (fetch == 0) return false;
   const std::string prefix(find_field("month")->prefix);
   const Months& read = this->months();
-  std::vector<std::pair<std::string, Xapian::doccount>> months = read.terms;  // oldest first
-  if (months.empty() || (!newest_first && read.dated < db.get_doccount())) return false;
-  if (newest_first) std::reverse(months.begin(), months.end());
+  const std::vector<std::pair<std::string, Xapian::doccount>>& terms = read.terms;  // oldest first
+  if (terms.empty() || (!newest_first && read.dated < db.get_doccount())) return false;
+  // The i-th month in the order of the sort (read in place: the cached list is not copied).
+  auto month_at = [&](size_t i) -> const std::pair<std::string, Xapian::doccount>& {
+    return terms[newest_first ? terms.size() - 1 - i : i];
+  };
   // The instant an article outside a window ending with month `m` cannot reach.
   auto edge = [&](const std::string& term) -> std::optional<double> {
     const std::string month = term.substr(prefix.size());  // "2024-03"
@@ -395,12 +398,12 @@ bool Searcher::Impl::date_window_page(Xapian::Enquire& enquire, const Xapian::Qu
   size_t taken = 0;
   Xapian::doccount held = 0;
   for (int attempt = 0; attempt < kTries; ++attempt) {
-    while (taken < months.size() && (held < needed || taken == 0)) held += months[taken++].second;
-    if (taken >= months.size()) break;  // the whole archive: sort it all
-    const std::optional<double> bound = edge(months[taken - 1].first);
+    while (taken < terms.size() && (held < needed || taken == 0)) held += month_at(taken++).second;
+    if (taken >= terms.size()) break;  // the whole archive: sort it all
+    const std::optional<double> bound = edge(month_at(taken - 1).first);
     if (!bound) break;
     std::vector<Xapian::Query> window;
-    for (size_t i = 0; i < taken; ++i) window.emplace_back(months[i].first);
+    for (size_t i = 0; i < taken; ++i) window.emplace_back(month_at(i).first);
     enquire.set_query(Xapian::Query(Xapian::Query::OP_FILTER, query,
                                     Xapian::Query(Xapian::Query::OP_OR, window.begin(), window.end())));
     Xapian::MSet page = enquire.get_mset(static_cast<Xapian::doccount>(first), static_cast<Xapian::doccount>(fetch),
