@@ -126,11 +126,17 @@ void BandIndex::put(Table& table, uint32_t value, uint32_t shard, Xapian::docid 
 
 void BandIndex::add(size_t shard, Xapian::docid did, const Fingerprint& fp) {
   if (fp.ignored()) return;
+  cover(shard);
+  for (size_t band = 0; band < kBands; ++band) add_band(band, shard, did, fp);
+}
+
+void BandIndex::cover(size_t shard) {
   if (loaded_.size() <= shard) loaded_.resize(shard + 1);
   loaded_[shard].covered = true;
-  for (size_t band = 0; band < kBands; ++band) {
-    put(added_[band], band_value(fp, band), static_cast<uint32_t>(shard), did);
-  }
+}
+
+void BandIndex::add_band(size_t band, size_t shard, Xapian::docid did, const Fingerprint& fp) {
+  if (!fp.ignored()) put(added_[band], band_value(fp, band), static_cast<uint32_t>(shard), did);
 }
 
 template <typename Postings>
@@ -227,14 +233,43 @@ bool FreshTerms::may_hold(size_t shard, std::string_view term) const {
   return all;
 }
 
-const PrintCache::Entry* PrintCache::find(size_t shard, Xapian::docid did) const {
-  auto it = entries_.find(article_key(shard, did));
-  return it == entries_.end() ? nullptr : &it->second;
+size_t PrintCache::slot_of(uint64_t key) const {
+  if (slots_.empty()) return kNoSlot;
+  const size_t mask = slots_.size() - 1;
+  for (size_t slot = home(key);; slot = (slot + 1) & mask) {
+    if (slots_[slot].key == key) return slot;
+    if (slots_[slot].key == 0) return kNoSlot;
+  }
+}
+
+void PrintCache::grow() {
+  std::vector<Slot> old(slots_.empty() ? 1024 : 2 * slots_.size());
+  old.swap(slots_);
+  const size_t mask = slots_.size() - 1;
+  for (const Slot& s : old) {
+    if (s.key == 0) continue;
+    size_t slot = home(s.key);
+    while (slots_[slot].key != 0) slot = (slot + 1) & mask;
+    slots_[slot] = s;
+  }
+}
+
+void PrintCache::clear() {
+  std::vector<Slot>().swap(slots_);
+  used_ = 0;
+  entries_.clear();
 }
 
 const PrintCache::Entry* PrintCache::put(size_t shard, Xapian::docid did, std::string_view print) {
-  if (entries_.size() >= max_entries_) entries_.clear();
-  Entry& entry = entries_[article_key(shard, did)];
+  if (entries_.size() >= max_entries_) clear();
+  if (2 * (used_ + 1) > slots_.size()) grow();
+  const uint64_t key = article_key(shard, did);
+  const size_t mask = slots_.size() - 1;
+  size_t slot = home(key);
+  while (slots_[slot].key != key && slots_[slot].key != 0) slot = (slot + 1) & mask;
+  if (slots_[slot].key == 0) ++used_;
+  slots_[slot] = {key, static_cast<uint32_t>(entries_.size())};
+  Entry& entry = entries_.emplace_back();
   if (!decode_fingerprint(print, &entry.fp, &entry.id)) entry = Entry();
   return &entry;
 }
@@ -342,12 +377,29 @@ void StoryGrouper::group(const std::vector<Change>& changes, size_t begin, size_
     Fingerprint old;
     if (decode_fingerprint(was.fingerprint, &old, nullptr)) bands_->remove(shard, was.at.did, old);
   }
+  struct Added {
+    size_t shard;
+    Xapian::docid did;
+    Fingerprint fp;
+  };
+  std::vector<Added> added;
   for (const auto& [id, i] : last) {
     const Place& at = placed[i - begin];
     if (changes[i].is_delete || at.db == nullptr) continue;
     const size_t shard = shard_index(at.db);
-    bands_->add(shard, at.did, prints_->put(shard, at.did, at.print)->fp);
+    bands_->cover(shard);
+    added.push_back({shard, at.did, prints_->put(shard, at.did, at.print)->fp});
     if (shards_[shard].fresh && fresh_terms_ != nullptr) fresh_terms_->add(shard, id_term(id));
+  }
+  // A band's table on one thread, the bands on all: each posting is a read of a table too large
+  // for the cache (5 s of a million-article build on one thread).
+  const auto add_band = [&](size_t band) {
+    for (const Added& a : added) bands_->add_band(band, a.shard, a.did, a.fp);
+  };
+  if (!parallel) {
+    for (size_t band = 0; band < kBands; ++band) add_band(band);
+  } else if (!parallel(kBands, add_band).is_ok()) {
+    throw std::bad_alloc();  // the only failure of add_band(); guarded() reports it
   }
   for (const auto& [id, i] : last) {
     if (!changes[i].is_delete) pending_.insert(id);
@@ -407,18 +459,39 @@ void StoryGrouper::group(const std::vector<Change>& changes, size_t begin, size_
 bool StoryGrouper::weigh(size_t shard, Xapian::docid did, const Fingerprint& fp, bool read,
                          std::vector<Weighed>* out) {
   out->clear();
-  std::set<std::pair<size_t, Xapian::docid>> seen;
+  // Each candidate once, whatever number of bands it shares; which order they are weighed in
+  // changes nothing (assign() ranks them by resemblance, then key and id).
+  std::vector<uint64_t> keys;
   std::vector<BandIndex::Posting> found;
   for (size_t band = 0; band < kBands; ++band) {
     bands_->find(band, band_value(fp, band), &found);
     for (const BandIndex::Posting& p : found) {
-      if ((p.shard == shard && p.did == did) || !seen.emplace(p.shard, p.did).second) continue;
-      const PrintCache::Entry* other = read ? &print_of(p.shard, p.did) : prints_->find(p.shard, p.did);
-      if (other == nullptr) return false;
-      if (other->fp.ignored() || !same_story(fp, other->fp)) continue;
-      out->push_back({p.shard, p.did, other->id, resemblance(fp, other->fp)});
+      if (p.shard != shard || p.did != did) keys.push_back(article_key(p.shard, p.did));
     }
   }
+  std::sort(keys.begin(), keys.end());
+  keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+  const auto shard_of_key = [](uint64_t key) { return static_cast<size_t>(key >> 32); };
+  const auto did_of_key = [](uint64_t key) { return static_cast<Xapian::docid>(key); };
+  // same_story(), with the resemblance computed once.
+  const auto consider = [&](uint64_t key, const PrintCache::Entry& other) {
+    if (fp.ignored() || other.fp.ignored()) return;
+    const Resemblance r = resemblance(fp, other.fp);
+    if (r.containment >= kSameStoryContainment) out->push_back({shard_of_key(key), did_of_key(key), other.id, r});
+  };
+  if (read) {
+    // print_of() may read a shard and start the cache afresh: one at a time, each used at once.
+    for (const uint64_t key : keys) consider(key, print_of(shard_of_key(key), did_of_key(key)));
+    return true;
+  }
+  std::vector<const PrintCache::Entry*> others(keys.size());
+  for (const uint64_t key : keys) prints_->prefetch(shard_of_key(key), did_of_key(key));
+  for (size_t k = 0; k < keys.size(); ++k) {
+    others[k] = prints_->find(shard_of_key(keys[k]), did_of_key(keys[k]));
+    if (others[k] == nullptr) return false;
+    __builtin_prefetch(&others[k]->fp);
+  }
+  for (size_t k = 0; k < keys.size(); ++k) consider(keys[k], *others[k]);
   return true;
 }
 

@@ -6,6 +6,7 @@
 #include <array>
 #include <cstdint>
 #include <cstdlib>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -50,6 +51,10 @@ class BandIndex {
   void load(size_t shard, const Xapian::Database& db);
   /// Notes the bands of `fp` at docid `did` of shard number `shard`. Throws std::bad_alloc.
   void add(size_t shard, Xapian::docid did, const Fingerprint& fp);
+  /// add() in parts that may run at once: cover() the shard, then add_band() for each band on
+  /// any thread, a band on one thread at a time. Both throw std::bad_alloc.
+  void cover(size_t shard);
+  void add_band(size_t band, size_t shard, Xapian::docid did, const Fingerprint& fp);
   /// Takes them out again (the article was replaced, moved or deleted).
   void remove(size_t shard, Xapian::docid did, const Fingerprint& fp);
   /// Sets `out` to the articles whose band number `band` has `value`.
@@ -133,17 +138,46 @@ class PrintCache {
   explicit PrintCache(size_t max_entries) : max_entries_(max_entries) {}
 
   /// The entry of docid `did` in shard number `shard`, or null.
-  const Entry* find(size_t shard, Xapian::docid did) const;
+  const Entry* find(size_t shard, Xapian::docid did) const {
+    const size_t slot = slot_of(article_key(shard, did));
+    return slot == kNoSlot || slots_[slot].entry == kErased ? nullptr : &entries_[slots_[slot].entry];
+  }
+  /// Asks the processor for the memory find() will read first. A grouper weighs a few dozen
+  /// candidates an article, each a read from a table too large for the cache: asked for all at
+  /// once, the reads overlap instead of each waiting for the one before.
+  void prefetch(size_t shard, Xapian::docid did) const {
+    if (!slots_.empty()) __builtin_prefetch(&slots_[home(article_key(shard, did))]);
+  }
   /// Stores the article's fingerprint value (encode_fingerprint) and returns its entry, which
-  /// stays valid until the next put().
+  /// stays valid until clear() or a put() that finds the cache full. Throws std::bad_alloc.
   const Entry* put(size_t shard, Xapian::docid did, std::string_view print);
   /// Forgets the entry of docid `did` in shard number `shard` (its article was replaced or deleted).
-  void erase(size_t shard, Xapian::docid did) { entries_.erase(article_key(shard, did)); }
-  void clear() { entries_.clear(); }
+  void erase(size_t shard, Xapian::docid did) {
+    if (const size_t slot = slot_of(article_key(shard, did)); slot != kNoSlot) slots_[slot].entry = kErased;
+  }
+  void clear();
 
  private:
+  // Open addressing over article keys (never 0: docids start at 1), linear probing, at most
+  // half full; each slot gives its entry's place in `entries_`. An erased entry leaves its slot
+  // (kErased) until clear(), as std::unordered_map's node and pointer chase per look-up was
+  // nearly all of a million-article build's weighing of candidates.
+  struct Slot {
+    uint64_t key = 0;
+    uint32_t entry = 0;
+  };
+  static constexpr uint32_t kErased = UINT32_MAX;
+  static constexpr size_t kNoSlot = SIZE_MAX;
+  size_t home(uint64_t key) const {
+    return static_cast<size_t>((key * 0x9E3779B97F4A7C15ULL) >> 24) & (slots_.size() - 1);
+  }
+  size_t slot_of(uint64_t key) const;
+  void grow();
+
   size_t max_entries_;
-  std::unordered_map<uint64_t, Entry> entries_;  // by article_key()
+  std::vector<Slot> slots_;
+  size_t used_ = 0;             // slots with a key
+  std::deque<Entry> entries_;   // a deque: entries stay where they are as it grows
 };
 
 /// The rule. A new or changed article joins the story of the most similar article (same_story,

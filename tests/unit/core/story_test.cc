@@ -5,6 +5,7 @@
 #include <set>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -419,6 +420,76 @@ TEST_CASE("band index: a band value shared by too many articles finds none of th
   CHECK(postings(read, 4, story).size() == BandIndex::kMaxPostings / 2);
   for (Xapian::docid did = 1; did <= BandIndex::kMaxPostings / 2 + 1; ++did) read.add(1, did, story);
   CHECK(postings(read, 4, story).empty());
+}
+
+TEST_CASE("band index: bands added one at a time, in parallel, give what add() gives", "[core][stories]") {
+  BandIndex whole, by_band;
+  std::vector<std::pair<Xapian::docid, Fingerprint>> prints;
+  uint64_t state = 5;
+  for (Xapian::docid did = 1; did <= 5000; ++did) prints.emplace_back(did, random_print(state));
+  // Some bands shared by more than kMaxPostings articles, so that the order of adds matters.
+  for (Xapian::docid did = 5001; did <= 5000 + 2 * BandIndex::kMaxPostings; ++did) prints.emplace_back(did, prints[0].second);
+  for (const auto& [did, fp] : prints) whole.add(did % 3, did, fp);
+  for (const auto& [did, fp] : prints) by_band.cover(did % 3);
+  std::vector<std::thread> threads;
+  for (size_t band = 0; band < kBands; ++band) {
+    threads.emplace_back([&, band] {
+      for (const auto& [did, fp] : prints) by_band.add_band(band, did % 3, did, fp);
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  for (size_t shard = 0; shard < 3; ++shard) CHECK(by_band.covers(shard));
+  for (const auto& [did, fp] : prints) {
+    for (size_t band = 0; band < kBands; ++band) {
+      INFO(did << " " << band);
+      CHECK(postings(by_band, band, fp) == postings(whole, band, fp));
+    }
+  }
+}
+
+TEST_CASE("print cache: found by shard and docid, replaced, forgotten, started afresh when full",
+          "[core][stories]") {
+  uint64_t state = 11;
+  std::vector<Fingerprint> prints;
+  for (int i = 0; i < 3000; ++i) prints.push_back(random_print(state));
+  PrintCache cache(2500);
+  // Enough entries to make the table grow several times, in three shards.
+  for (Xapian::docid did = 1; did <= 2000; ++did) {
+    const PrintCache::Entry* e = cache.put(did % 3, did, encode_fingerprint(prints[did], "a" + std::to_string(did)));
+    REQUIRE(e != nullptr);
+    CHECK(e->id == "a" + std::to_string(did));
+  }
+  const PrintCache::Entry* first = cache.find(1, 1);
+  for (Xapian::docid did = 1; did <= 2000; ++did) {
+    cache.prefetch(did % 3, did);
+    const PrintCache::Entry* e = cache.find(did % 3, did);
+    REQUIRE(e != nullptr);
+    CHECK(e->id == "a" + std::to_string(did));
+    CHECK(e->fp.mins == prints[did].mins);
+    CHECK(cache.find(did % 3 + 3, did) == nullptr);  // another shard, the same docid
+  }
+  CHECK(cache.find(0, 2001) == nullptr);
+  CHECK(cache.find(1, 1) == first);  // entries stay where they are as the cache grows
+  // Forgotten, then put again (a docid given to the article's new version).
+  cache.erase(2, 5);
+  CHECK(cache.find(2, 5) == nullptr);
+  cache.erase(2, 99999);  // never there: nothing happens
+  cache.put(2, 5, encode_fingerprint(prints[2999], "b5"));
+  REQUIRE(cache.find(2, 5) != nullptr);
+  CHECK(cache.find(2, 5)->id == "b5");
+  // Replaced in place.
+  cache.put(0, 6, encode_fingerprint(prints[2998], "b6"));
+  CHECK(cache.find(0, 6)->id == "b6");
+  // No fingerprint: an entry with an ignored one.
+  cache.put(1, 4000, "");
+  REQUIRE(cache.find(1, 4000) != nullptr);
+  CHECK(cache.find(1, 4000)->fp.ignored());
+  // Full (2,500 entries put): it starts afresh with the next one.
+  for (Xapian::docid did = 5000; did < 5500; ++did) cache.put(0, did, encode_fingerprint(prints[did - 5000], "c"));
+  CHECK(cache.find(2, 5) == nullptr);
+  CHECK(cache.find(0, 5499) != nullptr);
+  cache.clear();
+  CHECK(cache.find(0, 5499) == nullptr);
 }
 
 TEST_CASE("stories: a bulk build in many segments groups as writing one article at a time does",
