@@ -159,9 +159,9 @@ class PrintCache {
 
  private:
   // Open addressing over article keys (never 0: docids start at 1), linear probing, at most
-  // half full; each slot gives its entry's place in `entries_`. An erased entry leaves its slot
-  // (kErased) until clear(), as std::unordered_map's node and pointer chase per look-up was
-  // nearly all of a million-article build's weighing of candidates.
+  // half full; each slot gives its entry's place in `entries_`. (std::unordered_map's bucket and
+  // node, two cache misses a look-up, were nearly all of the weighing of candidates at a million
+  // articles.) An erased entry keeps its slot, marked kErased, until clear().
   struct Slot {
     uint64_t key = 0;
     uint32_t entry = 0;
