@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstdlib>
 #include <filesystem>
 #include <limits>
@@ -552,16 +553,21 @@ Status IndexWriter::Impl::commit_all() {
     const unsigned long long was = count.empty() ? 0 : std::strtoull(count.c_str(), nullptr, 10);
     shard.db.set_metadata(kReplacedKey, std::to_string(was + (shard.replaced ? 1 : 0)));
   }
-  // The targets in parallel (the pool has a thread for each); the full segments of a bulk build
-  // only hold deletes of articles that came again, or metadata: on this thread.
-  Status s = pool->run(targets.size(), [&](size_t lane) -> Status {
-    shards[targets[lane]].db.commit();
+  // Every shard on the pool's threads, the targets first, each thread taking the next shard not
+  // yet taken. The others are a bulk build's full segments, where the story grouper gave earlier
+  // articles their keys (a million-article build: 9 s of commits, on one thread when they came
+  // after the targets'), or hold deletes of articles that came again, or metadata; a shard
+  // without changes costs nothing.
+  std::vector<size_t> order(targets.begin(), targets.end());
+  for (size_t i = 0; i < shards.size(); ++i) {
+    if (std::find(targets.begin(), targets.end(), i) == targets.end()) order.push_back(i);
+  }
+  std::atomic<size_t> next{0};
+  const Status s = pool->run(std::min(order.size(), workers.size()), [&](size_t) -> Status {
+    for (size_t k; (k = next.fetch_add(1, std::memory_order_relaxed)) < order.size();) shards[order[k]].db.commit();
     return Status::ok();
   });
   if (!s.is_ok()) return s;
-  for (size_t i = 0; i < shards.size(); ++i) {
-    if (std::find(targets.begin(), targets.end(), i) == targets.end()) shards[i].db.commit();
-  }
   for (Shard& shard : shards) shard.replaced = false, shard.counted = true;
   pending = 0;
   return Status::ok();
