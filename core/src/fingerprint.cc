@@ -9,7 +9,7 @@
 #include <cstring>
 #include <vector>
 
-#include "hash_set64.h"
+#include "hash_table64.h"
 
 namespace sondhan::core {
 namespace {

@@ -23,7 +23,7 @@
 #include "sondhan/core/database_layout.h"
 #include "sondhan/analyzers/analyzer.h"
 #include "document_builder.h"
-#include "hash_set64.h"
+#include "hash_table64.h"
 #include "index_layout.h"
 #include "merge_policy.h"
 #include "sondhan/core/manifest.h"

@@ -233,42 +233,9 @@ bool FreshTerms::may_hold(size_t shard, std::string_view term) const {
   return all;
 }
 
-size_t PrintCache::slot_of(uint64_t key) const {
-  if (slots_.empty()) return kNoSlot;
-  const size_t mask = slots_.size() - 1;
-  for (size_t slot = home(key);; slot = (slot + 1) & mask) {
-    if (slots_[slot].key == key) return slot;
-    if (slots_[slot].key == 0) return kNoSlot;
-  }
-}
-
-void PrintCache::grow() {
-  std::vector<Slot> old(slots_.empty() ? 1024 : 2 * slots_.size());
-  old.swap(slots_);
-  const size_t mask = slots_.size() - 1;
-  for (const Slot& s : old) {
-    if (s.key == 0) continue;
-    size_t slot = home(s.key);
-    while (slots_[slot].key != 0) slot = (slot + 1) & mask;
-    slots_[slot] = s;
-  }
-}
-
-void PrintCache::clear() {
-  std::vector<Slot>().swap(slots_);
-  used_ = 0;
-  entries_.clear();
-}
-
 const PrintCache::Entry* PrintCache::put(size_t shard, Xapian::docid did, std::string_view print) {
   if (entries_.size() >= max_entries_) clear();
-  if (2 * (used_ + 1) > slots_.size()) grow();
-  const uint64_t key = article_key(shard, did);
-  const size_t mask = slots_.size() - 1;
-  size_t slot = home(key);
-  while (slots_[slot].key != key && slots_[slot].key != 0) slot = (slot + 1) & mask;
-  if (slots_[slot].key == 0) ++used_;
-  slots_[slot] = {key, static_cast<uint32_t>(entries_.size())};
+  slots_.insert(article_key(shard, did)) = static_cast<uint32_t>(entries_.size());
   Entry& entry = entries_.emplace_back();
   if (!decode_fingerprint(print, &entry.fp, &entry.id)) entry = Entry();
   return &entry;

@@ -21,6 +21,7 @@
 #include "sondhan/core/article.h"
 #include "sondhan/core/fingerprint.h"
 #include "sondhan/core/status.h"
+#include "hash_table64.h"
 
 namespace sondhan::core {
 
@@ -139,45 +140,33 @@ class PrintCache {
 
   /// The entry of docid `did` in shard number `shard`, or null.
   const Entry* find(size_t shard, Xapian::docid did) const {
-    const size_t slot = slot_of(article_key(shard, did));
-    return slot == kNoSlot || slots_[slot].entry == kErased ? nullptr : &entries_[slots_[slot].entry];
+    const uint32_t* at = slots_.find(article_key(shard, did));
+    return at == nullptr || *at == kErased ? nullptr : &entries_[*at];
   }
   /// Asks the processor for the memory find() will read first. A grouper weighs a few dozen
   /// candidates an article, each a read from a table too large for the cache: asked for all at
   /// once, the reads overlap instead of each waiting for the one before.
-  void prefetch(size_t shard, Xapian::docid did) const {
-    if (!slots_.empty()) __builtin_prefetch(&slots_[home(article_key(shard, did))]);
-  }
+  void prefetch(size_t shard, Xapian::docid did) const { slots_.prefetch(article_key(shard, did)); }
   /// Stores the article's fingerprint value (encode_fingerprint) and returns its entry, which
   /// stays valid until clear() or a put() that finds the cache full. Throws std::bad_alloc.
   const Entry* put(size_t shard, Xapian::docid did, std::string_view print);
   /// Forgets the entry of docid `did` in shard number `shard` (its article was replaced or deleted).
   void erase(size_t shard, Xapian::docid did) {
-    if (const size_t slot = slot_of(article_key(shard, did)); slot != kNoSlot) slots_[slot].entry = kErased;
+    if (uint32_t* at = slots_.find(article_key(shard, did))) *at = kErased;
   }
-  void clear();
+  void clear() {
+    slots_.clear();
+    entries_.clear();
+  }
 
  private:
-  // Open addressing over article keys (never 0: docids start at 1), linear probing, at most
-  // half full; each slot gives its entry's place in `entries_`. (std::unordered_map's bucket and
-  // node, two cache misses a look-up, were nearly all of the weighing of candidates at a million
-  // articles.) An erased entry keeps its slot, marked kErased, until clear().
-  struct Slot {
-    uint64_t key = 0;
-    uint32_t entry = 0;
-  };
+  // Each article key's entry number in `entries_` (std::unordered_map's bucket and node, two
+  // cache misses a look-up, were nearly all of the weighing of candidates at a million
+  // articles). An erased entry keeps its slot, marked kErased, until clear().
   static constexpr uint32_t kErased = UINT32_MAX;
-  static constexpr size_t kNoSlot = SIZE_MAX;
-  size_t home(uint64_t key) const {
-    return static_cast<size_t>((key * 0x9E3779B97F4A7C15ULL) >> 24) & (slots_.size() - 1);
-  }
-  size_t slot_of(uint64_t key) const;
-  void grow();
-
   size_t max_entries_;
-  std::vector<Slot> slots_;
-  size_t used_ = 0;             // slots with a key
-  std::deque<Entry> entries_;   // a deque: entries stay where they are as it grows
+  HashMap64<uint32_t> slots_;
+  std::deque<Entry> entries_;  // a deque: entries stay where they are as it grows
 };
 
 /// The rule. A new or changed article joins the story of the most similar article (same_story,

@@ -16,7 +16,7 @@
 #include "sondhan/core/index_writer.h"
 #include "sondhan/core/searcher.h"
 #include "merge_policy.h"
-#include "hash_set64.h"
+#include "hash_table64.h"
 #include "story_grouper.h"
 #include "test_support.h"
 
