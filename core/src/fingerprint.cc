@@ -1,7 +1,7 @@
 // One-permutation MinHash (Li, Owen, Zhang 2012) with rotation densification (Shrivastava and
 // Li 2014): one hash per shingle instead of one per shingle and bucket, so fingerprinting costs
-// a few microseconds per article. Hashes are our own (FNV-1a and the splitmix64 finalizer), not
-// std::hash, so that a fingerprint is the same on every platform and build.
+// a few microseconds per article. Hashes are our own (stable_hash.h), so that a fingerprint is the
+// same on every platform and build.
 #include "sondhan/core/fingerprint.h"
 
 #include <algorithm>
@@ -10,25 +10,10 @@
 #include <vector>
 
 #include "hash_table64.h"
+#include "stable_hash.h"
 
 namespace sondhan::core {
 namespace {
-
-uint64_t mix(uint64_t x) {
-  x += 0x9e3779b97f4a7c15ULL;
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-  return x ^ (x >> 31);
-}
-
-uint64_t fnv1a(std::string_view s) {
-  uint64_t h = 0xcbf29ce484222325ULL;
-  for (const char c : s) {
-    h ^= static_cast<unsigned char>(c);
-    h *= 0x100000001b3ULL;
-  }
-  return h;
-}
 
 constexpr int kBucketBits = 7;
 static_assert((size_t{1} << kBucketBits) == kMinHashes);

@@ -8,6 +8,7 @@
 #include <map>
 
 #include "document_builder.h"
+#include "position_filter.h"
 #include "sondhan/analyzers/news_synonyms.h"
 #include "sondhan/analyzers/numbers.h"
 #include "sondhan/core/schema.h"
@@ -41,13 +42,12 @@ Xapian::Query word_query(std::string_view prefix, std::string_view word) {
 }
 Xapian::Query word_query(std::string_view word) { return word_query({}, word); }
 
-// Words joined by `op` (a phrase's `window` as Xapian takes it).
-Xapian::Query words_query(Xapian::Query::op op, const std::vector<std::string>& words,
-                          Xapian::termcount window = 0, std::string_view prefix = {}) {
+// Words joined by `op`.
+Xapian::Query words_query(Xapian::Query::op op, const std::vector<std::string>& words) {
   std::vector<Xapian::Query> parts;
   parts.reserve(words.size());
-  for (const std::string& word : words) parts.push_back(word_query(prefix, word));
-  return Xapian::Query(op, parts.begin(), parts.end(), window);
+  for (const std::string& word : words) parts.push_back(word_query(word));
+  return Xapian::Query(op, parts.begin(), parts.end());
 }
 
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
@@ -58,6 +58,15 @@ const Field* query_field(std::string_view name) {
   if (const Field* f = find_filter(name); f != nullptr && f->filter) return f;
   const Field* f = find_field(name);
   return f != nullptr && f->kind == FieldKind::kText && !f->prefix.empty() ? f : nullptr;
+}
+
+// The schema index of the text field whose own prefix is `prefix`; -1 for "" (every text field).
+int text_field_with_prefix(std::string_view prefix) {
+  if (prefix.empty()) return -1;
+  for (const Field& f : schema()) {
+    if (f.kind == FieldKind::kText && f.prefix == prefix) return static_cast<int>(field_index(f));
+  }
+  return -1;
 }
 
 Status lex(std::string_view text, std::vector<Lexeme>* out) {
@@ -276,10 +285,11 @@ class QueryParserState {
       *out = q;
       return Status::ok();
     }
-    std::vector<std::string> words;
-    for (const auto& t : tokens) words.push_back(t.term);
-    const auto window = tokens.back().position - tokens.front().position + 1;
-    *out = words_query(Xapian::Query::OP_PHRASE, words, window, field_prefix);
+    PositionPattern phrase_words;
+    phrase_words.window = tokens.back().position - tokens.front().position + 1;
+    phrase_words.field = text_field_with_prefix(field_prefix);
+    for (const auto& t : tokens) phrase_words.stems.push_back(t.term);
+    *out = positions_query(std::move(phrase_words), field_prefix);
     return Status::ok();
   }
 
@@ -424,10 +434,10 @@ class QueryParserState {
         for (size_t i = 0; i + 1 < g.soft_stems.size(); ++i) {
           // Groups and words the analyzer split (ঢাকা-চট্টগ্রাম) have no single stem.
           if (g.soft_stems[i].empty() || g.soft_stems[i + 1].empty()) continue;
-          Xapian::Query pair[] = {word_query(g.soft_stems[i]), word_query(g.soft_stems[i + 1])};
-          const auto window = static_cast<Xapian::termcount>(b_.ranking_.phrase_window);
-          pairs.emplace_back(window <= 2 ? Xapian::Query::OP_PHRASE : Xapian::Query::OP_NEAR, pair,
-                             pair + 2, window);
+          const auto window = static_cast<uint32_t>(b_.ranking_.phrase_window);
+          pairs.push_back(positions_query({.in_order = window <= 2, .window = window, .field = -1,
+                                           .stems = {g.soft_stems[i], g.soft_stems[i + 1]}},
+                                          {}));
         }
         if (!pairs.empty()) {
           proximity_.emplace_back(Xapian::Query::OP_SCALE_WEIGHT,

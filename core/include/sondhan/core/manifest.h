@@ -14,14 +14,15 @@ namespace sondhan::core {
 
 /// The index layout's version: bumped by any change to the terms, values or data a document
 /// gets for the same article and analyzer (document_builder.cc, index_layout.h).
-inline constexpr int kIndexFormatVersion = 7;  // 3: fingerprints, band terms, story keys; 4: month terms;
+inline constexpr int kIndexFormatVersion = 8;  // 3: fingerprints, band terms, story keys; 4: month terms;
                                                // 5: no band terms (the writer keeps the bands);
                                                // 6: words spelt one byte a letter (word_terms.h);
-                                               // 7: written-out thousands as XN terms
+                                               // 7: written-out thousands as XN terms;
+                                               // 8: positions in a value (word_positions.h)
 /// The oldest layout read and extended as this one (then the writer rewrites the manifest as
-/// kIndexFormatVersion). Format 6 has no XN terms, so a query of 5820 would miss ৫ হাজার ৮২০
-/// there: rebuild.
-inline constexpr int kOldestCompatibleFormat = 7;
+/// kIndexFormatVersion). Format 7 keeps positions in Xapian's position table, where phrases no
+/// longer look: rebuild.
+inline constexpr int kOldestCompatibleFormat = 8;
 
 struct Manifest {
   int format_version = 0;

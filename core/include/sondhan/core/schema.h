@@ -52,6 +52,8 @@ const std::vector<Field>& schema();
 inline constexpr int kStoryKeySlot = 9;
 /// The body's fingerprint and the article's id (encode_fingerprint).
 inline constexpr int kFingerprintSlot = 10;
+/// Where the text fields' words stand, for phrases and proximity (core/src/word_positions.h).
+inline constexpr int kPositionsSlot = 11;
 /// + story key: a boolean term on every article of the story but its first (story_terms).
 inline constexpr char kStoryPrefix[] = "XSTORY";
 
