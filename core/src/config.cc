@@ -26,6 +26,7 @@ std::vector<Key> keys_of(Config* c, const ConfigExtension& extension) {
       {"", "db_path", &c->db_path},
       {"index", "title_weight", &c->index.title_weight},
       {"index", "prefix_letters", &c->index.prefix_letters},
+      {"index", "positions", &c->index.positions},
       {"index", "commit_every", &c->index.commit_every},
       {"index", "refresh_ms", &c->index.refresh_ms},
       {"index", "threads", &c->index.threads},
@@ -191,6 +192,10 @@ Status Config::validate() const {
            range("search.time_limit_ms", search.time_limit_ms, 0, 3600000),
        }) {
     if (!s.is_ok()) return s;
+  }
+  if (index.positions != "table" && index.positions != "compact") {
+    return Status::invalid_argument("config key index.positions must be table or compact; got '" +
+                                    index.positions + "'");
   }
   static const std::vector<std::string> kSchemes = {"bm25", "bm25+", "dph", "pl2", "inl2", "lm"};
   if (std::find(kSchemes.begin(), kSchemes.end(), ranking.scheme) == kSchemes.end()) {

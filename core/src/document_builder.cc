@@ -1,8 +1,9 @@
 // Document layout (docs/architecture.md), driven by the schema (schema.h). Words (stems, XP,
 // XW, filter values, XL) are spelt as word_terms.h says, one byte a Bengali letter:
 //   <id prefix><id>       unique id (boolean)
-//   <stem>                the words of every text field (title words with extra wdf:
-//                         index.title_weight)
+//   <stem> with positions the words of every text field, in schema order (title words with
+//                         extra wdf: index.title_weight); each field's positions start after a
+//                         gap so that no phrase spans two fields
 //   <prefix><stem>        a text field's words again under its prefix (title: searches)
 //   XP<first letters>     sub-word fallback for inflections the stemmer does not know
 //                         (no positions: it only ever adds a low weight)
@@ -11,9 +12,9 @@
 //                         XN5000, XN5820), which a query of the number finds without a phrase
 //   <prefix><value>       exact filter terms of keyword fields and the year
 //   values                the date ("YYYYMMDD", and the timestamp to sort by), facet values
-//   values                (also) where the words stand, field by field, in kPositionsSlot
-//                         (word_positions.h; Xapian's position table stays empty); each field's
-//                         positions start after a gap so that no phrase spans two fields
+//   values                (also), with index.positions = "compact", the positions instead of
+//                         the position table: all words of the article in kPositionsSlot
+//                         (word_positions.h)
 //   values                (also) the fingerprint and id in kFingerprintSlot, whose bands find
 //                         copies (the writer keeps them in memory: story_grouper.h's BandIndex);
 //                         the story key in kStoryKeySlot is written by the writer's StoryGrouper
@@ -101,7 +102,9 @@ Xapian::Document DocumentBuilder::build(const Article& article, std::vector<std:
   doc.add_boolean_term(id_term(article.id));
 
   std::vector<analyzers::Token> tokens;
-  WordPositionsBuilder positions;  // where the words stand (word_positions.h), not in Xapian's table
+  // index.positions: where the words stand, in Xapian's position table or in one value.
+  const bool compact = options_.positions == "compact";
+  WordPositionsBuilder positions;
   std::vector<std::string> body_words;  // the body's terms in order, for its fingerprint
   Xapian::termpos offset = 0;  // where the next text field's positions start
   for (const Field& field : schema()) {
@@ -120,10 +123,16 @@ Xapian::Document DocumentBuilder::build(const Article& article, std::vector<std:
           for (const analyzers::Token& token : tokens) body_words.push_back(token.term);
         }
         for (const analyzers::Token& token : tokens) {
+          const Xapian::termpos position = offset + token.position;
           const std::string term = word_term(token.term);
-          doc.add_term(term, weight);
-          if (!own_prefix.empty()) doc.add_term(own_prefix + term);
-          positions.add(static_cast<int>(field_index(field)), offset + token.position, token.term);
+          if (compact) {
+            doc.add_term(term, weight);
+            if (!own_prefix.empty()) doc.add_term(own_prefix + term);
+            positions.add(static_cast<int>(field_index(field)), position, token.term);
+          } else {
+            doc.add_posting(term, position, weight);
+            if (!own_prefix.empty()) doc.add_posting(own_prefix + term, position);
+          }
           if (field.suggest && token.kind == analyzers::TokenKind::kWord) {
             doc.add_boolean_term(word_term(prefix::kSuggest, analyzer_.normalize(std::string_view(text).substr(
                                                                    token.begin, token.end - token.begin))));

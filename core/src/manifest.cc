@@ -11,7 +11,8 @@ namespace sondhan::core {
 std::string Manifest::to_json() const {
   return nlohmann::json{{"format_version", format_version}, {"analyzer_version", analyzer_version},
                         {"schema", schema},                 {"title_weight", title_weight},
-                        {"prefix_letters", prefix_letters}, {"fields", fields}}
+                        {"prefix_letters", prefix_letters}, {"positions", positions},
+                        {"fields", fields}}
       .dump();
 }
 
@@ -24,6 +25,7 @@ Result<Manifest> Manifest::from_json(const std::string& json) {
     m.schema = j.at("schema").get<std::string>();
     m.title_weight = j.at("title_weight").get<int>();
     m.prefix_letters = j.at("prefix_letters").get<int>();
+    m.positions = j.value("positions", std::string("table"));
     m.fields = j.at("fields").get<std::map<std::string, std::vector<std::string>>>();
   } catch (const std::exception&) {
     return Status::invalid_argument("the database's manifest is not readable");
@@ -43,6 +45,7 @@ Manifest current_manifest(const Config& config) {
   }
   m.title_weight = config.index.title_weight;
   m.prefix_letters = config.index.prefix_letters;
+  m.positions = config.index.positions;
   m.fields = config.fields.names;
   return m;
 }
@@ -61,6 +64,9 @@ std::vector<std::string> manifest_differences(const Manifest& stored, const Mani
   differ("the analyzer version", stored.analyzer_version, current.analyzer_version);
   if (stored.schema != current.schema) out.push_back("the fields (schema) differ from this binary's");
   differ("index.prefix_letters", stored.prefix_letters, current.prefix_letters);
+  if (stored.positions != current.positions) {
+    out.push_back("index.positions is " + stored.positions + " in the database, " + current.positions + " here");
+  }
   if (use == ManifestUse::kWrite) differ("index.title_weight", stored.title_weight, current.title_weight);
   return out;
 }

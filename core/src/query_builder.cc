@@ -289,8 +289,19 @@ class QueryParserState {
     phrase_words.window = tokens.back().position - tokens.front().position + 1;
     phrase_words.field = text_field_with_prefix(field_prefix);
     for (const auto& t : tokens) phrase_words.stems.push_back(t.term);
-    *out = positions_query(std::move(phrase_words), field_prefix);
+    *out = phrase_query(std::move(phrase_words), field_prefix);
     return Status::ok();
+  }
+
+  // Words standing as `pattern` says (each as its term with `field_prefix`), found where
+  // index.positions keeps positions: Xapian's OP_PHRASE or OP_NEAR over its position table, or
+  // the words' AND filtered by their positions value (position_filter.h). Weighted the same.
+  Xapian::Query phrase_query(PositionPattern pattern, std::string_view field_prefix) const {
+    if (b_.index_.positions == "compact") return positions_query(std::move(pattern), field_prefix);
+    std::vector<Xapian::Query> words;
+    for (const std::string& stem : pattern.stems) words.push_back(word_query(field_prefix, stem));
+    return Xapian::Query(pattern.in_order ? Xapian::Query::OP_PHRASE : Xapian::Query::OP_NEAR, words.begin(),
+                         words.end(), pattern.window);
   }
 
   // A free-text word: its stem (with its synonyms, as one word), plus its paraphrases, the
@@ -435,9 +446,9 @@ class QueryParserState {
           // Groups and words the analyzer split (ঢাকা-চট্টগ্রাম) have no single stem.
           if (g.soft_stems[i].empty() || g.soft_stems[i + 1].empty()) continue;
           const auto window = static_cast<uint32_t>(b_.ranking_.phrase_window);
-          pairs.push_back(positions_query({.in_order = window <= 2, .window = window, .field = -1,
-                                           .stems = {g.soft_stems[i], g.soft_stems[i + 1]}},
-                                          {}));
+          pairs.push_back(phrase_query({.in_order = window <= 2, .window = window, .field = -1,
+                                        .stems = {g.soft_stems[i], g.soft_stems[i + 1]}},
+                                       {}));
         }
         if (!pairs.empty()) {
           proximity_.emplace_back(Xapian::Query::OP_SCALE_WEIGHT,

@@ -31,8 +31,7 @@ TEST_CASE("query words go through the document analyzer", "[core][query]") {
   plain.ranking.news_synonyms = false;
   CHECK(describe("কোরিয়ার", plain) == "Query(কোরিয়া)");
   CHECK(describe("উত্তর কোরিয়া", plain) == "Query((উত্তর OR কোরিয়া))");
-  CHECK(describe("\"উত্তর কোরিয়ার\"", plain) ==
-        "Query(((উত্তর AND কোরিয়া) FILTER PostingSource(উত্তর PHRASE 2 কোরিয়া)))");
+  CHECK(describe("\"উত্তর কোরিয়ার\"", plain) == "Query((উত্তর PHRASE 2 কোরিয়া))");
   CHECK(describe("ঢাকা -সেনা", plain) == "Query((ঢাকা AND_NOT সেনা))");
   CHECK(describe("title:কোরিয়া", plain) == "Query(Sকোরিয়া)");
   CHECK(describe("source:BBC", plain) == "Query(XSRCbbc)");
@@ -40,22 +39,32 @@ TEST_CASE("query words go through the document analyzer", "[core][query]") {
   CHECK(describe("২০২০", plain) == describe("2020", plain));
 }
 
+TEST_CASE("with positions in a value, phrases and proximity filter the words' AND", "[core][query]") {
+  Config compact;
+  compact.index.positions = "compact";
+  CHECK(describe("\"উত্তর কোরিয়ার\"", compact) ==
+        "Query(((উত্তর AND কোরিয়া) FILTER PostingSource(উত্তর PHRASE 2 কোরিয়া)))");
+  CHECK(describe("title:\"উত্তর কোরিয়া\"", compact) ==
+        "Query(((Sউত্তর AND Sকোরিয়া) FILTER PostingSource(Sউত্তর PHRASE 2 Sকোরিয়া)))");
+  CHECK(describe("উত্তর কোরিয়া সেনা", compact).find("FILTER PostingSource(কোরিয়া NEAR 8 সেনা)") !=
+        std::string::npos);
+}
+
 TEST_CASE("ranking expansions: all words, title, prefix fallback, phrases", "[core][query]") {
   // Defaults: neighbouring words score extra when close; the all-words boost waits for four
-  // words; title matches count through the title's index-time weight only. (The all-words AND
-  // is of the words' expansions, " AND (": a pair's proximity check ANDs two plain terms.)
+  // words; title matches count through the title's index-time weight only.
   const std::string d = describe("উত্তর কোরিয়া সেনা");
   CHECK(d.find("NEAR 8") != std::string::npos);
-  CHECK(d.find(" AND (") == std::string::npos);
+  CHECK(d.find(" AND ") == std::string::npos);
   CHECK(d.find("Sকোরিয়া") == std::string::npos);
-  CHECK(describe("উত্তর কোরিয়া সেনা মহড়া").find(" AND (") != std::string::npos);
+  CHECK(describe("উত্তর কোরিয়া সেনা মহড়া").find(" AND ") != std::string::npos);
   CHECK(describe("উত্তর কোরিয়া").find("NEAR") == std::string::npos);
   Config boosted;
   boosted.ranking.all_words_min_words = 2;
   boosted.ranking.phrase_min_words = 2;
   boosted.ranking.title_boost = 1;
   const std::string e = describe("উত্তর কোরিয়া", boosted);
-  CHECK(e.find(" AND (") != std::string::npos);
+  CHECK(e.find(" AND ") != std::string::npos);
   CHECK(e.find("Sকোরিয়া") != std::string::npos);
   CHECK(e.find("NEAR 8") != std::string::npos);
   Config with_prefix;
@@ -166,8 +175,7 @@ TEST_CASE("AND requires the word right before it, not an exclusion", "[core][que
   // After AND, an excluded item stays excluded (it once became required).
   CHECK(describe("ঢাকা AND -হাতি", plain) == "Query((ঢাকা AND_NOT হাতি))");
   CHECK(describe("ঢাকা AND -source:BBC", plain) == "Query((ঢাকা AND_NOT XSRCbbc))");
-  CHECK(describe("ঢাকা AND -\"উত্তর কোরিয়া\"", plain) ==
-        "Query((ঢাকা AND_NOT ((উত্তর AND কোরিয়া) FILTER PostingSource(উত্তর PHRASE 2 কোরিয়া))))");
+  CHECK(describe("ঢাকা AND -\"উত্তর কোরিয়া\"", plain) == "Query((ঢাকা AND_NOT (উত্তর PHRASE 2 কোরিয়া)))");
 }
 
 TEST_CASE("split words and groups get no proximity pair of their own", "[core][query]") {

@@ -305,6 +305,7 @@ TEST_CASE("the proximity boost reorders the first candidates as a full match wou
   config.db_path = dir.str("db");
   // With 3, the articles written after the build go into a shard of their own.
   config.index.segment_articles = GENERATE(5000, 3);
+  config.index.positions = GENERATE("table", "compact");
   // The same words in every body, so the same weight without proximity: the query's words side
   // by side in the "near" articles, apart in the "far" ones, which are written first (and so
   // come first among equals in one shard).
@@ -963,6 +964,19 @@ TEST_CASE("a database records how it was built, and one built with other terms i
     CHECK_THAT(refused.status().message(), Catch::Contains("sondhan-index --rebuild"));
     CHECK(IndexWriter::open(config.db_path, other).status().code() == Code::kIncompatible);
   }
+  SECTION("positions kept elsewhere: a reader and a writer refuse it") {
+    Config other = config;
+    other.index.positions = "compact";
+    const auto refused = Searcher::open(other);
+    REQUIRE(refused.status().code() == Code::kIncompatible);
+    CHECK_THAT(refused.status().message(), Catch::Contains("index.positions is table in the database, compact here"));
+    CHECK(IndexWriter::open(config.db_path, other).status().code() == Code::kIncompatible);
+    // Format 7 wrote no positions entry: its positions are in the table.
+    nlohmann::json format7 = nlohmann::json::parse(stored->to_json());
+    format7.erase("positions");
+    format7["format_version"] = 7;
+    CHECK(Manifest::from_json(format7.dump())->positions == "table");
+  }
   SECTION("another title weight: readers search it, writers may not extend it") {
     Config other = config;
     other.index.title_weight = 5;
@@ -1432,6 +1446,7 @@ TEST_CASE("phrases keep their words in order, next to each other, within one fie
   config.ranking.news_synonyms = false;
   // 2: several shards from the build, and updates in a shard of their own.
   config.index.segment_articles = GENERATE(5000, 2);
+  config.index.positions = GENERATE("table", "compact");
   std::vector<Article> articles = {
       article("title", "উত্তর কোরিয়ার সেনা", "ঢাকায় বৃষ্টি।", "2024-01-01", "BBC"),
       article("body", "খবর", "সীমান্তে উত্তর কোরিয়ার সেনারা।", "2024-01-02", "BBC"),

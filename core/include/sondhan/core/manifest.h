@@ -18,11 +18,12 @@ inline constexpr int kIndexFormatVersion = 8;  // 3: fingerprints, band terms, s
                                                // 5: no band terms (the writer keeps the bands);
                                                // 6: words spelt one byte a letter (word_terms.h);
                                                // 7: written-out thousands as XN terms;
-                                               // 8: positions in a value (word_positions.h)
+                                               // 8: index.positions, "table" or "compact"
+                                               //    (a value an article: word_positions.h)
 /// The oldest layout read and extended as this one (then the writer rewrites the manifest as
-/// kIndexFormatVersion). Format 7 keeps positions in Xapian's position table, where phrases no
-/// longer look: rebuild.
-inline constexpr int kOldestCompatibleFormat = 8;
+/// kIndexFormatVersion). Format 7 is format 8 with index.positions "table"; format 6 has no XN
+/// terms, so a query of 5820 would miss ৫ হাজার ৮২০ there: rebuild.
+inline constexpr int kOldestCompatibleFormat = 7;
 
 struct Manifest {
   int format_version = 0;
@@ -30,6 +31,7 @@ struct Manifest {
   std::string schema;        // the schema's fields, kinds, prefixes and slots, as one string
   int title_weight = 0;      // index.title_weight
   int prefix_letters = 0;    // index.prefix_letters
+  std::string positions = "table";  // index.positions (format 7 has none: "table")
   std::map<std::string, std::vector<std::string>> fields;  // [fields]: input names (for the record)
 
   /// JSON, as stored.
