@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <cstring>
 
 #include "stable_hash.h"
 
@@ -40,6 +41,30 @@ uint32_t get_bits(const unsigned char* packed, uint64_t bit, unsigned width) {
   for (size_t i = 0; i < bytes; ++i) word |= static_cast<uint64_t>(packed[first + i]) << (8 * i);
   return static_cast<uint32_t>((word >> (bit & 7)) & ((uint64_t{1} << width) - 1));
 }
+
+}  // namespace
+
+// A packed array of `width`-bit entries, `size` bytes long (the caller has checked that the
+// entries it reads lie inside).
+struct PackedBits {
+  const unsigned char* data;
+  size_t size;
+  unsigned width;
+
+  uint32_t get(uint64_t index) const {
+    const uint64_t bit = index * width;
+    const size_t first = bit >> 3;
+    uint64_t word = 0;
+    if (std::endian::native == std::endian::little && first + 8 <= size) {
+      std::memcpy(&word, data + first, 8);  // width + 7 <= 39 bits: one load
+    } else {
+      return get_bits(data, bit, width);
+    }
+    return static_cast<uint32_t>((word >> (bit & 7)) & ((uint64_t{1} << width) - 1));
+  }
+};
+
+namespace {
 
 void put_bits(unsigned char* packed, uint64_t bit, unsigned width, uint64_t value) {
   for (unsigned b = 0; b < width; ++b) {
@@ -195,63 +220,58 @@ bool PositionMatcher::matches(std::string_view value, Scratch* s) const {
     s->ordinals[k] = static_cast<uint32_t>(lo + 1);
   }
 
-  uint64_t bit = 0;
+  const PackedBits entries{packed, value.size() - at - packed_bytes(n, bits), width};
+  uint64_t next = 0;  // the next run's first entry
   for (const auto& [field, length] : s->runs) {
-    const uint64_t run_bit = bit;
-    bit += length * width;
+    const uint64_t first = next;
+    next += length;
     if (pattern_.field >= 0 && field != static_cast<uint64_t>(pattern_.field)) continue;
-    s->positions.resize(bases_.size());
-    for (auto& p : s->positions) p.clear();
-    s->hits.clear();
-    for (uint64_t i = 0; i < length; ++i) {
-      const uint32_t ordinal = get_bits(packed, run_bit + i * width, width);
-      if (ordinal == 0) continue;
-      for (size_t k = 0; k < bases_.size(); ++k) {
-        if (s->ordinals[k] == ordinal) {
-          s->positions[k].push_back(static_cast<uint32_t>(i));
-          if (!pattern_.in_order) s->hits.emplace_back(static_cast<uint32_t>(i), static_cast<uint32_t>(k));
-          break;
-        }
-      }
+    if (pattern_.in_order ? phrase_in_run(entries, first, length, s) : near_in_run(entries, first, length, s)) {
+      return true;
     }
-    if (run_matches(s)) return true;
   }
   return false;
 }
 
-// Whether the positions of the current run (in `s`) have the pattern.
-bool PositionMatcher::run_matches(Scratch* s) const {
-  for (size_t k = 0; k < bases_.size(); ++k) {
-    if (s->positions[k].size() < needed_[k]) return false;
-  }
-  const uint32_t window = pattern_.window;
-  if (pattern_.in_order) {
-    // For each place the first word stands, the earliest place each next word stands after the
-    // one before; the earliest choice at each step leaves the last word as early as it can be.
-    // The places found only move forward as the first word's does, so each list is walked once.
-    s->cursors.assign(word_.size(), 0);
-    for (const uint32_t start : s->positions[word_[0]]) {
-      uint32_t at = start;
-      bool within = true;
-      for (size_t w = 1; w < word_.size() && within; ++w) {
-        const std::vector<uint32_t>& list = s->positions[word_[w]];
-        size_t& c = s->cursors[w];
-        while (c < list.size() && list[c] <= at) ++c;
-        if (c == list.size()) return false;  // no later start can do better
-        at = list[c];
-        within = at - start + 1 <= window;
+// One pass over the run's entries, stopping at the first match. starts[j] is the latest place
+// where the pattern's first j words begin, in order, among the entries read so far: a later
+// beginning leaves more room in the window for the words still to come.
+bool PositionMatcher::phrase_in_run(const PackedBits& entries, uint64_t first, uint64_t length, Scratch* s) const {
+  constexpr int64_t kNone = -1;
+  const size_t k = word_.size();
+  s->starts.assign(k + 1, kNone);
+  for (uint64_t i = 0; i < length; ++i) {
+    const uint32_t ordinal = entries.get(first + i);
+    if (ordinal == 0) continue;
+    // From the last word down, so that one place serves one word of the pattern.
+    for (size_t j = k; j-- > 0;) {
+      if (s->ordinals[word_[j]] != ordinal) continue;
+      const int64_t begin = j == 0 ? static_cast<int64_t>(i) : s->starts[j];
+      if (begin == kNone) continue;
+      if (j + 1 == k) {
+        if (static_cast<int64_t>(i) - begin + 1 <= static_cast<int64_t>(pattern_.window)) return true;
+      } else {
+        s->starts[j + 1] = std::max(s->starts[j + 1], begin);
       }
-      if (within) return true;
     }
-    return false;
   }
-  // Near: a window of positions holding each distinct word as often as the pattern has it.
+  return false;
+}
+
+// One pass with a sliding window of the places where the pattern's words stand, stopping when
+// the window holds each distinct word as often as the pattern has it.
+bool PositionMatcher::near_in_run(const PackedBits& entries, uint64_t first, uint64_t length, Scratch* s) const {
   s->counts.assign(bases_.size(), 0);
+  s->hits.clear();
   size_t satisfied = 0, left = 0;
-  for (size_t right = 0; right < s->hits.size(); ++right) {
-    const uint32_t k = s->hits[right].second;
-    if (++s->counts[k] == needed_[k]) ++satisfied;
-    while (s->hits[right].first - s->hits[left].first + 1 > window) {
+  for (uint64_t i = 0; i < length; ++i) {
+    const uint32_t ordinal = entries.get(first + i);
+    if (ordinal == 0) continue;
+    const auto word = static_cast<size_t>(std::find(s->ordinals.begin(), s->ordinals.end(), ordinal) - s->ordinals.begin());
+    if (word == s->ordinals.size()) continue;
+    s->hits.emplace_back(static_cast<uint32_t>(i), static_cast<uint32_t>(word));
+    if (++s->counts[word] == needed_[word]) ++satisfied;
+    while (i - s->hits[left].first + 1 > pattern_.window) {
       const uint32_t gone = s->hits[left++].second;
       if (s->counts[gone]-- == needed_[gone]) --satisfied;
     }

@@ -71,6 +71,8 @@ struct PositionPattern {
   std::vector<std::string> stems;  // the words, in the query's order (at least two)
 };
 
+struct PackedBits;
+
 /// A pattern, ready to test articles' encoded positions.
 class PositionMatcher {
  public:
@@ -79,10 +81,9 @@ class PositionMatcher {
   /// Per-caller work space, so that one matcher serves many threads.
   struct Scratch {
     std::vector<uint32_t> ordinals;                    // each distinct word's index in the article
-    std::vector<std::vector<uint32_t>> positions;      // where each distinct word stands, in a run
+    std::vector<int64_t> starts;                       // for a phrase
     std::vector<std::pair<uint32_t, uint32_t>> hits;   // (position, distinct word), for near
     std::vector<uint32_t> counts;                      // for near
-    std::vector<size_t> cursors;                       // for a phrase
     std::vector<std::pair<uint64_t, uint64_t>> runs;   // (field, length) of each run
   };
 
@@ -94,7 +95,8 @@ class PositionMatcher {
   const PositionPattern& pattern() const { return pattern_; }
 
  private:
-  bool run_matches(Scratch* s) const;
+  bool phrase_in_run(const PackedBits& entries, uint64_t first, uint64_t length, Scratch* s) const;
+  bool near_in_run(const PackedBits& entries, uint64_t first, uint64_t length, Scratch* s) const;
 
   PositionPattern pattern_;
   std::vector<uint64_t> bases_;   // the pattern's distinct words' word_position_base
