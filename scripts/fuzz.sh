@@ -9,7 +9,8 @@
 #     --minimize    afterwards, shrink each saved corpus to the named seeds plus the fewest
 #                   generated inputs (40-hex-digit names) that keep its coverage
 #     --no-build    use the fuzz programs already in build-fuzz/ as they are
-#     target        analyzer_fuzz query_fuzz record_fuzz search_params_fuzz (default: all)
+#     target        analyzer_fuzz positions_fuzz query_fuzz record_fuzz search_params_fuzz
+#                   (default: all)
 # Needs clang-14 and libclang-rt-14-dev, Debian 12's (installed with apt-get when missing and
 # allowed); CC and CXX choose another clang.
 # Exit status: 0 when no target crashed, 1 when one did, 2 on a usage or build error.
@@ -17,7 +18,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 
-all_targets=(analyzer_fuzz query_fuzz record_fuzz search_params_fuzz)
+all_targets=(analyzer_fuzz positions_fuzz query_fuzz record_fuzz search_params_fuzz)
 seconds=60
 runs=-1
 minimize=0
