@@ -17,15 +17,6 @@ namespace {
 using sondhan::core::PositionMatcher;
 using sondhan::core::PositionPattern;
 
-PositionPattern pattern(bool in_order, uint32_t window, int field, std::vector<std::string> stems) {
-  PositionPattern p;
-  p.in_order = in_order;
-  p.window = window;
-  p.field = field;
-  p.stems = std::move(stems);
-  return p;
-}
-
 // The input's fields and their words (at most a few thousand words: the checks are quadratic).
 std::vector<std::vector<std::string>> fields_of(std::string_view text) {
   std::vector<std::vector<std::string>> fields(1);
@@ -56,8 +47,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   PositionMatcher::Scratch scratch;
 
   // As a stored value: any answer, no stray read.
-  for (const PositionPattern& p : {pattern(true, 2, -1, {"a", "b"}), pattern(false, 8, 1, {"a", "b", "a"}),
-                                   pattern(true, 5, 0, {"x", "y", "z"})}) {
+  for (const PositionPattern& p : {PositionPattern{.in_order = true, .window = 2, .field = -1, .stems = {"a", "b"}},
+                                   PositionPattern{.in_order = false, .window = 8, .field = 1, .stems = {"a", "b", "a"}},
+                                   PositionPattern{.in_order = true, .window = 5, .field = 0, .stems = {"x", "y", "z"}}}) {
     (void)PositionMatcher(p).matches(input, &scratch);
   }
 
@@ -77,8 +69,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const std::vector<std::string>& words = fields[f];
     for (size_t i = 0; i + 1 < words.size() && i < 64; ++i) {
       const int field = static_cast<int>(f);
-      SONDHAN_FUZZ_CHECK(PositionMatcher(pattern(true, 2, field, {words[i], words[i + 1]})).matches(value, &scratch));
-      SONDHAN_FUZZ_CHECK(PositionMatcher(pattern(false, 2, -1, {words[i + 1], words[i]})).matches(value, &scratch));
+      const PositionMatcher phrase({.in_order = true, .window = 2, .field = field, .stems = {words[i], words[i + 1]}});
+      const PositionMatcher near({.in_order = false, .window = 2, .field = -1, .stems = {words[i + 1], words[i]}});
+      SONDHAN_FUZZ_CHECK(phrase.matches(value, &scratch));
+      SONDHAN_FUZZ_CHECK(near.matches(value, &scratch));
     }
   }
   return 0;
