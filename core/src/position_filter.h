@@ -1,5 +1,6 @@
-// Phrase and proximity matching over the articles' stored word positions (word_positions.h),
-// which replace Xapian's position table: OP_PHRASE and OP_NEAR would find no positions there.
+// Phrase and proximity matching over the articles' stored word positions (word_positions.h), for
+// databases built with index.positions = "compact": their position table is empty, so Xapian's
+// OP_PHRASE and OP_NEAR would find nothing.
 #pragma once
 
 #include <string_view>
