@@ -23,7 +23,8 @@
 #    answers: warm-up, then wrk over 1 connection for --seconds (10) per kind of request: the
 #    known-item and the topical queries (bench/relevance/*.tsv), a browse page (/search?limit=10),
 #    a three-facet query (one word, facets=source,category,year), the topical queries with
-#    sort=-date. p50/p99 per kind, and the server's RSS.
+#    sort=-date, quoted phrases of common words (bench/scale/phrases.txt). p50/p99 per kind, and
+#    the server's RSS.
 # 5. The 1,000 new articles added with sondhan-index to the full database while the server runs:
 #    time, then /stats must count them at once and the last one must be found by id. (The peer
 #    appends the same 1,000 too, for comparison.)
@@ -200,7 +201,7 @@ fi
 if [[ $INDEX_ONLY -eq 0 ]]; then
   # 4. The server and its latency.
   python3 "$TOOLS/paths.py" --known-item bench/relevance/known_item.tsv --topical bench/relevance/topical.tsv \
-    --out-dir "$RUN/http"
+    --phrases bench/scale/phrases.txt --out-dir "$RUN/http"
   PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
   URL="http://127.0.0.1:$PORT"
   SONDHAN_SERVER_ACCESS_LOG=false SONDHAN_SERVER_LOG_LEVEL=warn \
@@ -224,10 +225,10 @@ if [[ $INDEX_ONLY -eq 0 ]]; then
       || { echo "$0: wrk failed:" >&2; cat "$4" >&2; exit 1; }
   }
   log "HTTP: warm-up, then ${SECS}s per kind of request over 1 connection ..."
-  for kind in known topical browse facets sort; do
+  for kind in known topical browse facets sort phrases; do
     wrk_run 2 3 "$RUN/http/$kind.txt" "$RUN/http/$kind.warmup"
   done
-  for kind in known topical browse facets sort; do
+  for kind in known topical browse facets sort phrases; do
     wrk_run 1 "$SECS" "$RUN/http/$kind.txt" "$RUN/http/$kind.out"
   done
   RSS_QUERIES=$(rss_kb "$SERVER_PID" VmRSS)
@@ -279,7 +280,7 @@ m = json.load(open(sys.argv[1])); m["load_end"] = sys.argv[2]
 m["paths"] = {}
 import os
 d = os.path.join(os.path.dirname(sys.argv[1]), "http")
-for k in ("known", "topical", "browse", "facets", "sort"):
+for k in ("known", "topical", "browse", "facets", "sort", "phrases"):
     p = os.path.join(d, k + ".txt")
     if os.path.exists(p):
         m["paths"][k] = sum(1 for line in open(p, encoding="utf-8") if line.strip())

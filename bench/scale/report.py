@@ -12,7 +12,7 @@ import json
 import os
 
 KINDS = [("known", "known-item queries"), ("topical", "topical queries"), ("browse", "browse page"),
-         ("facets", "three-facet query"), ("sort", "sort=-date query")]
+         ("facets", "three-facet query"), ("sort", "sort=-date query"), ("phrases", "quoted phrases")]
 
 
 def load(run, name):
