@@ -118,9 +118,11 @@ Resemblance resemblance(const Fingerprint& a, const Fingerprint& b) {
   return r;
 }
 
-bool same_story(const Fingerprint& a, const Fingerprint& b) {
+bool same_story(const Fingerprint& a, const Fingerprint& b, Resemblance* r) {
   if (a.ignored() || b.ignored()) return false;
-  return resemblance(a, b).containment >= kSameStoryContainment;
+  const Resemblance weighed = resemblance(a, b);
+  if (r != nullptr) *r = weighed;
+  return weighed.containment >= kSameStoryContainment;
 }
 
 }  // namespace sondhan::core

@@ -440,11 +440,10 @@ bool StoryGrouper::weigh(size_t shard, Xapian::docid did, const Fingerprint& fp,
   keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
   const auto shard_of_key = [](uint64_t key) { return static_cast<size_t>(key >> 32); };
   const auto did_of_key = [](uint64_t key) { return static_cast<Xapian::docid>(key); };
-  // same_story(), with the resemblance computed once.
+  // The resemblance that same_story() weighs is the one assign() ranks by: computed once.
   const auto consider = [&](uint64_t key, const PrintCache::Entry& other) {
-    if (fp.ignored() || other.fp.ignored()) return;
-    const Resemblance r = resemblance(fp, other.fp);
-    if (r.containment >= kSameStoryContainment) out->push_back({shard_of_key(key), did_of_key(key), other.id, r});
+    Resemblance r;
+    if (same_story(fp, other.fp, &r)) out->push_back({shard_of_key(key), did_of_key(key), other.id, r});
   };
   if (read) {
     // print_of() may read a shard and start the cache afresh: one at a time, each used at once.

@@ -58,7 +58,7 @@ class WordPositionsBuilder {
     uint64_t base;  // word_position_base
   };
   std::vector<Entry> entries_;
-  // Scratch, kept for its capacity: the distinct words' bases, and their hashes with the bases.
+  // finish()'s work space: the distinct words' bases, and their hashes with the bases.
   std::vector<uint64_t> bases_;
   std::vector<std::pair<uint32_t, uint64_t>> hashes_;
 };

@@ -61,7 +61,7 @@ struct Resemblance {
 Resemblance resemblance(const Fingerprint& a, const Fingerprint& b);
 
 /// Whether two articles are copies of one story (kSameStoryContainment). Ignored fingerprints
-/// are never the same story as anything.
-bool same_story(const Fingerprint& a, const Fingerprint& b);
+/// are never the same story as anything. `r`, when given, gets the resemblance it weighed.
+bool same_story(const Fingerprint& a, const Fingerprint& b, Resemblance* r = nullptr);
 
 }  // namespace sondhan::core
