@@ -145,6 +145,7 @@ class QueryParserState {
     const bool blank = lx_.size() == 1;  // only the end marker
     parsed.query = !q.empty() ? q : blank ? match_all() : Xapian::Query();
     parsed.highlight = std::move(highlight_);
+    if (!parsed.query.empty()) parsed.deferred = std::move(deferred_);
     if (!parsed.query.empty() && !proximity_.empty()) {
       parsed.proximity = Xapian::Query(Xapian::Query::OP_OR, proximity_.begin(), proximity_.end());
     }
@@ -159,6 +160,9 @@ class QueryParserState {
     std::vector<Xapian::Query> required;
     std::vector<Xapian::Query> excluded;
     std::map<std::string, std::vector<Xapian::Query>> filters;  // field -> alternatives
+    // The position checks (index.positions = "compact") of the phrases among `required`,
+    // `excluded` and `soft`, which a DeferredPositions may take over.
+    std::vector<std::shared_ptr<PositionCheck>> required_checks, excluded_checks, soft_checks;
   };
 
   const Lexeme& peek() const { return lx_[pos_]; }
@@ -170,7 +174,11 @@ class QueryParserState {
                                       std::to_string(b_.search_.max_nesting));
     }
     Xapian::Query left;
-    if (Status s = parse_group(depth, &left); !s.is_ok()) return s;
+    // The whole query's own group: the checks of its phrases can wait (DeferredPositions),
+    // unless an OR makes them one alternative of several.
+    auto deferred = depth == 0 ? std::make_shared<DeferredPositions>() : nullptr;
+    if (Status s = parse_group(depth, &left, deferred.get()); !s.is_ok()) return s;
+    if (peek().type != Tok::kOr && deferred != nullptr && !deferred->empty()) deferred_ = std::move(deferred);
     while (peek().type == Tok::kOr) {
       next();
       Xapian::Query right;
@@ -182,7 +190,9 @@ class QueryParserState {
     return Status::ok();
   }
 
-  Status parse_group(int depth, Xapian::Query* out) {
+  // `deferred`, when given, takes the checks of the phrases every match of the group must have or
+  // must not have.
+  Status parse_group(int depth, Xapian::Query* out, DeferredPositions* deferred = nullptr) {
     Group g;
     bool require_next = false;
     bool last_was_soft = false;  // the item just parsed went to g.soft
@@ -216,6 +226,12 @@ class QueryParserState {
       if (Status s = parse_item(depth, sign, &g); !s.is_ok()) return s;
       last_was_soft = g.soft.size() > soft_before;
     }
+    if (deferred != nullptr) {
+      for (auto& check : g.required_checks) deferred->require(check);
+      for (auto& check : g.excluded_checks) deferred->exclude(check);
+      // A phrase alone (ঢাকা-চট্টগ্রাম, which the analyzer splits) is the whole ranked part.
+      if (g.required.empty() && g.soft.size() == 1 && g.soft_checks.size() == 1) deferred->require(g.soft_checks[0]);
+    }
     return finish_group(g, out);
   }
 
@@ -241,15 +257,18 @@ class QueryParserState {
     } else {
       const std::string_view field_prefix = f != nullptr ? f->prefix : std::string_view();
       const bool phrase = lx.type == Tok::kPhrase;
-      if (Status s = text_query(lx.text, field_prefix, phrase, sign == '-' || excluding_ > 0, &q, &main_stem);
+      std::shared_ptr<PositionCheck> check;
+      if (Status s = text_query(lx.text, field_prefix, phrase, sign == '-' || excluding_ > 0, &q, &main_stem, &check);
           !s.is_ok()) {
         return s;
       }
       if (q.empty()) return Status::ok();  // only stop words or punctuation
       if (phrase || f != nullptr) {
         (sign == '-' ? g->excluded : g->required).push_back(q);
+        if (check) (sign == '-' ? g->excluded_checks : g->required_checks).push_back(std::move(check));
         return Status::ok();
       }
+      if (check) (sign == '-' ? g->excluded_checks : sign == '+' ? g->required_checks : g->soft_checks).push_back(check);
     }
     if (q.empty()) return Status::ok();
     if (sign == '-') {
@@ -265,9 +284,10 @@ class QueryParserState {
 
   // The query for a word or phrase. A word that the analyzer splits (ঢাকা-চট্টগ্রাম, COVID-19)
   // becomes a phrase of its parts. Stop words are dropped, but keep their place in a phrase.
-  // `field_prefix` is a text field's own prefix (title:), or "" for every text field.
+  // `field_prefix` is a text field's own prefix (title:), or "" for every text field. A phrase
+  // checked by its positions value leaves its check in `*check`.
   Status text_query(const std::string& text, std::string_view field_prefix_view, bool phrase, bool negated,
-                    Xapian::Query* out, std::string* main_stem) {
+                    Xapian::Query* out, std::string* main_stem, std::shared_ptr<PositionCheck>* check) {
     // Stop words are not indexed, so they are dropped here too (keeping their positions).
     std::vector<analyzers::Token> tokens;
     b_.analyzer_.analyze(text, {}, &tokens);
@@ -289,15 +309,17 @@ class QueryParserState {
     phrase_words.window = tokens.back().position - tokens.front().position + 1;
     phrase_words.field = text_field_with_prefix(field_prefix);
     for (const auto& t : tokens) phrase_words.stems.push_back(t.term);
-    *out = phrase_query(std::move(phrase_words), field_prefix);
+    *out = phrase_query(std::move(phrase_words), field_prefix, check);
     return Status::ok();
   }
 
   // Words standing as `pattern` says (each as its term with `field_prefix`), found where
   // index.positions keeps positions: Xapian's OP_PHRASE or OP_NEAR over its position table, or
-  // the words' AND filtered by their positions value (position_filter.h). Weighted the same.
-  Xapian::Query phrase_query(PositionPattern pattern, std::string_view field_prefix) const {
-    if (b_.index_.positions == "compact") return positions_query(std::move(pattern), field_prefix);
+  // the words' AND filtered by their positions value (position_filter.h), whose check goes to
+  // `*check` if given. Weighted the same.
+  Xapian::Query phrase_query(PositionPattern pattern, std::string_view field_prefix,
+                             std::shared_ptr<PositionCheck>* check = nullptr) const {
+    if (b_.index_.positions == "compact") return positions_query(std::move(pattern), field_prefix, check);
     std::vector<Xapian::Query> words;
     for (const std::string& stem : pattern.stems) words.push_back(word_query(field_prefix, stem));
     return Xapian::Query(pattern.in_order ? Xapian::Query::OP_PHRASE : Xapian::Query::OP_NEAR, words.begin(),
@@ -499,6 +521,7 @@ class QueryParserState {
   int excluding_ = 0;  // how many excluded groups (-( ... )) the parser is inside
   std::unordered_set<std::string> highlight_;
   std::vector<Xapian::Query> proximity_;  // each group's scaled proximity pairs
+  std::shared_ptr<DeferredPositions> deferred_;  // the whole query's phrase checks that can wait
 };
 
 QueryBuilder::QueryBuilder(const analyzers::Analyzer& analyzer, const Config& config)

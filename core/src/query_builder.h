@@ -13,6 +13,7 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -23,6 +24,7 @@
 
 #include "sondhan/analyzers/analyzer.h"
 #include "sondhan/core/config.h"
+#include "position_filter.h"
 #include "sondhan/core/status.h"
 
 namespace sondhan::core {
@@ -34,6 +36,8 @@ struct ParsedQuery {
                                                 //   close together; empty when the query has none
   std::unordered_set<std::string> highlight;    // stems to mark in snippets
   bool has_text = false;                        // false: no ranking words (sort by date then)
+  std::shared_ptr<DeferredPositions> deferred;  // the phrase checks a ranked match can defer
+                                                //   (index.positions = "compact"); or null
 
   /// The query with its proximity weight: the same matches as `query`, ranked in full.
   Xapian::Query with_proximity() const {

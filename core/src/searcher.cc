@@ -222,6 +222,17 @@ Xapian::Database open_shards(const std::string& path, std::vector<Xapian::Databa
   }
 }
 
+// Enquire::get_mset for a match that ranks or sorts, with the query's deferred phrase checks
+// (position_filter.h) made only on the documents it would keep; without them, as it is.
+Xapian::MSet ranked_mset(Xapian::Enquire& enquire, size_t first, size_t maxitems, size_t check_at_least,
+                         const DeferredPositions* deferred) {
+  const auto f = static_cast<Xapian::doccount>(first), n = static_cast<Xapian::doccount>(maxitems),
+             c = static_cast<Xapian::doccount>(check_at_least);
+  if (deferred == nullptr) return enquire.get_mset(f, n, c);
+  const DeferredPositions::Scope scope(*deferred);
+  return enquire.get_mset(f, n, c, nullptr, deferred);
+}
+
 }  // namespace
 
 struct Searcher::Impl {
@@ -309,13 +320,13 @@ struct Searcher::Impl {
   ArticleRef article_ref(Xapian::docid docid, double score);
   Result<Xapian::Query> filters(const SearchRequest& request);
   std::optional<Xapian::Query> documents(const std::vector<Xapian::docid>& docids);
-  bool weigh_candidates(Xapian::Enquire& enquire, const Xapian::Query& query, bool collapse, size_t first,
-                        size_t fetch, size_t check, std::vector<std::pair<Xapian::docid, double>>* ranked,
-                        SearchResult* result);
+  bool weigh_candidates(Xapian::Enquire& enquire, const Xapian::Query& query, const DeferredPositions* deferred,
+                        bool collapse, size_t first, size_t fetch, size_t check,
+                        std::vector<std::pair<Xapian::docid, double>>* ranked, SearchResult* result);
   void rerank_by_proximity(const Xapian::Query& proximity, size_t top,
                            std::vector<std::pair<Xapian::docid, double>>* ranked);
-  bool date_window_page(Xapian::Enquire& enquire, const Xapian::Query& query, bool newest_first, size_t first,
-                        size_t fetch, Xapian::MSet* mset);
+  bool date_window_page(Xapian::Enquire& enquire, const Xapian::Query& query, const DeferredPositions* deferred,
+                        bool newest_first, size_t first, size_t fetch, Xapian::MSet* mset);
   // The month terms, oldest first, with their article counts: read once per revision of the
   // shards, since reading a few hundred terms' counts took half of a date-sorted search's median
   // (3 of 6 ms) at a million articles.
@@ -366,8 +377,9 @@ const Searcher::Impl::Months& Searcher::Impl::months() {
 // query matched, and after a few tries the whole archive is sorted as before. Articles without
 // a date sort last newest-first and first oldest-first: with any, oldest-first takes no window.
 // Returns false when it gave up (`mset` untouched); `enquire` keeps its query either way.
-bool Searcher::Impl::date_window_page(Xapian::Enquire& enquire, const Xapian::Query& query, bool newest_first,
-                                      size_t first, size_t fetch, Xapian::MSet* mset) {
+bool Searcher::Impl::date_window_page(Xapian::Enquire& enquire, const Xapian::Query& query,
+                                      const DeferredPositions* deferred, bool newest_first, size_t first,
+                                      size_t fetch, Xapian::MSet* mset) {
   constexpr double kWidestZoneSeconds = 14 * 3600;
   constexpr int kTries = 4;
   if (fetch == 0) return false;
@@ -406,8 +418,7 @@ bool Searcher::Impl::date_window_page(Xapian::Enquire& enquire, const Xapian::Qu
     for (size_t i = 0; i < taken; ++i) window.emplace_back(month_at(i).first);
     enquire.set_query(Xapian::Query(Xapian::Query::OP_FILTER, query,
                                     Xapian::Query(Xapian::Query::OP_OR, window.begin(), window.end())));
-    Xapian::MSet page = enquire.get_mset(static_cast<Xapian::doccount>(first), static_cast<Xapian::doccount>(fetch),
-                                         static_cast<Xapian::doccount>(wanted));
+    Xapian::MSet page = ranked_mset(enquire, first, fetch, wanted, deferred);
     if (page.size() == fetch) {
       const double last = Xapian::sortable_unserialise(page[page.size() - 1].get_sort_key());
       if (newest_first ? last >= *bound : last <= *bound) {
@@ -602,8 +613,9 @@ std::optional<Xapian::Query> Searcher::Impl::documents(const std::vector<Xapian:
 // neither repeat nor skip a hit. Sets `ranked` to the page (docid, weight), and the total.
 // Returns false, with nothing done, when the scheme has no weight without lengths or the shards
 // cannot be told apart.
-bool Searcher::Impl::weigh_candidates(Xapian::Enquire& enquire, const Xapian::Query& query, bool collapse,
-                                      size_t first, size_t fetch, size_t check,
+bool Searcher::Impl::weigh_candidates(Xapian::Enquire& enquire, const Xapian::Query& query,
+                                      const DeferredPositions* deferred, bool collapse, size_t first, size_t fetch,
+                                      size_t check,
                                       std::vector<std::pair<Xapian::docid, double>>* ranked, SearchResult* result) {
   const auto candidates = static_cast<size_t>(config.ranking.candidates);
   if (candidates == 0) return false;
@@ -612,8 +624,7 @@ bool Searcher::Impl::weigh_candidates(Xapian::Enquire& enquire, const Xapian::Qu
   cheap.set_query(query);
   if (collapse) cheap.set_collapse_key(kStoryKey);  // as `enquire` does
   if (config.search.time_limit_ms > 0) cheap.set_time_limit(config.search.time_limit_ms / 1000.0);
-  const Xapian::MSet pool = cheap.get_mset(0, static_cast<Xapian::doccount>(candidates),
-                                           static_cast<Xapian::doccount>(check));
+  const Xapian::MSet pool = ranked_mset(cheap, 0, candidates, check, deferred);
   std::vector<Xapian::docid> docids;
   for (Xapian::MSetIterator it = pool.begin(); it != pool.end(); ++it) docids.push_back(*it);
   const std::optional<Xapian::Query> within = documents(docids);
@@ -642,8 +653,7 @@ bool Searcher::Impl::weigh_candidates(Xapian::Enquire& enquire, const Xapian::Qu
     enquire.set_query(Xapian::Query(Xapian::Query::OP_AND_NOT, query,
                                     Xapian::Query(Xapian::Query::OP_OR, taken.begin(), taken.end())));
     const size_t from = std::max(first, held) - held;
-    const Xapian::MSet tail = enquire.get_mset(static_cast<Xapian::doccount>(from),
-                                               static_cast<Xapian::doccount>(end - std::max(first, held)));
+    const Xapian::MSet tail = ranked_mset(enquire, from, end - std::max(first, held), 0, deferred);
     for (Xapian::MSetIterator it = tail.begin(); it != tail.end(); ++it) ranked->emplace_back(*it, it.get_weight());
   }
   enquire.set_query(query);
@@ -737,11 +747,15 @@ Result<SearchResult> Searcher::Impl::run(const SearchRequest& request) {
     SearchResult result;
     std::vector<std::pair<Xapian::docid, double>> ranked;  // the page (from `first`): docid, weight
     const bool by_date = sort != SortOrder::kRelevance;
-    if (by_date && date_window_page(enquire, query, sort == SortOrder::kDateDescending, first, fetch, &mset)) {
+    // Counts and facets stop after `check` matches, and check positions as they go; the matches
+    // that rank or sort weigh many more, and leave the checks to the documents they would keep.
+    const DeferredPositions* deferred = parsed->deferred.get();
+    if (by_date && date_window_page(enquire, query, deferred, sort == SortOrder::kDateDescending, first, fetch,
+                                    &mset)) {
       count_matches(query, check, &result);
-    } else if (by_date || !weigh_candidates(enquire, query, collapse, first, fetch, check, &ranked, &result)) {
-      mset = enquire.get_mset(static_cast<Xapian::doccount>(first), static_cast<Xapian::doccount>(fetch),
-                              static_cast<Xapian::doccount>(check));
+    } else if (by_date || !weigh_candidates(enquire, query, deferred, collapse, first, fetch, check, &ranked,
+                                            &result)) {
+      mset = ranked_mset(enquire, first, fetch, check, deferred);
       result.total = mset.get_matches_estimated();
       result.total_is_exact = mset.get_matches_lower_bound() == mset.get_matches_upper_bound();
     }

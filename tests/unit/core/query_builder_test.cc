@@ -50,6 +50,33 @@ TEST_CASE("with positions in a value, phrases and proximity filter the words' AN
         std::string::npos);
 }
 
+TEST_CASE("only phrases every match must have, or must lack, defer their position checks", "[core][query]") {
+  Config compact;
+  compact.index.positions = "compact";
+  QueryBuilder b(analyzer(), compact);
+  auto deferred = [&](const std::string& q) {
+    auto parsed = b.parse(q);
+    REQUIRE(parsed.is_ok());
+    return parsed->deferred != nullptr && !parsed->deferred->empty();
+  };
+  CHECK(deferred("\"উত্তর কোরিয়া\""));
+  CHECK(deferred("title:\"উত্তর কোরিয়া\" সেনা"));
+  CHECK(deferred("সেনা -\"উত্তর কোরিয়া\""));
+  CHECK(deferred("+উত্তর-কোরিয়া সেনা"));
+  CHECK(deferred("উত্তর-কোরিয়া source:BBC"));  // the split word alone is the ranked part
+  // One alternative of several, a group's, or the proximity pairs: checked as the match goes.
+  CHECK_FALSE(deferred("\"উত্তর কোরিয়া\" OR সেনা"));
+  CHECK_FALSE(deferred("সেনা (\"উত্তর কোরিয়া\" ঢাকা)"));
+  CHECK_FALSE(deferred("উত্তর-কোরিয়া সেনা"));
+  CHECK_FALSE(deferred("উত্তর কোরিয়া সেনা মহড়া"));
+  CHECK_FALSE(deferred("সেনা -(\"উত্তর কোরিয়া\" ঢাকা)"));
+  // The position table needs no deferral: Xapian defers its own phrase checks.
+  QueryBuilder table(analyzer(), Config{});
+  auto parsed = table.parse("\"উত্তর কোরিয়া\"");
+  REQUIRE(parsed.is_ok());
+  CHECK(parsed->deferred == nullptr);
+}
+
 TEST_CASE("ranking expansions: all words, title, prefix fallback, phrases", "[core][query]") {
   // Defaults: neighbouring words score extra when close; the all-words boost waits for four
   // words; title matches count through the title's index-time weight only.

@@ -1481,3 +1481,111 @@ TEST_CASE("phrases keep their words in order, next to each other, within one fie
   CHECK(ids("\"উত্তর কোরিয়া\"") == Ids{"new", "title"});
   CHECK(ids("\"দক্ষিণ কোরিয়া\"") == Ids{"apart", "body"});
 }
+
+TEST_CASE("phrases checked only on the documents a ranked match keeps give every page exactly",
+          "[core][search][phrase]") {
+  sondhan::testing::TempDir dir;
+  Config config;
+  config.db_path = dir.str("db");
+  config.ranking.news_synonyms = false;
+  config.index.positions = GENERATE("table", "compact");
+  // Past 3 matches the matcher keeps only documents that outweigh its page: most candidates of
+  // the phrases below are then never checked (DeferredPositions).
+  config.search.count_at_least = 3;
+  config.ranking.candidates = GENERATE(50, 0);  // the page from 50 candidates, or every match weighed
+  // 600 articles: the phrase, the words reversed, apart, one word only; each with a different
+  // number of other words (so that weights differ), some with সেনা, some with ঢাকা.
+  std::vector<Article> articles;
+  std::set<std::string> phrase, sena, dhaka;
+  for (int i = 0; i < 600; ++i) {
+    static const char* const kKinds[] = {"উত্তর কোরিয়া", "কোরিয়া উত্তর বৃষ্টি", "উত্তর বৃষ্টি কোরিয়া", "উত্তর বৃষ্টি"};
+    const int kind = i % 4;
+    std::string body;
+    for (int r = 0; r <= i % 5; ++r) body += std::string(kKinds[kind]) + " মেঘ ";
+    for (int r = 0; r < i % 7; ++r) body += "আকাশ ";
+    if (i % 3 == 0) body += "সেনা ";
+    if (kind != 0 || i % 2 == 0) body += "ঢাকা ";
+    const std::string id = "a" + std::to_string(i);
+    char date[16];
+    std::snprintf(date, sizeof date, "2024-%02d-%02d", 1 + i % 12, 1 + i % 28);
+    articles.push_back(article(id, "খবর " + std::to_string(i), body + "।", date, "BBC"));
+    if (kind == 0) phrase.insert(id);
+    if (i % 3 == 0) sena.insert(id);
+    if (kind != 0 || i % 2 == 0) dhaka.insert(id);
+  }
+  write_articles(config, articles, /*merge=*/true);
+  auto searcher = Searcher::open(config);
+  REQUIRE(searcher.is_ok());
+  // Every hit of every page, ten at a time: each matching article once, and no other.
+  auto every_page = [&](const std::string& query, SortOrder sort) {
+    std::vector<std::string> ids;
+    for (size_t offset = 0;; offset += 10) {
+      SearchRequest r;
+      r.query = query;
+      r.sort = sort;
+      r.offset = offset;
+      r.collapse = false;
+      r.highlight = false;
+      auto result = searcher.value()->search(r);
+      REQUIRE(result.is_ok());
+      for (const Hit& hit : result->hits) ids.push_back(hit.id);
+      if (result->hits.size() < 10) break;
+    }
+    std::vector<std::string> sorted = ids;
+    std::sort(sorted.begin(), sorted.end());
+    CHECK(std::adjacent_find(sorted.begin(), sorted.end()) == sorted.end());
+    return std::set<std::string>(ids.begin(), ids.end());
+  };
+  auto minus = [](const std::set<std::string>& a, const std::set<std::string>& b) {
+    std::set<std::string> out;
+    std::set_difference(a.begin(), a.end(), b.begin(), b.end(), std::inserter(out, out.end()));
+    return out;
+  };
+  std::set<std::string> phrase_or_sena = phrase;
+  phrase_or_sena.insert(sena.begin(), sena.end());
+  for (const SortOrder sort : {SortOrder::kRelevance, SortOrder::kDateDescending}) {
+    INFO("sort " << static_cast<int>(sort));
+    CHECK(every_page("\"উত্তর কোরিয়া\"", sort) == phrase);
+    CHECK(every_page("\"উত্তর কোরিয়া\" সেনা", sort) == phrase);
+    CHECK(every_page("উত্তর-কোরিয়া", sort) == phrase);
+    CHECK(every_page("সেনা -\"উত্তর কোরিয়া\"", sort) == minus(sena, phrase));
+    CHECK(every_page("ঢাকা -উত্তর-কোরিয়া", sort) == minus(dhaka, phrase));
+    CHECK(every_page("\"উত্তর কোরিয়া\" OR সেনা", sort) == phrase_or_sena);
+    CHECK(every_page("\"কোরিয়া উত্তর\" -\"উত্তর কোরিয়া\"", sort).size() == 150);
+  }
+}
+
+TEST_CASE("an excluded phrase checked late never drops an article that lacks one of its words",
+          "[core][search][phrase]") {
+  // Positions are kept as hashes distinct among an article's own words (word_positions.h): a
+  // word the article lacks may share the hash of one it has. 400 articles "উত্তর <word> সেনা":
+  // at about 1 in 128, <word> hashes as কোরিয়া does in its article.
+  sondhan::testing::TempDir dir;
+  Config config;
+  config.db_path = dir.str("db");
+  config.index.positions = "compact";
+  config.search.count_at_least = 3;
+  static const char* const kLetters[] = {"ক", "খ", "গ", "ঘ", "চ", "ছ", "জ", "ঝ", "ট", "ঠ",
+                                         "ড", "ঢ", "ত", "থ", "দ", "ধ", "ন", "প", "ফ", "ব"};
+  std::vector<Article> articles;
+  std::set<std::string> all;
+  for (int i = 0; i < 400; ++i) {
+    const std::string word = std::string("ম") + kLetters[i / 20] + kLetters[i % 20] + "ল";
+    const std::string id = "w" + std::to_string(i);
+    articles.push_back(article(id, "খবর", "উত্তর " + word + " সেনা।", "2024-01-01", "BBC"));
+    all.insert(id);
+  }
+  write_articles(config, articles, /*merge=*/true);
+  auto searcher = Searcher::open(config);
+  REQUIRE(searcher.is_ok());
+  SearchRequest r;
+  r.query = "সেনা -\"উত্তর কোরিয়া\"";
+  r.limit = 500;
+  r.collapse = false;
+  r.highlight = false;
+  auto result = searcher.value()->search(r);
+  REQUIRE(result.is_ok());
+  std::set<std::string> ids;
+  for (const Hit& hit : result->hits) ids.insert(hit.id);
+  CHECK(ids == all);
+}
