@@ -193,8 +193,8 @@ Status Config::validate() const {
        }) {
     if (!s.is_ok()) return s;
   }
-  if (index.positions != "table" && index.positions != "compact") {
-    return Status::invalid_argument("config key index.positions must be table or compact; got '" +
+  if (index.positions != "auto" && index.positions != "table" && index.positions != "compact") {
+    return Status::invalid_argument("config key index.positions must be auto, table or compact; got '" +
                                     index.positions + "'");
   }
   static const std::vector<std::string> kSchemes = {"bm25", "bm25+", "dph", "pl2", "inl2", "lm"};

@@ -14,6 +14,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <limits>
+#include <optional>
 #include <set>
 #include <string_view>
 #include <unordered_set>
@@ -366,13 +367,20 @@ Result<std::unique_ptr<IndexWriter>> IndexWriter::open(const std::string& path, 
 
 // The shards' manifest against this writer's: a database built differently is refused; one
 // without a manifest is refused unless it is empty (new, or made empty by other tools); an
-// empty one, and every new shard, gets this writer's.
+// empty one, and every new shard, gets this writer's. index.positions = "auto" becomes the
+// database's own (a new one's: compact) before the documents' builders are made.
 Status IndexWriter::Impl::check_manifest() {
   const std::string stored = shards.front().db.get_metadata(kManifestKey);
+  std::optional<Manifest> built;
   if (!stored.empty()) {
     auto manifest = Manifest::from_json(stored);
     if (!manifest.is_ok()) return Status::unavailable("database " + path + ": " + manifest.status().message());
-    const auto differences = manifest_differences(manifest.value(), this->manifest, ManifestUse::kWrite);
+    built = std::move(manifest).value();
+  }
+  options.positions = positions_in_use(options.positions, built ? &*built : nullptr);
+  this->manifest.positions = options.positions;
+  if (built) {
+    const auto differences = manifest_differences(*built, this->manifest, ManifestUse::kWrite);
     if (!differences.empty()) return Status::incompatible(manifest_refusal(path, differences));
   } else if (document_count() > 0) {
     return Status::incompatible(manifest_refusal(path, {"it has no manifest (an earlier sondhan, or another tool, made it)"}));

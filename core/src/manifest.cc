@@ -50,6 +50,11 @@ Manifest current_manifest(const Config& config) {
   return m;
 }
 
+std::string positions_in_use(const std::string& configured, const Manifest* stored) {
+  if (configured != "auto") return configured;
+  return stored != nullptr ? stored->positions : "compact";
+}
+
 std::vector<std::string> manifest_differences(const Manifest& stored, const Manifest& current, ManifestUse use) {
   std::vector<std::string> out;
   auto differ = [&](const char* what, int was, int now) {

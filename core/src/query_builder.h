@@ -69,6 +69,10 @@ class QueryBuilder {
   Result<ParsedQuery> parse(std::string_view text, const VariantLookup& variants = {},
                             const TermFrequency& frequency = {}) const;
 
+  /// Where the database searched keeps word positions (index.positions, as it was built:
+  /// "table" or "compact"), which decides how phrases are matched.
+  void use_positions(std::string positions) { index_.positions = std::move(positions); }
+
  private:
   friend class QueryParserState;
   const analyzers::Analyzer& analyzer_;

@@ -269,6 +269,7 @@ struct Searcher::Impl {
     const std::string stored = db.get_metadata(kManifestKey);
     if (stored.empty()) {
       manifest.reset();
+      builder.use_positions(positions_in_use(config.index.positions, nullptr));
       if (db.get_doccount() > 0) {
         manifest_error = Status::incompatible(manifest_refusal(
             config.db_path, {"it has no manifest (an earlier sondhan, or another tool, made it)"}));
@@ -278,7 +279,11 @@ struct Searcher::Impl {
     auto m = Manifest::from_json(stored);
     if (!m.is_ok()) return manifest_error = Status::unavailable(m.status().message());
     manifest = m.value();
-    const auto differences = manifest_differences(*manifest, current_manifest(config), ManifestUse::kRead);
+    // index.positions = "auto" reads the database as it was built (and a rebuilt one as rebuilt).
+    Config used = config;
+    used.index.positions = positions_in_use(config.index.positions, &*manifest);
+    builder.use_positions(used.index.positions);
+    const auto differences = manifest_differences(*manifest, current_manifest(used), ManifestUse::kRead);
     if (!differences.empty()) manifest_error = Status::incompatible(manifest_refusal(config.db_path, differences));
     return manifest_error;
   }

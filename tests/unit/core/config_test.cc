@@ -15,6 +15,7 @@ TEST_CASE("the shipped config file loads and validates", "[core][config]") {
   REQUIRE(config.is_ok());
   CHECK(config->validate().is_ok());
   CHECK(config->index.title_weight == 3);
+  CHECK(config->index.positions == Config{}.index.positions);  // the file says the default
 }
 
 TEST_CASE("unknown keys, wrong types and bad values are errors", "[core][config]") {
@@ -30,6 +31,12 @@ TEST_CASE("unknown keys, wrong types and bad values are errors", "[core][config]
   auto bad = write("[index]\nthreads = 700\n");
   REQUIRE(bad.is_ok());
   CHECK(bad->validate().message().find("index.threads") != std::string::npos);
+  for (const char* positions : {"auto", "table", "compact"}) {
+    CHECK(write(std::string("[index]\npositions = \"") + positions + "\"\n")->validate().is_ok());
+  }
+  auto elsewhere = write("[index]\npositions = \"disk\"\n");
+  REQUIRE(elsewhere.is_ok());
+  CHECK(elsewhere->validate().message() == "config key index.positions must be auto, table or compact; got 'disk'");
   auto mapped = write("[fields]\ntitle = [\"headline\", \"title\"]\n");
   REQUIRE(mapped.is_ok());
   CHECK(mapped->fields.names.at("title").front() == "headline");

@@ -964,12 +964,13 @@ TEST_CASE("a database records how it was built, and one built with other terms i
     CHECK_THAT(refused.status().message(), Catch::Contains("sondhan-index --rebuild"));
     CHECK(IndexWriter::open(config.db_path, other).status().code() == Code::kIncompatible);
   }
-  SECTION("positions kept elsewhere: a reader and a writer refuse it") {
+  SECTION("positions kept elsewhere: a reader and a writer configured so refuse it") {
+    CHECK(stored->positions == "compact");  // index.positions = "auto" builds a new database so
     Config other = config;
-    other.index.positions = "compact";
+    other.index.positions = "table";
     const auto refused = Searcher::open(other);
     REQUIRE(refused.status().code() == Code::kIncompatible);
-    CHECK_THAT(refused.status().message(), Catch::Contains("index.positions is table in the database, compact here"));
+    CHECK_THAT(refused.status().message(), Catch::Contains("index.positions is compact in the database, table here"));
     CHECK(IndexWriter::open(config.db_path, other).status().code() == Code::kIncompatible);
     // Format 7 wrote no positions entry: its positions are in the table.
     nlohmann::json format7 = nlohmann::json::parse(stored->to_json());
@@ -1015,6 +1016,55 @@ TEST_CASE("a database records how it was built, and one built with other terms i
     REQUIRE(now.is_ok());
     CHECK(now->format_version == kIndexFormatVersion);
   }
+}
+
+TEST_CASE("index.positions = \"auto\" reads and extends a database as it was built, and follows a rebuild",
+          "[core][manifest][phrase]") {
+  sondhan::testing::TempDir dir;
+  Config table;
+  table.db_path = dir.str("db");
+  table.index.positions = "table";
+  write_articles(table, {article("old", "খবর", "উত্তর কোরিয়ার সেনা।", "2024-01-01", "BBC")}, true);
+  Config automatic = table;
+  automatic.index.positions = "auto";
+  auto searcher = Searcher::open(automatic);
+  REQUIRE(searcher.is_ok());
+  auto phrase_hits = [&]() {
+    SearchRequest r;
+    r.query = "\"উত্তর কোরিয়া\"";
+    r.collapse = false;
+    auto result = searcher.value()->search(r);
+    REQUIRE(result.is_ok());
+    std::vector<std::string> ids;
+    for (const Hit& hit : result->hits) ids.push_back(hit.id);
+    std::sort(ids.begin(), ids.end());
+    return ids;
+  };
+  using Ids = std::vector<std::string>;
+  CHECK(phrase_hits() == Ids{"old"});
+  // A writer on "auto" adds to the table, as it was built.
+  write_articles(automatic, {article("added", "খবর", "উত্তর কোরিয়া।", "2024-01-02", "BBC")}, false);
+  CHECK(phrase_hits() == Ids{"added", "old"});
+  auto positions = [&]() { return Manifest::from_json(searcher.value()->stats()->manifest)->positions; };
+  CHECK(positions() == "table");
+  // A rebuild on "auto" is a new database: compact. The open searcher follows it.
+  WriterOptions rebuild;
+  rebuild.rebuild = true;
+  {
+    auto writer = IndexWriter::open(automatic.db_path, automatic, rebuild);
+    REQUIRE(writer.is_ok());
+    std::vector<Change> changes(3);
+    changes[0].article = article("old", "খবর", "উত্তর কোরিয়ার সেনা।", "2024-01-01", "BBC");
+    changes[1].article = article("added", "খবর", "উত্তর কোরিয়া।", "2024-01-02", "BBC");
+    changes[2].article = article("apart", "খবর", "কোরিয়ার উত্তর।", "2024-01-03", "BBC");
+    WriteCounts counts;
+    REQUIRE(writer.value()->apply(changes, &counts).is_ok());
+    REQUIRE(writer.value()->finish().is_ok());
+  }
+  CHECK(phrase_hits() == Ids{"added", "old"});
+  CHECK(positions() == "compact");
+  // A reader configured for the table says why it cannot search the rebuilt one.
+  CHECK(Searcher::open(table).status().code() == Code::kIncompatible);
 }
 
 TEST_CASE("a rebuild replaces the database in one step, and an unfinished one changes nothing", "[core][manifest]") {

@@ -17,10 +17,10 @@ namespace sondhan::core {
 struct IndexOptions {
   int title_weight = 3;          // within-document frequency added per title word
   int prefix_letters = 0;        // letters kept by the sub-word fallback terms (0: none)
-  std::string positions = "table";  // where word positions go: "table", Xapian's position table;
+  std::string positions = "auto";  // where word positions go: "table", Xapian's position table;
                                  //   "compact", one value an article (word_positions.h): a third
-                                 //   smaller and a quarter quicker to build, phrases of common
-                                 //   words ten times slower (docs/scale.md)
+                                 //   smaller and a quarter quicker to build (docs/scale.md);
+                                 //   "auto": an existing database's own, compact for a new one
   int commit_every = 1000;       // articles per commit (a commit makes them visible)
   int refresh_ms = 1000;         // a writable server commits what it was sent at most this late
   int threads = 2;               // analysis and write threads; shards of a new database

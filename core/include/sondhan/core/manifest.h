@@ -43,6 +43,11 @@ struct Manifest {
 /// What this binary, with this configuration, builds.
 Manifest current_manifest(const Config& config);
 
+/// The index.positions a database is read and written with: `configured`, unless it is "auto":
+/// then the one the database was built with (`stored`, its manifest), or for a database without
+/// one (a new or empty one) "compact".
+std::string positions_in_use(const std::string& configured, const Manifest* stored);
+
 /// Who is asking: a reader needs the same terms; a writer also the same term weights.
 enum class ManifestUse { kRead, kWrite };
 
