@@ -61,6 +61,7 @@ class WordPositionsBuilder {
   // finish()'s work space: the distinct words' bases, and their hashes with the bases.
   std::vector<uint64_t> bases_;
   std::vector<std::pair<uint32_t, uint64_t>> hashes_;
+  std::vector<std::pair<uint64_t, uint32_t>> index_;  // (base, the word's index from 1), hashed
 };
 
 /// How a query's words must stand in an article.
