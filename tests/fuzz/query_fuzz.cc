@@ -23,10 +23,26 @@ using namespace sondhan;
 // Xapian's glass backend refuses longer terms.
 constexpr size_t kMaxXapianTermBytes = 245;
 
+const analyzers::Analyzer& analyzer() {
+  static const analyzers::Analyzer instance;
+  return instance;
+}
+
+// Positions in Xapian's table, and in a value (position_filter.h).
 const core::QueryBuilder& builder() {
-  static const analyzers::Analyzer analyzer;
-  static const core::Config config;
-  static const core::QueryBuilder instance(analyzer, config);
+  static const core::QueryBuilder instance(analyzer(), [] {
+    core::Config config;
+    config.index.positions = "table";
+    return config;
+  }());
+  return instance;
+}
+const core::QueryBuilder& compact_builder() {
+  static const core::QueryBuilder instance(analyzer(), [] {
+    core::Config config;
+    config.index.positions = "compact";
+    return config;
+  }());
   return instance;
 }
 
@@ -71,5 +87,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   // The same text parses to the same query (the analyzer's term cache is warm the second time).
   SONDHAN_FUZZ_CHECK(builder().parse(text, lookup, counts)->query.get_description() == query.get_description());
+  // With positions in a value: the same words, and deferred checks only for a query that has
+  // phrases (a position filter).
+  const auto compact = compact_builder().parse(text, lookup, counts);
+  SONDHAN_FUZZ_CHECK(compact.is_ok());
+  SONDHAN_FUZZ_CHECK(compact->highlight == parsed->highlight);
+  SONDHAN_FUZZ_CHECK(parsed->deferred == nullptr);
+  if (compact->deferred != nullptr) {
+    SONDHAN_FUZZ_CHECK(!compact->deferred->empty());
+    SONDHAN_FUZZ_CHECK(compact->query.get_description().find("PostingSource(") != std::string::npos);
+  }
   return 0;
 }
