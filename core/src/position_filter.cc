@@ -1,4 +1,5 @@
-// A Xapian::PostingSource that keeps the articles whose stored positions match a pattern.
+// A Xapian::PostingSource that keeps the articles whose stored positions match a pattern, and a
+// Xapian::MatchDecider that takes over its checks where a ranked match can make them later.
 #include "position_filter.h"
 
 #include <algorithm>
