@@ -71,7 +71,9 @@ TEST_CASE("only phrases every match must have, or must lack, defer their positio
   CHECK_FALSE(deferred("উত্তর কোরিয়া সেনা মহড়া"));
   CHECK_FALSE(deferred("সেনা -(\"উত্তর কোরিয়া\" ঢাকা)"));
   // The position table needs no deferral: Xapian defers its own phrase checks.
-  QueryBuilder table(analyzer(), Config{});
+  Config table_config;
+  table_config.index.positions = "table";
+  QueryBuilder table(analyzer(), table_config);
   auto parsed = table.parse("\"উত্তর কোরিয়া\"");
   REQUIRE(parsed.is_ok());
   CHECK(parsed->deferred == nullptr);
