@@ -175,8 +175,9 @@ class QueryParserState {
     }
     Xapian::Query left;
     // The whole query's own group: the checks of its phrases can wait (DeferredPositions),
-    // unless an OR makes them one alternative of several.
-    auto deferred = depth == 0 ? std::make_shared<DeferredPositions>() : nullptr;
+    // unless an OR makes them one alternative of several. Only positions in a value are
+    // checked by sondhan; Xapian defers its own phrase checks.
+    auto deferred = depth == 0 && b_.index_.positions == "compact" ? std::make_shared<DeferredPositions>() : nullptr;
     if (Status s = parse_group(depth, &left, deferred.get()); !s.is_ok()) return s;
     if (peek().type != Tok::kOr && deferred != nullptr && !deferred->empty()) deferred_ = std::move(deferred);
     while (peek().type == Tok::kOr) {

@@ -28,21 +28,20 @@ const analyzers::Analyzer& analyzer() {
   return instance;
 }
 
+// The default configuration with positions kept `where` ("table" or "compact").
+core::Config positions_in(const char* where) {
+  core::Config config;
+  config.index.positions = where;
+  return config;
+}
+
 // Positions in Xapian's table, and in a value (position_filter.h).
 const core::QueryBuilder& builder() {
-  static const core::QueryBuilder instance(analyzer(), [] {
-    core::Config config;
-    config.index.positions = "table";
-    return config;
-  }());
+  static const core::QueryBuilder instance(analyzer(), positions_in("table"));
   return instance;
 }
 const core::QueryBuilder& compact_builder() {
-  static const core::QueryBuilder instance(analyzer(), [] {
-    core::Config config;
-    config.index.positions = "compact";
-    return config;
-  }());
+  static const core::QueryBuilder instance(analyzer(), positions_in("compact"));
   return instance;
 }
 

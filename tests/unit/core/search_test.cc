@@ -50,9 +50,11 @@ struct ShardCounts {
 };
 
 // One run of the writer: `articles` as upserts, then a commit, or with `merge` the end of a
-// complete run (IndexWriter::finish merges the shards of a new database).
-ShardCounts write_articles(const Config& config, const std::vector<Article>& articles, bool merge) {
-  auto writer = IndexWriter::open(config.db_path, config.index);
+// complete run (IndexWriter::finish merges the shards of a new database, or puts a rebuild's
+// in place).
+ShardCounts write_articles(const Config& config, const std::vector<Article>& articles, bool merge,
+                           const WriterOptions& options = {}) {
+  auto writer = IndexWriter::open(config.db_path, config.index, options);
   REQUIRE(writer.is_ok());
   ShardCounts shards;
   shards.opened = writer.value()->shard_count();
@@ -1051,17 +1053,11 @@ TEST_CASE("index.positions = \"auto\" reads and extends a database as it was bui
   // A rebuild on "auto" is a new database: compact. The open searcher follows it.
   WriterOptions rebuild;
   rebuild.rebuild = true;
-  {
-    auto writer = IndexWriter::open(automatic.db_path, automatic, rebuild);
-    REQUIRE(writer.is_ok());
-    std::vector<Change> changes(3);
-    changes[0].article = article("old", "খবর", "উত্তর কোরিয়ার সেনা।", "2024-01-01", "BBC");
-    changes[1].article = article("added", "খবর", "উত্তর কোরিয়া।", "2024-01-02", "BBC");
-    changes[2].article = article("apart", "খবর", "কোরিয়ার উত্তর।", "2024-01-03", "BBC");
-    WriteCounts counts;
-    REQUIRE(writer.value()->apply(changes, &counts).is_ok());
-    REQUIRE(writer.value()->finish().is_ok());
-  }
+  write_articles(automatic,
+                 {article("old", "খবর", "উত্তর কোরিয়ার সেনা।", "2024-01-01", "BBC"),
+                  article("added", "খবর", "উত্তর কোরিয়া।", "2024-01-02", "BBC"),
+                  article("apart", "খবর", "কোরিয়ার উত্তর।", "2024-01-03", "BBC")},
+                 /*merge=*/true, rebuild);
   CHECK(phrase_hits() == Ids{"added", "old"});
   CHECK(positions() == "compact");
   // A reader configured for the table says why it cannot search the rebuilt one.
