@@ -62,6 +62,10 @@ REQUESTS=(
   '/search?q=-ঢাকা' '/search?q=-ঢাকা&limit=50' '/search?q=NOT ঢাকা&limit=3' '/search?q=-বৃষ্টি -সরকার'
   # Phrases.
   '/search?q="উত্তর কোরিয়া"' '/search?q="উত্তর কোরিয়া" -ক্ষেপণাস্ত্র' '/search?q="সড়ক দুর্ঘটনা"&highlight=false'
+  # Phrases whose checks a ranked match defers (positions in a value), and one it cannot: an
+  # excluded phrase, a split word alone, phrases sorted, faceted and paged, a phrase under OR.
+  '/search?q=ঢাকা -"উত্তর কোরিয়া"' '/search?q=ঢাকা-চট্টগ্রাম' '/search?q="উত্তর কোরিয়া"&sort=-date&page=2'
+  '/search?q="সড়ক দুর্ঘটনা"&facets=source,year' '/search?q="উত্তর কোরিয়া" OR সেনা&page=3'
   # Facets, with and without words.
   '/search?facets=source,category,year' '/search?q=-ঢাকা&facets=source,category,year,month'
   '/search?q=সরকার&facets=source,category,author,tag,year'
