@@ -2,6 +2,8 @@
 // shard or several, across a merge; collapsed search, a story's versions, related articles.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <map>
 #include <set>
 #include <sstream>
 #include <string>
@@ -396,6 +398,41 @@ TEST_CASE("band index: exact postings, added and read from a shard's values, tak
   bands.clear();
   CHECK_FALSE(bands.covers(1));
   CHECK(postings(bands, 0, other).empty());
+}
+
+TEST_CASE("band index: a shard's bands are read in order, several articles to a value",
+          "[core][stories]") {
+  TempDir dir;
+  Xapian::WritableDatabase db((dir.path() / "shard").string(), Xapian::DB_CREATE);
+  std::vector<Fingerprint> prints;
+  uint64_t state = 11;
+  for (int i = 0; i < 40000; ++i) {
+    // Every tenth print again a little later: values with several docids, kept in docid order.
+    prints.push_back(i % 10 == 9 ? prints[static_cast<size_t>(i) - 5] : random_print(state));
+    Xapian::Document doc;
+    doc.add_value(kFingerprintSlot, encode_fingerprint(prints.back(), "p" + std::to_string(i)));
+    db.add_document(doc);
+  }
+  db.commit();
+  BandIndex bands;
+  bands.load(0, db);
+  for (size_t band = 0; band < kBands; ++band) {
+    std::map<uint32_t, std::vector<Xapian::docid>> expected;  // each value's articles, in docid order
+    for (size_t k = 0; k < prints.size(); ++k) expected[band_value(prints[k], band)].push_back(static_cast<Xapian::docid>(k + 1));
+    for (const auto& [value, articles] : expected) {
+      std::vector<BandIndex::Posting> found;
+      bands.find(band, value, &found);
+      std::vector<Xapian::docid> dids;
+      for (const auto& p : found) dids.push_back(p.did);
+      REQUIRE(dids == articles);
+    }
+  }
+  // Taken out: gone from its value, the other article with that print stays.
+  bands.remove(0, 10, prints[9]);
+  std::vector<BandIndex::Posting> left;
+  bands.find(0, band_value(prints[9], 0), &left);
+  CHECK(std::none_of(left.begin(), left.end(), [](const BandIndex::Posting& p) { return p.did == 10; }));
+  CHECK(std::any_of(left.begin(), left.end(), [](const BandIndex::Posting& p) { return p.did == 5; }));
 }
 
 TEST_CASE("band index: a band value shared by too many articles finds none of them", "[core][stories]") {
