@@ -80,6 +80,9 @@ void BandIndex::load(size_t shard, const Xapian::Database& db) {
   if (loaded_.size() <= shard) loaded_.resize(shard + 1);
   Loaded& loaded = loaded_[shard];
   loaded = Loaded();
+  if (const auto at = std::lower_bound(read_.begin(), read_.end(), shard); at != read_.end() && *at == shard) {
+    read_.erase(at);
+  }
   const size_t n = db.get_doccount();
   for (auto& band : loaded.postings) band.reserve(n);
   Fingerprint fp;
@@ -92,6 +95,8 @@ void BandIndex::load(size_t shard, const Xapian::Database& db) {
   std::vector<uint64_t> scratch;
   for (auto& band : loaded.postings) sort_by_value(band, scratch);
   loaded.covered = true;
+  // Every fingerprint has all the bands: the first is empty only if they all are.
+  if (!loaded.postings[0].empty()) read_.insert(std::lower_bound(read_.begin(), read_.end(), shard), shard);
 }
 
 size_t BandIndex::home(const Table& table, uint32_t value) {
@@ -182,7 +187,8 @@ void BandIndex::remove(size_t shard, Xapian::docid did, const Fingerprint& fp) {
 
 void BandIndex::find(size_t band, uint32_t value, std::vector<Posting>* out) const {
   out->clear();
-  for (size_t shard = 0; shard < loaded_.size() && out->size() <= kMaxPostings; ++shard) {
+  for (size_t i = 0; i < read_.size() && out->size() <= kMaxPostings; ++i) {
+    const size_t shard = read_[i];
     const auto [first, last] = range_of(loaded_[shard].postings[band], value);
     for (auto p = first; p != last; ++p) {
       if (static_cast<Xapian::docid>(*p) != 0) out->push_back({shard, static_cast<Xapian::docid>(*p)});
@@ -198,6 +204,7 @@ void BandIndex::find(size_t band, uint32_t value, std::vector<Posting>* out) con
 
 void BandIndex::clear() {
   loaded_.clear();
+  read_.clear();
   for (Table& table : added_) table = Table();
 }
 

@@ -90,6 +90,10 @@ class BandIndex {
   static void probe(const Table& table, uint32_t value, Visit&& visit);
 
   std::vector<Loaded> loaded_;  // by shard number
+  // The shard numbers whose loaded_ postings are not empty, in order: the ones find() reads. A
+  // bulk build covers hundreds of segments it added to from empty, and find() runs 16 times an
+  // article: walking them all was a cost that grew with the archive.
+  std::vector<size_t> read_;
   std::array<Table, kBands> added_;
 };
 

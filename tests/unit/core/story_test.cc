@@ -427,12 +427,27 @@ TEST_CASE("band index: a shard's bands are read in order, several articles to a 
       REQUIRE(dids == articles);
     }
   }
+  // Another shard read beside it, an empty one covered between them: found shard by shard.
+  bands.cover(1);
+  bands.load(2, db);
+  for (size_t i = 0; i < prints.size(); i += 997) {
+    std::vector<BandIndex::Posting> found;
+    bands.find(3, band_value(prints[i], 3), &found);
+    REQUIRE(found.size() % 2 == 0);
+    const size_t half = found.size() / 2;
+    for (size_t k = 0; k < half; ++k) {
+      CHECK(found[k].shard == 0);
+      CHECK(found[half + k].shard == 2);
+      CHECK(found[half + k].did == found[k].did);
+    }
+  }
   // Taken out: gone from its value, the other article with that print stays.
   bands.remove(0, 10, prints[9]);
   std::vector<BandIndex::Posting> left;
   bands.find(0, band_value(prints[9], 0), &left);
-  CHECK(std::none_of(left.begin(), left.end(), [](const BandIndex::Posting& p) { return p.did == 10; }));
-  CHECK(std::any_of(left.begin(), left.end(), [](const BandIndex::Posting& p) { return p.did == 5; }));
+  CHECK(std::none_of(left.begin(), left.end(), [](const BandIndex::Posting& p) { return p.shard == 0 && p.did == 10; }));
+  CHECK(std::any_of(left.begin(), left.end(), [](const BandIndex::Posting& p) { return p.shard == 0 && p.did == 5; }));
+  CHECK(std::any_of(left.begin(), left.end(), [](const BandIndex::Posting& p) { return p.shard == 2 && p.did == 10; }));
 }
 
 TEST_CASE("band index: a band value shared by too many articles finds none of them", "[core][stories]") {
