@@ -56,12 +56,11 @@ void for_each_bit(std::string_view term, uint64_t shard_plus_one, Visit&& visit)
 
 // Sorts postings by value (the high 32 bits), keeping docid order within a value: two stable
 // passes of 16 bits each, linear where std::sort is not (16 arrays a million long per shard).
-// Through `scratch`, one array for all the bands: a new one for each band was a fifth of the time
-// to add 1,000 articles to a million (the kernel's page faults, then zeroing it). (Sorting in
-// place, each posting swapped straight into its bucket, took longer: each swap waits for the
-// last one's cache miss.)
-void sort_by_value(std::vector<uint64_t>& postings, std::vector<uint64_t>& scratch) {
-  std::vector<uint64_t>& out = scratch;
+// Through `out`, one array the caller keeps for all the bands: a new one for each band was a
+// fifth of the time to add 1,000 articles to a million (the kernel's page faults, then zeroing
+// it). (Sorting in place, each posting swapped straight into its bucket, took longer: each swap
+// waits for the last one's cache miss.)
+void sort_by_value(std::vector<uint64_t>& postings, std::vector<uint64_t>& out) {
   out.resize(postings.size());
   std::vector<size_t> start(size_t{1} << 16);
   for (const int shift : {32, 48}) {
