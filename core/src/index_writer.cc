@@ -207,6 +207,9 @@ struct IndexWriter::Impl {
   // (the grouper reads the bands of every shard again then).
   BandIndex bands;
   PrintCache prints{print_cache_entries(options.memory_mb)};
+  // With `segmented`: the story keys of articles in earlier batches, written by write_held_keys()
+  // at the end of the build (or before a commit asked for, or when there are many).
+  HeldKeys held_keys;
   // An existing database (neither new nor rebuilt): changes go into its newest shard while that
   // holds fewer than `delta_limit` articles, else into a new one (a delta), so that a commit
   // never rewrites blocks of a large B-tree (832 MB written for 1,000 articles added to a
@@ -231,6 +234,7 @@ struct IndexWriter::Impl {
   std::string least_metadata(const std::string& key) const;
   size_t segment_end(const std::vector<Change>& changes, size_t begin, size_t end) const;
   Status commit_all();
+  Status write_held_keys();
   // The story grouper's first pass on the pool's threads (idle while it runs).
   StoryGrouper::ParallelFor parallel_for() {
     return [this](size_t n, const std::function<void(size_t)>& fn) {
@@ -791,6 +795,15 @@ Status IndexWriter::apply(std::vector<Change>& changes, WriteCounts* counts) {
   return s;
 }
 
+Status IndexWriter::Impl::write_held_keys() {
+  try {
+    held_keys.write([this](size_t shard) -> Xapian::WritableDatabase& { return shards[shard].db; });
+  } catch (const Xapian::Error& e) {
+    return Status::internal("writing story keys failed: " + e.get_description());
+  }
+  return Status::ok();
+}
+
 void IndexWriter::Impl::forget_written() {
   // Part of a batch may be in the shards without the story grouper having seen it, or a docid
   // may be handed out again (glass's cancel() after a failed write or commit resets the last
@@ -798,6 +811,7 @@ void IndexWriter::Impl::forget_written() {
   fresh_terms.reset();
   bands.clear();
   prints.clear();
+  held_keys.clear();  // lost as in a killed run: a re-run gives them back
   for (auto& shard : shards) shard.fresh = false;
   // A write that failed may have taken spelling entries with it: file every stem again.
   for (auto& worker : workers) worker->filed.clear();
@@ -822,7 +836,8 @@ Status IndexWriter::Impl::apply(std::vector<Change>& changes, WriteCounts* count
       // A bulk build's segments are many; elsewhere a look-up in each of a few shards is cheap.
       if (shard.fresh && segmented && !fresh_terms && stories_enabled()) fresh_terms = make_fresh_terms();
     }
-    StoryGrouper stories(std::move(story_shards), fresh_terms.get(), &bands, &prints);
+    StoryGrouper stories(std::move(story_shards), fresh_terms.get(), &bands, &prints,
+                         segmented ? &held_keys : nullptr);
     if (Status s = stories.prepare(changes, begin, end); !s.is_ok()) return s;
     if (can_group_first(changes, begin, end, stories)) {
       if (Status s = write_grouped(changes, begin, end, counts, stories); !s.is_ok()) return s;
@@ -830,6 +845,11 @@ Status IndexWriter::Impl::apply(std::vector<Change>& changes, WriteCounts* count
       std::vector<StoryGrouper::Place> placed;
       if (Status s = write_range(changes, begin, end, counts, &placed); !s.is_ok()) return s;
       if (Status s = stories.settle(changes, begin, end, placed, parallel_for()); !s.is_ok()) return s;
+    }
+    // A bound on their memory (~100 bytes each): written, they are in the next commit.
+    constexpr size_t kMaxHeldKeys = 1 << 19;
+    if (held_keys.size() > kMaxHeldKeys) {
+      if (Status s = write_held_keys(); !s.is_ok()) return s;
     }
     since_commit += end - begin;
     if (since_commit >= static_cast<size_t>(options.commit_every)) {
@@ -861,7 +881,8 @@ void IndexWriter::set_metadata(const std::string& key, const std::string& value)
 std::string IndexWriter::metadata(const std::string& key) const { return impl_->least_metadata(key); }
 
 Status IndexWriter::commit() {
-  Status s = impl_->commit();
+  Status s = impl_->write_held_keys();
+  if (s.is_ok()) s = impl_->commit();
   if (!s.is_ok()) impl_->forget_written();
   return s;
 }
@@ -885,7 +906,7 @@ Status IndexWriter::Impl::commit() {
 }
 
 Status IndexWriter::finish() {
-  if (Status s = commit(); !s.is_ok()) return s;
+  if (Status s = commit(); !s.is_ok()) return s;  // with the held story keys
   Impl& x = *impl_;
   if (x.updating) return x.tidy();
   if (x.shards.front().name.empty()) return Status::ok();  // a plain database: one shard, no stub

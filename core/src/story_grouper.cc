@@ -37,6 +37,34 @@ Status guarded(Step&& step) {
   }
 }
 
+// Gives `doc` of article `id` the story `key` in place of the one it has; false if it had it.
+bool put_key(Xapian::Document& doc, const std::string& id, const std::string& key) {
+  const std::string old = doc.get_value(kKeySlot);
+  if (old == key) return false;
+  // The story's first article carries no story term (schema.h's story_terms): with only its
+  // value changed, Xapian rewrites neither its terms nor its positions.
+  if (!old.empty() && old != id) {
+    try {
+      doc.remove_term(kStoryPrefix + old);
+    } catch (const Xapian::InvalidArgumentError&) {
+      // The value without its term (written by hand): nothing to remove.
+    }
+  }
+  if (key.empty()) {
+    doc.remove_value(kKeySlot);
+  } else {
+    doc.add_value(kKeySlot, key);
+    if (key != id) doc.add_boolean_term(kStoryPrefix + key);
+  }
+  return true;
+}
+
+// Writes one written article's story term and key value (replace_document).
+void write_key(Xapian::WritableDatabase& db, Xapian::docid did, const std::string& id, const std::string& key) {
+  Xapian::Document doc = db.get_document(did);
+  if (put_key(doc, id, key)) db.replace_document(did, doc);
+}
+
 // 2^26 bits a filter (8 MiB, touched as bits land): at a million articles, each id noted once in
 // all and once for its shard, three bits a term give under 0.1% false positives, 3% at four
 // million.
@@ -336,7 +364,8 @@ void StoryGrouper::note(const std::vector<Change>& changes, size_t begin, size_t
     Place at;
     if (!find(id, &at)) continue;
     const Xapian::Document doc = at.db->get_document(at.did, kValid);
-    it->second = {true, at, doc.get_value(kKeySlot), doc.get_value(kPrintSlot)};
+    const std::string* held = held_ != nullptr ? held_->find(article_key(shard_index(at.db), at.did)) : nullptr;
+    it->second = {true, at, held != nullptr ? *held : doc.get_value(kKeySlot), doc.get_value(kPrintSlot)};
   }
 }
 
@@ -353,6 +382,7 @@ void StoryGrouper::group(const std::vector<Change>& changes, size_t begin, size_
     if (!was.existed) continue;
     const size_t shard = shard_index(was.at.db);
     prints_->erase(shard, was.at.did);
+    if (held_ != nullptr) held_->forget(article_key(shard, was.at.did));
     Fingerprint old;
     if (decode_fingerprint(was.fingerprint, &old, nullptr)) bands_->remove(shard, was.at.did, old);
   }
@@ -520,7 +550,7 @@ void StoryGrouper::assign(const Place& self) {
 // Takes every article of story `key` out of it, then puts each back by the rule, in id order.
 void StoryGrouper::regroup(const std::string& key) {
   // The story's members are found through the shards: they must hold every key set so far.
-  write_keys();
+  write_keys(/*all=*/true);
   regrouped_.insert(key);
   std::set<std::string> members;
   for (const std::string& term : story_terms(key)) {
@@ -553,8 +583,22 @@ void StoryGrouper::set_key(const Place& at, const std::string& id, const std::st
   key_writes_[article_key(shard_index(at.db), at.did)] = {{at.db, at.did, {}}, id, key};
 }
 
+void HeldKeys::write(const std::function<Xapian::WritableDatabase&(size_t shard)>& db_of) {
+  for (const auto& [k, held] : keys_) {
+    try {
+      write_key(db_of(static_cast<size_t>(k >> 32)), static_cast<Xapian::docid>(k), held.id, held.key);
+    } catch (const Xapian::DocNotFoundError&) {
+      // Deleted since (forget() is told first; this only guards against a missed case).
+    }
+  }
+  keys_.clear();
+}
+
 std::string StoryGrouper::key_of(size_t shard, Xapian::docid did) const {
   if (auto it = key_writes_.find(article_key(shard, did)); it != key_writes_.end()) return it->second.key;
+  if (held_ != nullptr) {
+    if (const std::string* key = held_->find(article_key(shard, did))) return *key;
+  }
   if (unwritten_ != nullptr && unwritten_->count(article_key(shard, did)) > 0) return {};
   return shards_[shard].db->get_document(did, kValid).get_value(kKeySlot);
 }
@@ -562,7 +606,7 @@ std::string StoryGrouper::key_of(size_t shard, Xapian::docid did) const {
 // In docid order, shard by shard, where consecutive docids share B-tree blocks: at 300,000
 // articles 1 to 4% less indexing time than writing each key when chosen. On this thread: the
 // same writes from the pool's threads, a shard on each, took 6 to 8% more time, not less.
-void StoryGrouper::write_keys() {
+void StoryGrouper::write_keys(bool all) {
   std::vector<std::pair<uint64_t, const KeyWrite*>> writes;
   writes.reserve(key_writes_.size());
   for (const auto& [k, w] : key_writes_) writes.emplace_back(k, &w);
@@ -574,35 +618,14 @@ void StoryGrouper::write_keys() {
         continue;
       }
     }
-    write_key(w->at, w->id, w->key);
-  }
-  key_writes_.clear();
-}
-
-void StoryGrouper::write_key(const Place& at, const std::string& id, const std::string& key) {
-  Xapian::Document doc = at.db->get_document(at.did);
-  if (put_key(doc, id, key)) at.db->replace_document(at.did, doc);
-}
-
-bool StoryGrouper::put_key(Xapian::Document& doc, const std::string& id, const std::string& key) {
-  const std::string old = doc.get_value(kKeySlot);
-  if (old == key) return false;
-  // The story's first article carries no story term (schema.h's story_terms): with only its
-  // value changed, Xapian rewrites neither its terms nor its positions.
-  if (!old.empty() && old != id) {
-    try {
-      doc.remove_term(kStoryPrefix + old);
-    } catch (const Xapian::InvalidArgumentError&) {
-      // The value without its term (written by hand): nothing to remove.
+    if (held_ != nullptr) {
+      held_->hold(k, w->id, w->key);
+    } else {
+      write_key(*w->at.db, w->at.did, w->id, w->key);
     }
   }
-  if (key.empty()) {
-    doc.remove_value(kKeySlot);
-  } else {
-    doc.add_value(kKeySlot, key);
-    if (key != id) doc.add_boolean_term(kStoryPrefix + key);
-  }
-  return true;
+  key_writes_.clear();
+  if (all && held_ != nullptr) held_->write([this](size_t shard) -> Xapian::WritableDatabase& { return *shards_[shard].db; });
 }
 
 }  // namespace sondhan::core

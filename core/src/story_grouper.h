@@ -173,6 +173,40 @@ class PrintCache {
   std::deque<Entry> entries_;  // a deque: entries stay where they are as it grows
 };
 
+/// Story keys a bulk build gives articles already written, nearly all in earlier batches: an
+/// article that stood alone until a copy of it came starts the story (its own id becomes its
+/// key). Written at once,
+/// each such key made the next commit rewrite blocks of an older, otherwise finished segment,
+/// and the later in a build, the more segments each commit touched: the bytes written per
+/// article grew 2.5 times from the first tenth of a million articles to the last. Held here by
+/// article_key() and written in one pass (write()), before anything reads keys from the shards.
+/// A run killed before that leaves such an article without its key (its copies have theirs); a
+/// re-run of the same input gives it back.
+class HeldKeys {
+ public:
+  /// The key held for the article, or null.
+  const std::string* find(uint64_t article_key) const {
+    const auto it = keys_.find(article_key);
+    return it == keys_.end() ? nullptr : &it->second.key;
+  }
+  void hold(uint64_t article_key, std::string id, std::string key) {
+    keys_[article_key] = {std::move(id), std::move(key)};
+  }
+  /// The article was replaced or deleted: its key is chosen again, or it has none.
+  void forget(uint64_t article_key) { keys_.erase(article_key); }
+  size_t size() const { return keys_.size(); }
+  void clear() { keys_.clear(); }
+  /// Writes every key into its article, in shard and docid order (`db_of(shard)`: the shard's
+  /// database), and forgets them. Throws Xapian::Error.
+  void write(const std::function<Xapian::WritableDatabase&(size_t shard)>& db_of);
+
+ private:
+  struct Held {
+    std::string id, key;
+  };
+  std::map<uint64_t, Held> keys_;  // ordered: shard, then docid
+};
+
 /// The rule. A new or changed article joins the story of the most similar article (same_story,
 /// fingerprint.h) already in the index, found through the bands of every shard (BandIndex), including
 /// uncommitted changes; with none it stands alone (no key). A story's key is the id of the
@@ -207,8 +241,11 @@ class StoryGrouper {
   /// `fresh_terms` (kept by the writer across batches, or null) is told the id of every article
   /// settle() sees written into a fresh shard. `bands` and `prints` (kept by the writer across
   /// batches) must not be null; prepare() reads into `bands` the shards it does not cover yet.
-  StoryGrouper(std::vector<Shard> shards, FreshTerms* fresh_terms, BandIndex* bands, PrintCache* prints)
-      : shards_(std::move(shards)), fresh_terms_(fresh_terms), bands_(bands), prints_(prints) {}
+  /// With `held` (a bulk build's, kept by the writer across batches), the keys of articles
+  /// written before are held there rather than written.
+  StoryGrouper(std::vector<Shard> shards, FreshTerms* fresh_terms, BandIndex* bands, PrintCache* prints,
+               HeldKeys* held = nullptr)
+      : shards_(std::move(shards)), fresh_terms_(fresh_terms), bands_(bands), prints_(prints), held_(held) {}
 
   /// Notes the story and fingerprint each id of changes[begin, end) has before they are written.
   /// kInternal for a Xapian error or when memory runs out.
@@ -276,12 +313,9 @@ class StoryGrouper {
   void set_key(const Place& at, const std::string& id, const std::string& key);
   // The story key of the article at docid `did` of shards_[shard]: as set_key() left it.
   std::string key_of(size_t shard, Xapian::docid did) const;
-  // Writes what set_key() noted.
-  void write_keys();
-  // Writes one: its story term and key value (replace_document).
-  static void write_key(const Place& at, const std::string& id, const std::string& key);
-  // Gives `doc` of article `id` the story `key` in place of the one it has; false if it had it.
-  static bool put_key(Xapian::Document& doc, const std::string& id, const std::string& key);
+  // Writes what set_key() noted (into held_, if given, for articles already written); with
+  // `all`, also what held_ holds, so that the shards have every key.
+  void write_keys(bool all = false);
   size_t shard_index(const Xapian::WritableDatabase* db) const;
   // The fingerprint and id of the article at docid `did` of shards_[shard], read if not cached.
   const PrintCache::Entry& print_of(size_t shard, Xapian::docid did);
@@ -293,6 +327,7 @@ class StoryGrouper {
   FreshTerms* fresh_terms_;
   BandIndex* bands_;
   PrintCache* prints_;
+  HeldKeys* held_;
   std::map<std::string, Before> before_;  // by id, the batch's first change to it
   std::set<std::string> pending_;         // ids written in this batch and not grouped yet
   std::set<std::string> regrouped_;       // stories taken apart and put back in this batch

@@ -16,6 +16,7 @@
 #include "sondhan/core/database_layout.h"
 #include "sondhan/core/fingerprint.h"
 #include "sondhan/core/index_writer.h"
+#include "sondhan/core/schema.h"
 #include "sondhan/core/searcher.h"
 #include "merge_policy.h"
 #include "hash_table64.h"
@@ -547,6 +548,42 @@ TEST_CASE("print cache: found by shard and docid, replaced, forgotten, started a
   CHECK(cache.find(0, 5499) != nullptr);
   cache.clear();
   CHECK(cache.find(0, 5499) == nullptr);
+}
+
+TEST_CASE("held story keys: found until written, forgotten, written in two shards, a deleted article skipped",
+          "[core][stories]") {
+  TempDir dir;
+  std::vector<Xapian::WritableDatabase> dbs;
+  for (const char* name : {"s0", "s1"}) {
+    dbs.emplace_back((dir.path() / name).string(), Xapian::DB_CREATE);
+    for (int i = 0; i < 3; ++i) dbs.back().add_document(Xapian::Document());
+  }
+  dbs[1].delete_document(3);
+  const auto key_slot = static_cast<Xapian::valueno>(kStoryKeySlot);
+  HeldKeys held;
+  held.hold(article_key(0, 1), "a", "a");  // the story's first article: its own id, no term
+  held.hold(article_key(0, 2), "b", "old");
+  held.hold(article_key(0, 2), "b", "a");  // chosen again: the last choice is written
+  held.hold(article_key(1, 2), "c", "a");
+  held.hold(article_key(1, 3), "d", "a");  // deleted since: nothing to write
+  held.hold(article_key(1, 1), "e", "x");
+  held.forget(article_key(1, 1));          // replaced since: its key is chosen again
+  REQUIRE(held.find(article_key(0, 2)) != nullptr);
+  CHECK(*held.find(article_key(0, 2)) == "a");
+  CHECK(held.find(article_key(1, 1)) == nullptr);
+  CHECK(held.find(article_key(0, 3)) == nullptr);
+  CHECK(held.size() == 4);
+  // Nothing is in the shards until write().
+  CHECK(dbs[0].get_document(1).get_value(key_slot).empty());
+  held.write([&](size_t shard) -> Xapian::WritableDatabase& { return dbs[shard]; });
+  CHECK(held.size() == 0);
+  const std::string term = std::string(kStoryPrefix) + "a";
+  CHECK(dbs[0].get_document(1).get_value(key_slot) == "a");
+  CHECK(dbs[0].get_document(2).get_value(key_slot) == "a");
+  CHECK(dbs[1].get_document(2).get_value(key_slot) == "a");
+  CHECK(dbs[1].get_document(1).get_value(key_slot).empty());
+  CHECK(dbs[0].get_termfreq(term) == 1);  // b; a, the first, has the value only
+  CHECK(dbs[1].get_termfreq(term) == 1);  // c
 }
 
 TEST_CASE("stories: a bulk build in many segments groups as writing one article at a time does",
