@@ -389,9 +389,16 @@ Status IndexWriter::Impl::check_manifest() {
   } else if (document_count() > 0) {
     return Status::incompatible(manifest_refusal(path, {"it has no manifest (an earlier sondhan, or another tool, made it)"}));
   }
+  // Committed at once, before the stub lists a new shard: readers take the manifest from the
+  // first shard only (Xapian's metadata of several databases is the first one's), so a run
+  // killed after one lane's first commit and before the first lane's left a database that
+  // neither a reader nor a writer would open.
   const std::string json = this->manifest.to_json();
   for (Shard& shard : shards) {
-    if (shard.db.get_metadata(kManifestKey) != json) shard.db.set_metadata(kManifestKey, json);
+    if (shard.db.get_metadata(kManifestKey) != json) {
+      shard.db.set_metadata(kManifestKey, json);
+      shard.db.commit();
+    }
   }
   return Status::ok();
 }

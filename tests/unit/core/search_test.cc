@@ -1021,6 +1021,25 @@ TEST_CASE("a database records how it was built, and one built with other terms i
   }
 }
 
+TEST_CASE("a new database's shards have their manifest committed before the stub lists them", "[core][manifest]") {
+  // A reader takes the manifest from the first shard; a run killed after one lane's first
+  // commit and before the first lane's must not leave articles under a shard without one.
+  sondhan::testing::TempDir dir;
+  Config config;
+  config.db_path = dir.str("db");
+  config.index.threads = 2;
+  WriterOptions options;
+  options.bulk = true;
+  auto writer = IndexWriter::open(config.db_path, config, options);
+  REQUIRE(writer.is_ok());
+  const auto shards = layout::read_stub(config.db_path);
+  REQUIRE(shards.size() == 2);
+  for (const std::string& name : shards) {
+    INFO(name);
+    CHECK(Manifest::from_json(Xapian::Database(config.db_path + "/" + name).get_metadata(kManifestKey)).is_ok());
+  }
+}
+
 TEST_CASE("index.positions = \"auto\" reads and extends a database as it was built, and follows a rebuild",
           "[core][manifest][phrase]") {
   sondhan::testing::TempDir dir;
