@@ -364,8 +364,7 @@ void StoryGrouper::note(const std::vector<Change>& changes, size_t begin, size_t
     Place at;
     if (!find(id, &at)) continue;
     const Xapian::Document doc = at.db->get_document(at.did, kValid);
-    const std::string* held = held_ != nullptr ? held_->find(article_key(shard_index(at.db), at.did)) : nullptr;
-    it->second = {true, at, held != nullptr ? *held : doc.get_value(kKeySlot), doc.get_value(kPrintSlot)};
+    it->second = {true, at, key_of(shard_index(at.db), at.did), doc.get_value(kPrintSlot)};
   }
 }
 

@@ -175,13 +175,12 @@ class PrintCache {
 
 /// Story keys a bulk build gives articles already written, nearly all in earlier batches: an
 /// article that stood alone until a copy of it came starts the story (its own id becomes its
-/// key). Written at once,
-/// each such key made the next commit rewrite blocks of an older, otherwise finished segment,
-/// and the later in a build, the more segments each commit touched: the bytes written per
-/// article grew 2.5 times from the first tenth of a million articles to the last. Held here by
-/// article_key() and written in one pass (write()), before anything reads keys from the shards.
-/// A run killed before that leaves such an article without its key (its copies have theirs); a
-/// re-run of the same input gives it back.
+/// key). Written at once, each such key made the next commit rewrite blocks of an older,
+/// otherwise finished segment, and the later in a build, the more segments each commit touched:
+/// the bytes written per article grew 2.5 times from the first tenth of a million articles to
+/// the last. Held here by article_key() and written in one pass (write()), before anything
+/// reads keys from the shards. A run killed before that leaves such an article without its key
+/// (its copies have theirs); a re-run of the same input gives it back.
 class HeldKeys {
  public:
   /// The key held for the article, or null.
