@@ -127,38 +127,33 @@ void BandIndex::load(size_t shard, const Xapian::Database& db) {
 }
 
 size_t BandIndex::home(const Table& table, uint32_t value) {
-  return static_cast<size_t>((value * 0x9E3779B97F4A7C15ULL) >> 20) & (table.dids.size() - 1);
+  return static_cast<size_t>((value * 0x9E3779B97F4A7C15ULL) >> 20) & (table.slots.size() - 1);
 }
 
 void BandIndex::grow(Table& table) {
   Table bigger;
   size_t live = 0;
-  for (size_t slot = 0; slot < table.dids.size(); ++slot) live += table.dids[slot] != 0 && table.shards[slot] != kGone;
+  for (const Slot& slot : table.slots) live += slot.did != 0 && slot.shard != kGone;
   size_t size = 1024;
   while (size < 2 * (live + 1)) size *= 2;  // half full after: short probes
-  bigger.values.resize(size);
-  bigger.dids.resize(size);
-  bigger.shards.resize(size);
-  for (size_t slot = 0; slot < table.dids.size(); ++slot) {
-    if (table.dids[slot] != 0 && table.shards[slot] != kGone) {
-      put(bigger, table.values[slot], table.shards[slot], table.dids[slot]);
-    }
+  bigger.slots.resize(size);
+  for (const Slot& slot : table.slots) {
+    if (slot.did != 0 && slot.shard != kGone) put(bigger, slot.value, slot.shard, slot.did);
   }
   table = std::move(bigger);
 }
 
 void BandIndex::put(Table& table, uint32_t value, uint32_t shard, Xapian::docid did) {
-  if (10 * (table.used + 1) > 7 * table.dids.size()) grow(table);
-  const size_t mask = table.dids.size() - 1;
-  size_t slot = home(table, value);
+  if (10 * (table.used + 1) > 7 * table.slots.size()) grow(table);
+  const size_t mask = table.slots.size() - 1;
+  size_t at = home(table, value);
   size_t same = 0;
-  for (; table.dids[slot] != 0; slot = (slot + 1) & mask) {
+  for (; table.slots[at].did != 0; at = (at + 1) & mask) {
     // Past kMaxPostings, find() gives nothing for the value: more would only lengthen the probes.
-    if (table.values[slot] == value && table.shards[slot] != kGone && ++same > kMaxPostings) return;
+    const Slot& taken = table.slots[at];
+    if (taken.value == value && taken.shard != kGone && ++same > kMaxPostings) return;
   }
-  table.values[slot] = value;
-  table.dids[slot] = did;
-  table.shards[slot] = shard;
+  table.slots[at] = {value, did, shard};
   ++table.used;
 }
 
@@ -187,10 +182,11 @@ auto BandIndex::range_of(Postings& postings, uint32_t value) {
 
 template <typename Visit>
 void BandIndex::probe(const Table& table, uint32_t value, Visit&& visit) {
-  if (table.dids.empty()) return;
-  const size_t mask = table.dids.size() - 1;
-  for (size_t slot = home(table, value); table.dids[slot] != 0; slot = (slot + 1) & mask) {
-    if (table.values[slot] == value && table.shards[slot] != kGone && !visit(slot)) return;
+  if (table.slots.empty()) return;
+  const size_t mask = table.slots.size() - 1;
+  for (size_t at = home(table, value); table.slots[at].did != 0; at = (at + 1) & mask) {
+    const Slot& slot = table.slots[at];
+    if (slot.value == value && slot.shard != kGone && !visit(at)) return;
   }
 }
 
@@ -201,8 +197,9 @@ void BandIndex::remove(size_t shard, Xapian::docid did, const Fingerprint& fp) {
     bool found = false;
     Table& table = added_[band];
     probe(table, value, [&](size_t slot) {
-      found = table.dids[slot] == did && table.shards[slot] == shard;
-      if (found) table.shards[slot] = kGone;
+      Slot& taken = table.slots[slot];
+      found = taken.did == did && taken.shard == shard;
+      if (found) taken.shard = kGone;
       return !found;
     });
     if (found || shard >= loaded_.size()) continue;
@@ -223,7 +220,7 @@ void BandIndex::find(size_t band, uint32_t value, std::vector<Posting>* out) con
   }
   const Table& table = added_[band];
   probe(table, value, [&](size_t slot) {
-    out->push_back({table.shards[slot], table.dids[slot]});
+    out->push_back({table.slots[slot].shard, table.slots[slot].did});
     return out->size() <= kMaxPostings;
   });
   if (out->size() > kMaxPostings) out->clear();
@@ -240,7 +237,7 @@ size_t BandIndex::bytes() const {
   for (const Loaded& loaded : loaded_) {
     for (const auto& postings : loaded.postings) total += postings.capacity() * sizeof(uint64_t);
   }
-  for (const Table& table : added_) total += table.dids.size() * 3 * sizeof(uint32_t);
+  for (const Table& table : added_) total += table.slots.size() * sizeof(Slot);
   return total;
 }
 

@@ -73,9 +73,14 @@ class BandIndex {
     std::array<std::vector<uint64_t>, kBands> postings;
   };
   // Added postings of one band: open addressing by value, linear probing. A slot is empty when
-  // its did is 0; one taken out keeps its place (probes go on past it) with shard kGone.
+  // its did is 0; one taken out keeps its place (probes go on past it) with shard kGone. A
+  // slot's three fields side by side: a probe reads one cache line, not one in each of three
+  // arrays (the tables outgrow the caches at a million articles).
+  struct Slot {
+    uint32_t value = 0, did = 0, shard = 0;
+  };
   struct Table {
-    std::vector<uint32_t> values, dids, shards;
+    std::vector<Slot> slots;
     size_t used = 0;  // slots that are not empty, taken out or not
   };
   static constexpr uint32_t kGone = UINT32_MAX;
