@@ -236,7 +236,7 @@ struct IndexWriter::Impl {
   Status commit_all();
   Status write_held_keys();
   // The story grouper's first pass on the pool's threads (idle while it runs).
-  StoryGrouper::ParallelFor parallel_for() {
+  ParallelFor parallel_for() {
     return [this](size_t n, const std::function<void(size_t)>& fn) {
       const size_t threads = std::max<size_t>(1, std::min<size_t>(static_cast<size_t>(options.threads), n));
       return pool->run(threads, [&](size_t worker) {
@@ -845,7 +845,7 @@ Status IndexWriter::Impl::apply(std::vector<Change>& changes, WriteCounts* count
     }
     StoryGrouper stories(std::move(story_shards), fresh_terms.get(), &bands, &prints,
                          segmented ? &held_keys : nullptr);
-    if (Status s = stories.prepare(changes, begin, end); !s.is_ok()) return s;
+    if (Status s = stories.prepare(changes, begin, end, parallel_for()); !s.is_ok()) return s;
     if (can_group_first(changes, begin, end, stories)) {
       if (Status s = write_grouped(changes, begin, end, counts, stories); !s.is_ok()) return s;
     } else {

@@ -22,8 +22,12 @@
 #include "sondhan/core/fingerprint.h"
 #include "sondhan/core/status.h"
 #include "hash_table64.h"
+#include "huge_pages.h"
 
 namespace sondhan::core {
+
+/// Calls fn(0) ... fn(n - 1), on several threads at once if it can.
+using ParallelFor = std::function<Status(size_t n, const std::function<void(size_t)>& fn)>;
 
 /// Where each band (fingerprint.h's band_value) of every article in the writer's shards is:
 /// what finds the candidate copies of a new article. Kept in memory, not in the shards: written
@@ -39,6 +43,8 @@ class BandIndex {
     size_t shard;
     Xapian::docid did;
   };
+  /// A band of a shard read by load(): value << 32 | docid, in order.
+  using SortedBand = std::vector<uint64_t, HugePageAllocator<uint64_t>>;
 
   /// A band value shared by more articles than this is boilerplate common to unrelated articles
   /// (a stock closing line long enough to fill two buckets): it finds no copies worth checking,
@@ -47,9 +53,10 @@ class BandIndex {
 
   /// Whether shard number `shard` has been read (or added to from empty).
   bool covers(size_t shard) const { return shard < loaded_.size() && loaded_[shard].covered; }
-  /// Reads the bands of every article in `db`, shard number `shard`, from its fingerprint values.
-  /// Throws Xapian::Error, std::bad_alloc.
-  void load(size_t shard, const Xapian::Database& db);
+  /// Reads the bands of every article in `db`, shard number `shard`, from its fingerprint values
+  /// (sorting the bands on the threads of `parallel` when given). Throws Xapian::Error,
+  /// std::bad_alloc.
+  void load(size_t shard, const Xapian::Database& db, const ParallelFor& parallel = {});
   /// Notes the bands of `fp` at docid `did` of shard number `shard`. Throws std::bad_alloc.
   void add(size_t shard, Xapian::docid did, const Fingerprint& fp);
   /// add() in parts that may run at once: cover() the shard, then add_band() for each band on
@@ -70,7 +77,7 @@ class BandIndex {
   // taken out keeps its value with docid 0.
   struct Loaded {
     bool covered = false;
-    std::array<std::vector<uint64_t>, kBands> postings;
+    std::array<SortedBand, kBands> postings;
   };
   // Added postings of one band: open addressing by value, linear probing. A slot is empty when
   // its did is 0; one taken out keeps its place (probes go on past it) with shard kGone. A
@@ -253,10 +260,8 @@ class StoryGrouper {
 
   /// Notes the story and fingerprint each id of changes[begin, end) has before they are written.
   /// kInternal for a Xapian error or when memory runs out.
-  [[nodiscard]] Status prepare(const std::vector<Change>& changes, size_t begin, size_t end);
-
-  /// Calls fn(0) ... fn(n - 1), on several threads at once if it can.
-  using ParallelFor = std::function<Status(size_t n, const std::function<void(size_t)>& fn)>;
+  [[nodiscard]] Status prepare(const std::vector<Change>& changes, size_t begin, size_t end,
+                               const ParallelFor& parallel = {});
 
   /// Groups the written changes[begin, end); `placed[i - begin]` is where changes[i] was written.
   /// Being told, not looking the id up, matters: opening a new article's id-term posting list

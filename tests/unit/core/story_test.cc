@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <functional>
 #include <map>
 #include <set>
 #include <sstream>
@@ -442,6 +443,31 @@ TEST_CASE("band index: a shard's bands are read in order, several articles to a 
       CHECK(found[k].shard == 0);
       CHECK(found[half + k].shard == 2);
       CHECK(found[half + k].did == found[k].did);
+    }
+  }
+  // Read with its bands sorted on two threads: the same postings.
+  BandIndex sorted_apart;
+  const ParallelFor two_threads = [](size_t n, const std::function<void(size_t)>& fn) {
+    std::thread other([&] {
+      for (size_t i = 1; i < n; i += 2) fn(i);
+    });
+    for (size_t i = 0; i < n; i += 2) fn(i);
+    other.join();
+    return Status::ok();
+  };
+  sorted_apart.load(0, db, two_threads);
+  for (size_t band = 0; band < kBands; ++band) {
+    for (size_t i = 0; i < prints.size(); i += 101) {
+      std::vector<BandIndex::Posting> apart, together;
+      sorted_apart.find(band, band_value(prints[i], band), &apart);
+      bands.find(band, band_value(prints[i], band), &together);
+      REQUIRE(!apart.empty());
+      std::vector<Xapian::docid> a, t;
+      for (const auto& p : apart) a.push_back(p.did);
+      for (const auto& p : together) {
+        if (p.shard == 0) t.push_back(p.did);
+      }
+      REQUIRE(a == t);
     }
   }
   // Taken out: gone from its value, the other article with that print stays.
