@@ -482,6 +482,24 @@ TEST_CASE("band index: a shard's bands are read in order, several articles to a 
   CHECK(holds(2, 10));
 }
 
+TEST_CASE("huge page allocator: large arrays on their own 2 MiB boundary, contents kept as they grow",
+          "[core][stories]") {
+  std::vector<uint64_t, HugePageAllocator<uint64_t>> small(100, 7);  // from the heap
+  CHECK(small.back() == 7);
+  std::vector<uint64_t, HugePageAllocator<uint64_t>> large;
+  for (uint64_t i = 0; i < 3 * kHugePage / sizeof(uint64_t); ++i) {
+    large.push_back(i * 2654435761u);
+    // Each time it is mapped afresh: aligned to a huge page, with its whole length usable.
+    if (large.capacity() * sizeof(uint64_t) >= kHugePage) {
+      REQUIRE(reinterpret_cast<uintptr_t>(large.data()) % kHugePage == 0);
+    }
+  }
+  large.resize(large.capacity());  // the last byte of the mapping written
+  for (uint64_t i = 0; i < 3 * kHugePage / sizeof(uint64_t); ++i) REQUIRE(large[i] == i * 2654435761u);
+  std::vector<uint64_t, HugePageAllocator<uint64_t>>().swap(large);  // unmapped
+  CHECK(large.capacity() == 0);
+}
+
 TEST_CASE("band index: a band value shared by too many articles finds none of them", "[core][stories]") {
   sondhan::analyzers::Analyzer analyzer;
   const Fingerprint story = fingerprint_of(analyzer.terms(kStory));
