@@ -99,6 +99,16 @@ void sort_by_value(BandIndex::SortedBand& postings, BandIndex::SortedBand& out) 
   }
 }
 
+// fn(band) for every band, on the threads of `parallel` when given. fn's only failure is running
+// out of memory, which the pool reports as a Status: thrown again as such (guarded() reports it).
+void for_each_band(const ParallelFor& parallel, const std::function<void(size_t)>& fn) {
+  if (!parallel) {
+    for (size_t band = 0; band < kBands; ++band) fn(band);
+  } else if (!parallel(kBands, fn).is_ok()) {
+    throw std::bad_alloc();
+  }
+}
+
 }  // namespace
 
 void BandIndex::load(size_t shard, const Xapian::Database& db, const ParallelFor& parallel) {
@@ -124,11 +134,7 @@ void BandIndex::load(size_t shard, const Xapian::Database& db, const ParallelFor
     SortedBand scratch;
     sort_by_value(loaded.postings[band], scratch);
   };
-  if (!parallel) {
-    for (size_t band = 0; band < kBands; ++band) sort_band(band);
-  } else if (!parallel(kBands, sort_band).is_ok()) {
-    throw std::bad_alloc();  // the only failure of sort_band()
-  }
+  for_each_band(parallel, sort_band);
   loaded.covered = true;
   // Every fingerprint has all the bands: the first is empty only if they all are.
   if (!loaded.postings[0].empty()) read_.insert(std::lower_bound(read_.begin(), read_.end(), shard), shard);
@@ -410,11 +416,7 @@ void StoryGrouper::group(const std::vector<Change>& changes, size_t begin, size_
   const auto add_band = [&](size_t band) {
     for (const Added& a : added) bands_->add_band(band, a.shard, a.did, a.fp);
   };
-  if (!parallel) {
-    for (size_t band = 0; band < kBands; ++band) add_band(band);
-  } else if (!parallel(kBands, add_band).is_ok()) {
-    throw std::bad_alloc();  // the only failure of add_band(); guarded() reports it
-  }
+  for_each_band(parallel, add_band);
   for (const auto& [id, i] : last) {
     if (!changes[i].is_delete) pending_.insert(id);
   }
