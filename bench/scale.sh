@@ -29,6 +29,7 @@
 #    time, then /stats must count them at once and the last one must be found by id. (The peer
 #    appends the same 1,000 too, for comparison.)
 # 6. A table, and JSON with --json OUT.
+# Each timed step starts after `sync`, with no other step's writes still going to disk.
 #
 # --index-only stops after steps 1-3. --keep keeps the run directory (databases, samples, wrk
 # outputs) under WORKDIR; otherwise it is removed on exit, as are the server and any indexer.
@@ -130,6 +131,11 @@ run_bg() {
 
 log() { echo "[$(date +%H:%M:%S)] $*" >&2; }
 
+# Writes the page cache's dirty pages out before a timed step, so that no step pays for the
+# writeback of the one before (the peer writes 17 GB for a million articles: its writeback went
+# on into the searches and the add that followed).
+settle() { sync; }
+
 # 1. The archives, cached.
 archive() {  # count seed: sets ARCHIVE_PATH
   ARCHIVE_PATH="$WORKDIR/archive-$1-seed$2.jsonl.gz"
@@ -161,6 +167,7 @@ json.dump({"count": $COUNT, "seed": $SEED, "archive": "$ARCHIVE", "archive_bytes
 EOF
 
 # 2. sondhan.
+settle
 DB="$RUN/sondhan.db"
 perf_args=()
 [[ $PERF -eq 1 ]] && perf_args=(--perf-dir "$RUN/perf" --perf-seconds "$PERF_SECS")
@@ -188,6 +195,7 @@ fi
 
 # 3. The FTS5 peer.
 if [[ $SKIP_PEER -eq 0 ]]; then
+  settle
   PEER_DB="$RUN/fts5.db"
   log "SQLite FTS5 peer: $COUNT articles into $PEER_DB ..."
   run_bg python3 "$TOOLS/measure.py" --summary "$RUN/fts5.measure.json" --samples "$RUN/fts5.samples.jsonl" \
@@ -200,6 +208,7 @@ fi
 
 if [[ $INDEX_ONLY -eq 0 ]]; then
   # 4. The server and its latency.
+  settle
   python3 "$TOOLS/paths.py" --known-item bench/relevance/known_item.tsv --topical bench/relevance/topical.tsv \
     --phrases bench/scale/phrases.txt --out-dir "$RUN/http"
   PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
@@ -234,6 +243,7 @@ if [[ $INDEX_ONLY -eq 0 ]]; then
   RSS_QUERIES=$(rss_kb "$SERVER_PID" VmRSS)
 
   # 5. 1,000 new articles into the database being served.
+  settle
   log "adding $ADD_COUNT articles to the served database ..."
   run_bg python3 "$TOOLS/measure.py" --summary "$RUN/add.measure.json" --input "$ADD_ARCHIVE" --db "$DB" \
     --interval 0.5 --timeout "$TIMEOUT" -- \
@@ -260,6 +270,7 @@ print(json.dumps({"documents_before": before, "documents_after": docs, "visible_
                   "last_id": last_id, "last_found": found}))
 EOF
   if [[ $SKIP_PEER -eq 0 ]]; then
+    settle
     run_bg python3 "$TOOLS/measure.py" --summary "$RUN/fts5_add.measure.json" --interval 0.5 -- \
       python3 "$TOOLS/fts5_index.py" --append --db "$PEER_DB" "$ADD_ARCHIVE" >"$RUN/fts5_add.index.json" \
       || echo "$0: warning: appending to the peer failed" >&2
