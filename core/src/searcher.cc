@@ -81,6 +81,24 @@ class DocidSource : public Xapian::PostingSource {
   bool started_ = false;
 };
 
+// BoolWeight (no weight), but asking Xapian for each posting's wdf. Xapian 1.4 (1.4.22 to 1.4.32
+// at least) replaces a term that every document of a shard has by the shard's document-length
+// list when the weight needs no wdf, and gives that list the term's name, which it then looks up
+// when it moves to its next chunk: in a shard with a gap in its docids (an article deleted or
+// moved) whose length list spans chunks, a match that walks such a term failed with
+// DatabaseCorruptError ("Unexpected end of posting list").
+class CountingWeight : public Xapian::Weight {
+ public:
+  CountingWeight() { need_stat(WDF); }
+  CountingWeight* clone() const override { return new CountingWeight; }
+  std::string name() const override { return "sondhan.CountingWeight"; }
+  void init(double) override {}
+  double get_sumpart(Xapian::termcount, Xapian::termcount, Xapian::termcount) const override { return 0; }
+  double get_maxpart() const override { return 0; }
+  double get_sumextra(Xapian::termcount, Xapian::termcount) const override { return 0; }
+  double get_maxextra() const override { return 0; }
+};
+
 std::vector<FacetCount> top_values(std::vector<FacetCount> all) {
   std::sort(all.begin(), all.end(), [](const FacetCount& a, const FacetCount& b) {
     return a.count != b.count ? a.count > b.count : a.value < b.value;
@@ -451,7 +469,7 @@ void Searcher::Impl::count_matches(const Xapian::Query& query, size_t check, Sea
   for (const Xapian::Database& shard : shards) {
     Xapian::Enquire counter(shard);
     counter.set_query(query);
-    counter.set_weighting_scheme(Xapian::BoolWeight());
+    counter.set_weighting_scheme(CountingWeight());
     if (config.search.time_limit_ms > 0) counter.set_time_limit(config.search.time_limit_ms / 1000.0);
     const Xapian::MSet counted = counter.get_mset(0, 0, static_cast<Xapian::doccount>(check));
     estimated += counted.get_matches_estimated();
@@ -478,7 +496,7 @@ void Searcher::Impl::count_facets(const Xapian::Query& query, const std::vector<
     const Xapian::Database& shard = shards[i];
     Xapian::Enquire matcher(shard);
     matcher.set_query(query);
-    matcher.set_weighting_scheme(Xapian::BoolWeight());
+    matcher.set_weighting_scheme(CountingWeight());
     matcher.set_docid_order(Xapian::Enquire::ASCENDING);
     if (config.search.time_limit_ms > 0) matcher.set_time_limit(config.search.time_limit_ms / 1000.0);
     const Xapian::MSet matched = matcher.get_mset(0, static_cast<Xapian::doccount>(left));
