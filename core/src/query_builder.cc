@@ -148,6 +148,7 @@ class QueryParserState {
     if (!parsed.query.empty()) parsed.deferred = std::move(deferred_);
     if (!parsed.query.empty() && !proximity_.empty()) {
       parsed.proximity = Xapian::Query(Xapian::Query::OP_OR, proximity_.begin(), proximity_.end());
+      parsed.proximity_pairs = std::move(proximity_pairs_);
     }
     return parsed;
   }
@@ -469,9 +470,13 @@ class QueryParserState {
           // Groups and words the analyzer split (ঢাকা-চট্টগ্রাম) have no single stem.
           if (g.soft_stems[i].empty() || g.soft_stems[i + 1].empty()) continue;
           const auto window = static_cast<uint32_t>(b_.ranking_.phrase_window);
-          pairs.push_back(phrase_query({.in_order = window <= 2, .window = window, .field = -1,
-                                        .stems = {g.soft_stems[i], g.soft_stems[i + 1]}},
-                                       {}));
+          PositionPattern pattern{.in_order = window <= 2, .window = window, .field = -1,
+                                  .stems = {g.soft_stems[i], g.soft_stems[i + 1]}};
+          if (b_.index_.positions == "compact") {
+            proximity_pairs_.push_back({pattern, word_term(g.soft_stems[i]), word_term(g.soft_stems[i + 1]),
+                                        b_.ranking_.phrase_boost});
+          }
+          pairs.push_back(phrase_query(std::move(pattern), {}));
         }
         if (!pairs.empty()) {
           proximity_.emplace_back(Xapian::Query::OP_SCALE_WEIGHT,
@@ -522,6 +527,7 @@ class QueryParserState {
   int excluding_ = 0;  // how many excluded groups (-( ... )) the parser is inside
   std::unordered_set<std::string> highlight_;
   std::vector<Xapian::Query> proximity_;  // each group's scaled proximity pairs
+  std::vector<ProximityPair> proximity_pairs_;  // the same pairs, with positions in a value
   std::shared_ptr<DeferredPositions> deferred_;  // the whole query's phrase checks that can wait
 };
 

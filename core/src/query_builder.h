@@ -29,11 +29,21 @@
 
 namespace sondhan::core {
 
+/// A pair of neighbouring query words whose standing close together in an article adds to its
+/// weight: the two words' weights in the article, times `factor`.
+struct ProximityPair {
+  PositionPattern pattern;  // how close, in what order
+  std::string first, second;  // the two words' terms
+  double factor = 0;
+};
+
 struct ParsedQuery {
   Xapian::Query query;                          // what matches, and its base ranking; MatchAll
                                                 //   when only filters were given
   Xapian::Query proximity;                      // extra weight for neighbouring query words found
                                                 //   close together; empty when the query has none
+  std::vector<ProximityPair> proximity_pairs;   // the same, pair by pair, where the positions
+                                                //   are in a value (index.positions = "compact")
   std::unordered_set<std::string> highlight;    // stems to mark in snippets
   bool has_text = false;                        // false: no ranking words (sort by date then)
   std::shared_ptr<DeferredPositions> deferred;  // the phrase checks a ranked match can defer
