@@ -86,7 +86,7 @@ struct FacetColumns::State {
   struct Entry {
     std::string uuid;
     Xapian::rev revision = 0;
-    std::string replaced;  // the shard's kReplacedKey when read ("": without the count)
+    std::string replaced;  // the shard's counts under the guards when read ("": without them)
     std::shared_ptr<const FacetColumn> column;
     size_t bytes = 0;
     bool reading = false;
@@ -124,7 +124,8 @@ FacetColumns& FacetColumns::shared() {
 }
 
 std::shared_ptr<const FacetColumn> FacetColumns::get(const std::string& path, const Xapian::Database& shard,
-                                                     Xapian::valueno slot, bool list, size_t budget_bytes) {
+                                                     Xapian::valueno slot, bool list, size_t budget_bytes,
+                                                     const std::vector<std::string>& guards) {
   State& s = *state_;
   const std::string key = path + '\0' + std::to_string(slot);
   const std::string uuid = shard.get_uuid();
@@ -141,9 +142,16 @@ std::shared_ptr<const FacetColumn> FacetColumns::get(const std::string& path, co
       return e.column;
     }
     if (e.reading) return nullptr;
-    replaced = shard.get_metadata(kReplacedKey);
+    for (const std::string& guard : guards) {
+      const std::string count = shard.get_metadata(guard);
+      if (count.empty()) {
+        replaced.clear();  // a count missing: kept for this revision only
+        break;
+      }
+      replaced += count + '/';
+    }
     if (same_shard && !replaced.empty() && replaced == e.replaced) {
-      // No article replaced in place since it was read: right for every docid it holds.
+      // No commit since it was read could change a docid's value: right for every docid it holds.
       e.used = Clock::now();
       if (last < e.column->end()) {
         e.revision = std::max(e.revision, revision);  // what the next request finds first

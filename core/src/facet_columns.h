@@ -1,5 +1,5 @@
 // Facet columns: a shard's facet values held in memory by docid, shared by every searcher of
-// the process. Counting a facet then reads an array entry per matching document, where walking
+// the process (and its story keys, the same way: searcher.cc collapses stories with them). Counting a facet then reads an array entry per matching document, where walking
 // Xapian's value stream read and decoded B-tree blocks on every request (three facets over
 // 20,000 matches: p99 83 ms at a million articles, most of it those reads).
 //
@@ -58,6 +58,11 @@ class FacetColumn {
 
   /// The distinct entries, as counted.
   const std::vector<std::string>& values() const { return values_; }
+  /// The value stored for `did` ("" for none, or past the end) in a column of single values.
+  std::string_view value_of(Xapian::docid did) const {
+    if (did >= code_.size() || code_[did] == 0) return {};
+    return values_[entries_[code_[did] - 1].front()];
+  }
   size_t bytes() const;
 
  private:
@@ -84,13 +89,15 @@ class FacetColumns {
   FacetColumns& operator=(const FacetColumns&) = delete;
 
   /// The column of `slot` for the shard at `path`, opened as `shard`: read now unless already
-  /// held for the shard's uuid and its count of in-place replacements (or, without the count,
-  /// its revision), and extended when the shard has articles past its end. Null when it cannot
-  /// be used: another thread is reading it, the handle is older than a column read after a
-  /// replacement, or it does not fit `budget_bytes` (0: columns off) beside the columns used in
-  /// the last minute. The caller then counts from Xapian.
+  /// held for the shard's uuid and its counts under `guards` (metadata keys counting the commits
+  /// that could change an existing docid's value: kReplacedKey, and kRegroupedKey for story keys;
+  /// without them, its revision), and extended when the shard has articles past its end. Null
+  /// when it cannot be used: another thread is reading it, the handle is older than a column read
+  /// after such a commit, or it does not fit `budget_bytes` (0: columns off) beside the columns
+  /// used in the last minute. The caller then reads Xapian's values.
   std::shared_ptr<const FacetColumn> get(const std::string& path, const Xapian::Database& shard,
-                                         Xapian::valueno slot, bool list, size_t budget_bytes);
+                                         Xapian::valueno slot, bool list, size_t budget_bytes,
+                                         const std::vector<std::string>& guards);
 
   /// What the held columns take.
   size_t bytes() const;

@@ -29,6 +29,13 @@ inline constexpr char kManifestKey[] = "sondhan.manifest";
 /// later has committed.
 inline constexpr char kReplacedKey[] = "sondhan.replaced";
 
+/// The metadata key under which each shard counts the commits that gave articles it already held
+/// another story key (an earlier article of a story gets its key when its first copy comes; a
+/// story is regrouped when one of its articles changes or goes). With kReplacedKey unchanged too,
+/// every existing docid's story key is as it was: the searcher's story columns stay valid. Absent
+/// in shards no writer has committed since it was introduced.
+inline constexpr char kRegroupedKey[] = "sondhan.regrouped";
+
 /// Separates the entries of a multi-valued slot; U+001F (unit separator) never occurs in text.
 inline constexpr char kListSeparator = '\x1f';
 

@@ -148,8 +148,9 @@ struct IndexWriter::Impl {
     // The lane (an id's shard_of over the targets) whose articles alone this shard holds, if
     // this run made it; -1 if it may hold any id (a database written before).
     int lane = -1;
-    bool replaced = false;  // an article replaced in place since the last commit (kReplacedKey)
-    bool counted = false;   // its kReplacedKey is known to be committed: no need to read it
+    bool replaced = false;   // an article replaced in place since the last commit (kReplacedKey)
+    bool regrouped = false;  // an article given another story key since then (kRegroupedKey)
+    bool counted = false;    // both counts are known to be committed: no need to read them
   };
 
   // Each thread's analyzer (its term cache is its own) and document builder.
@@ -563,14 +564,18 @@ size_t IndexWriter::Impl::segment_end(const std::vector<Change>& changes, size_t
 }
 
 Status IndexWriter::Impl::commit_all() {
-  // Each shard counts the commits that replace articles in place (kReplacedKey), so that a
-  // reader's facet columns outlive the others.
+  // Each shard counts the commits that replace articles in place (kReplacedKey) and those that
+  // give its articles other story keys (kRegroupedKey), so that a reader's facet and story
+  // columns outlive the others.
+  const auto count = [](Xapian::WritableDatabase& db, const char* key, bool changed) {
+    const std::string was = db.get_metadata(key);
+    if (!changed && !was.empty()) return;
+    db.set_metadata(key, std::to_string((was.empty() ? 0 : std::strtoull(was.c_str(), nullptr, 10)) + (changed ? 1 : 0)));
+  };
   for (Shard& shard : shards) {
-    if (!shard.replaced && shard.counted) continue;
-    const std::string count = shard.db.get_metadata(kReplacedKey);
-    if (!shard.replaced && !count.empty()) continue;
-    const unsigned long long was = count.empty() ? 0 : std::strtoull(count.c_str(), nullptr, 10);
-    shard.db.set_metadata(kReplacedKey, std::to_string(was + (shard.replaced ? 1 : 0)));
+    if (!shard.replaced && !shard.regrouped && shard.counted) continue;
+    count(shard.db, kReplacedKey, shard.replaced);
+    count(shard.db, kRegroupedKey, shard.regrouped);
   }
   // Every shard on the pool's threads, the targets first, each thread taking the next shard not
   // yet taken. The others are a bulk build's full segments, where the story grouper gave earlier
@@ -587,7 +592,7 @@ Status IndexWriter::Impl::commit_all() {
     return Status::ok();
   });
   if (!s.is_ok()) return s;
-  for (Shard& shard : shards) shard.replaced = false, shard.counted = true;
+  for (Shard& shard : shards) shard.replaced = false, shard.regrouped = false, shard.counted = true;
   pending = 0;
   return Status::ok();
 }
@@ -804,7 +809,9 @@ Status IndexWriter::apply(std::vector<Change>& changes, WriteCounts* counts) {
 
 Status IndexWriter::Impl::write_held_keys() {
   try {
-    held_keys.write([this](size_t shard) -> Xapian::WritableDatabase& { return shards[shard].db; });
+    for (const size_t shard : held_keys.write([this](size_t shard) -> Xapian::WritableDatabase& { return shards[shard].db; })) {
+      shards[shard].regrouped = true;
+    }
   } catch (const Xapian::Error& e) {
     return Status::internal("writing story keys failed: " + e.get_description());
   }
@@ -853,6 +860,7 @@ Status IndexWriter::Impl::apply(std::vector<Change>& changes, WriteCounts* count
       if (Status s = write_range(changes, begin, end, counts, &placed); !s.is_ok()) return s;
       if (Status s = stories.settle(changes, begin, end, placed, parallel_for()); !s.is_ok()) return s;
     }
+    for (const size_t shard : stories.regrouped_shards()) shards[shard].regrouped = true;
     // A bound on their memory (~100 bytes each): written, they are in the next commit.
     constexpr size_t kMaxHeldKeys = 1 << 19;
     if (held_keys.size() > kMaxHeldKeys) {

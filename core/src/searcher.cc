@@ -99,6 +99,37 @@ class CountingWeight : public Xapian::Weight {
   double get_maxextra() const override { return 0; }
 };
 
+// The story key of every document of the shards, from their story columns (facet_columns.h):
+// docids interleave the shards as Xapian numbers them.
+class StoryKeys {
+ public:
+  explicit StoryKeys(std::vector<std::shared_ptr<const FacetColumn>> columns) : columns_(std::move(columns)) {}
+  std::string_view of(Xapian::docid did) const {
+    const auto n = static_cast<Xapian::docid>(columns_.size());
+    return of((did - 1) % n, (did - 1) / n + 1);
+  }
+  // Of docid `did` of shard number `shard`.
+  std::string_view of(size_t shard, Xapian::docid did) const { return columns_[shard]->value_of(did); }
+
+ private:
+  std::vector<std::shared_ptr<const FacetColumn>> columns_;
+};
+
+// An estimate between `lower` and `upper` given to the precision they allow, as Xapian gives its
+// own: to the nearest multiple of the largest power of ten not above the smaller of the bounds'
+// distance and the estimate, kept within them.
+size_t rounded_estimate(size_t lower, size_t upper, size_t estimate) {
+  const size_t scale = std::min(upper - lower, estimate);
+  if (scale <= 10) return estimate;
+  size_t step = 1;
+  while (step <= scale / 10) step *= 10;
+  return std::clamp((estimate + step / 2) / step * step, lower, upper);
+}
+
+// What may change a value a facet column holds, and a story column (index_layout.h).
+const std::vector<std::string> kFacetGuards = {kReplacedKey};
+const std::vector<std::string> kStoryGuards = {kReplacedKey, kRegroupedKey};
+
 std::vector<FacetCount> top_values(std::vector<FacetCount> all) {
   std::sort(all.begin(), all.end(), [](const FacetCount& a, const FacetCount& b) {
     return a.count != b.count ? a.count > b.count : a.value < b.value;
@@ -339,13 +370,18 @@ struct Searcher::Impl {
 
   Result<SearchResult> run(const SearchRequest& request);
   void add_versions(const Xapian::Query& query, const std::map<std::string, size_t>& story_hits,
-                    std::vector<Hit>* hits);
+                    const StoryKeys* keys, std::vector<Hit>* hits);
   ArticleRef article_ref(Xapian::docid docid, double score);
   Result<Xapian::Query> filters(const SearchRequest& request);
   std::optional<Xapian::Query> documents(const std::vector<Xapian::docid>& docids);
+  std::optional<StoryKeys> story_keys();
   bool weigh_candidates(Xapian::Enquire& enquire, const Xapian::Query& query, const DeferredPositions* deferred,
-                        bool collapse, size_t first, size_t fetch, size_t check,
+                        const StoryKeys* keys, bool collapse, size_t first, size_t fetch, size_t check,
                         std::vector<std::pair<Xapian::docid, double>>* ranked, SearchResult* result);
+  bool stories_from_columns(Xapian::Enquire& cheap, const Xapian::Query& query, const DeferredPositions* deferred,
+                            const StoryKeys& keys, size_t candidates, size_t check, std::vector<Xapian::docid>* docids,
+                            std::vector<std::string>* story_keys, Xapian::doccount* most, SearchResult* result);
+  size_t count_stories(const Xapian::Query& query, const StoryKeys& keys, Xapian::doccount matches);
   void rerank_by_proximity(const Xapian::Query& proximity, size_t top,
                            std::vector<std::pair<Xapian::docid, double>>* ranked);
   bool rerank_by_positions(const std::vector<ProximityPair>& pairs, size_t top,
@@ -512,7 +548,7 @@ void Searcher::Impl::count_facets(const Xapian::Query& query, const std::vector<
       const Field& field = *find_filter(facets[f]);
       const auto slot = static_cast<Xapian::valueno>(field.slot);
       const bool list = field.kind == FieldKind::kKeywordList;
-      if (auto column = FacetColumns::shared().get(shard_paths[i], shard, slot, list, budget)) {
+      if (auto column = FacetColumns::shared().get(shard_paths[i], shard, slot, list, budget, kFacetGuards)) {
         std::vector<size_t> found;
         column->count(docids, &found);
         for (size_t v = 0; v < found.size(); ++v) {
@@ -629,6 +665,90 @@ std::optional<Xapian::Query> Searcher::Impl::documents(const std::vector<Xapian:
   return Xapian::Query((new DocidSource(by_shard))->release());  // owned by the query
 }
 
+// The shards' story columns, or nothing when one cannot be had (facet_columns.h: out of the
+// memory budget, or being read by another thread) or the docids may not interleave the shards.
+std::optional<StoryKeys> Searcher::Impl::story_keys() {
+  if (shards.size() != db.size() || shards.empty()) return std::nullopt;
+  const size_t budget = static_cast<size_t>(config.search.facet_memory_mb) << 20;
+  std::vector<std::shared_ptr<const FacetColumn>> columns;
+  for (size_t i = 0; i < shards.size(); ++i) {
+    auto column = FacetColumns::shared().get(shard_paths[i], shards[i], kStoryKey, /*list=*/false, budget, kStoryGuards);
+    if (!column) return std::nullopt;
+    columns.push_back(std::move(column));
+  }
+  return StoryKeys(std::move(columns));
+}
+
+// The first match of weigh_candidates() with its stories collapsed here, by the story columns,
+// instead of by Xapian: its collapser read the story key of every match it considered from the
+// value stream (a thousand at a million articles, to count them: 107 of a known-item search's
+// 619 preads). The match keeps twice `candidates` (more would lower the weight below which it
+// skips documents once it has counted `check`: three times made the first match of the topical
+// queries as slow as Xapian's collapse); the first of each story among them, in
+// their order, are the best `candidates` stories, those Xapian's collapse keeps. The total
+// counts the stories of every match when there are at most `check` (those of a match without
+// weights, when the first did not keep them all), else is the matches' estimate scaled by the
+// share of stories among those kept, as Xapian scales its own. Sets `docids` and `story_keys` to
+// the candidates, the total in `result`, and in `most` the most stories there can be. False,
+// with the match wasted, when fewer than `candidates` stories are among those kept and there
+// may be more.
+bool Searcher::Impl::stories_from_columns(Xapian::Enquire& cheap, const Xapian::Query& query,
+                                          const DeferredPositions* deferred, const StoryKeys& keys,
+                                          size_t candidates, size_t check, std::vector<Xapian::docid>* docids,
+                                          std::vector<std::string>* story_keys, Xapian::doccount* most,
+                                          SearchResult* result) {
+  const Xapian::MSet top = ranked_mset(cheap, 0, 2 * candidates, check, deferred);
+  std::unordered_set<std::string_view> seen;
+  size_t alone = 0;  // matches with no story key: a story each
+  for (Xapian::MSetIterator it = top.begin(); it != top.end(); ++it) {
+    const std::string_view key = keys.of(*it);
+    const bool first_of_story = key.empty() ? (++alone, true) : seen.insert(key).second;
+    if (first_of_story && docids->size() < candidates) {
+      docids->push_back(*it);
+      story_keys->emplace_back(key);
+    }
+  }
+  const Xapian::doccount lower = top.get_matches_lower_bound(), upper = top.get_matches_upper_bound();
+  const bool every_match = top.size() >= upper;
+  if (docids->size() < candidates && !every_match) return false;
+  if (every_match || (lower == upper && upper <= check)) {
+    const size_t stories = every_match ? alone + seen.size() : count_stories(query, keys, upper);
+    result->total = *most = static_cast<Xapian::doccount>(stories);
+    result->total_is_exact = true;
+    return true;
+  }
+  const size_t stories = alone + seen.size();
+  *most = upper - static_cast<Xapian::doccount>(top.size() - stories);
+  const double share = static_cast<double>(stories) / static_cast<double>(top.size());
+  const auto estimate = static_cast<size_t>(top.get_matches_estimated() * share + 0.5);
+  result->total = rounded_estimate(stories, *most, std::clamp<size_t>(estimate, stories, *most));
+  result->total_is_exact = stories == *most;
+  return true;
+}
+
+// The stories among the `matches` documents matching `query` (all of them), shard by shard in
+// docid order, without weights.
+size_t Searcher::Impl::count_stories(const Xapian::Query& query, const StoryKeys& keys, Xapian::doccount matches) {
+  std::unordered_set<std::string_view> seen;
+  size_t alone = 0;
+  for (size_t i = 0; i < shards.size(); ++i) {
+    Xapian::Enquire matcher(shards[i]);
+    matcher.set_query(query);
+    matcher.set_weighting_scheme(CountingWeight());
+    matcher.set_docid_order(Xapian::Enquire::ASCENDING);
+    const Xapian::MSet matched = matcher.get_mset(0, matches);
+    for (Xapian::MSetIterator it = matched.begin(); it != matched.end(); ++it) {
+      const std::string_view key = keys.of(i, *it);
+      if (key.empty()) {
+        ++alone;
+      } else {
+        seen.insert(key);
+      }
+    }
+  }
+  return alone + seen.size();
+}
+
 // A relevance-ranked page in two matches: the best `ranking.candidates` by BM25 without its
 // length normalisation (set_weighting's length_free), then the page among those by the full
 // weights (the same collection statistics: the filter changes no weight). Reading every
@@ -639,41 +759,52 @@ std::optional<Xapian::Query> Searcher::Impl::documents(const std::vector<Xapian:
 // Returns false, with nothing done, when the scheme has no weight without lengths or the shards
 // cannot be told apart.
 bool Searcher::Impl::weigh_candidates(Xapian::Enquire& enquire, const Xapian::Query& query,
-                                      const DeferredPositions* deferred, bool collapse, size_t first, size_t fetch,
-                                      size_t check,
+                                      const DeferredPositions* deferred, const StoryKeys* keys, bool collapse,
+                                      size_t first, size_t fetch, size_t check,
                                       std::vector<std::pair<Xapian::docid, double>>* ranked, SearchResult* result) {
   const auto candidates = static_cast<size_t>(config.ranking.candidates);
   if (candidates == 0) return false;
   Xapian::Enquire cheap(db);
   if (!set_weighting(cheap, config.ranking, /*length_free=*/true)) return false;
   cheap.set_query(query);
-  if (collapse) cheap.set_collapse_key(kStoryKey);  // as `enquire` does
   if (config.search.time_limit_ms > 0) cheap.set_time_limit(config.search.time_limit_ms / 1000.0);
-  const Xapian::MSet pool = ranked_mset(cheap, 0, candidates, check, deferred);
   std::vector<Xapian::docid> docids;
-  for (Xapian::MSetIterator it = pool.begin(); it != pool.end(); ++it) docids.push_back(*it);
+  std::vector<std::string> pool_keys;  // with `collapse`, each candidate's story key
+  Xapian::doccount upper = 0;          // at most this many matches (stories, with `collapse`)
+  if (!collapse || keys == nullptr ||
+      !stories_from_columns(cheap, query, deferred, *keys, candidates, check, &docids, &pool_keys, &upper, result)) {
+    docids.clear();
+    pool_keys.clear();
+    if (collapse) cheap.set_collapse_key(kStoryKey);  // as `enquire` does
+    const Xapian::MSet pool = ranked_mset(cheap, 0, candidates, check, deferred);
+    for (Xapian::MSetIterator it = pool.begin(); it != pool.end(); ++it) {
+      docids.push_back(*it);
+      if (collapse) pool_keys.push_back(it.get_collapse_key());
+    }
+    result->total = pool.get_matches_estimated();
+    result->total_is_exact = pool.get_matches_lower_bound() == pool.get_matches_upper_bound();
+    upper = pool.get_matches_upper_bound();
+  }
   const std::optional<Xapian::Query> within = documents(docids);
   if (!within) return false;
-  result->total = pool.get_matches_estimated();
-  result->total_is_exact = pool.get_matches_lower_bound() == pool.get_matches_upper_bound();
   const size_t held = docids.size();
   const size_t end = first + fetch;
   if (first < held) {
+    // The candidates are one per story already: nothing to collapse, and no story key to read.
+    enquire.set_collapse_key(Xapian::BAD_VALUENO);
     enquire.set_query(Xapian::Query(Xapian::Query::OP_FILTER, query, *within));
     const Xapian::MSet head = enquire.get_mset(static_cast<Xapian::doccount>(first),
                                                static_cast<Xapian::doccount>(std::min(end, held) - first));
     for (Xapian::MSetIterator it = head.begin(); it != head.end(); ++it) ranked->emplace_back(*it, it.get_weight());
+    if (collapse) enquire.set_collapse_key(kStoryKey);
   }
   // Past the candidates, when the match had (or, stopped by the time limit, may have had) more:
   // the rest, without the candidates (or their stories' other articles).
-  if (end > held && (held == candidates || pool.get_matches_upper_bound() > held)) {
+  if (end > held && (held == candidates || upper > held)) {
     std::vector<Xapian::Query> taken = {*within};
-    if (collapse) {
-      for (Xapian::MSetIterator it = pool.begin(); it != pool.end(); ++it) {
-        const std::string key = it.get_collapse_key();
-        if (key.empty()) continue;
-        for (const std::string& term : story_terms(key)) taken.emplace_back(term);
-      }
+    for (const std::string& key : pool_keys) {
+      if (key.empty()) continue;
+      for (const std::string& term : story_terms(key)) taken.emplace_back(term);
     }
     enquire.set_query(Xapian::Query(Xapian::Query::OP_AND_NOT, query,
                                     Xapian::Query(Xapian::Query::OP_OR, taken.begin(), taken.end())));
@@ -816,6 +947,9 @@ Result<SearchResult> Searcher::Impl::run(const SearchRequest& request) {
     // without copies has none and is never collapsed.
     const bool collapse = request.collapse && sort == SortOrder::kRelevance;
     if (collapse) enquire.set_collapse_key(kStoryKey);
+    // The story key of each document, held in memory: read from Xapian's values, it was a sixth
+    // of a known-item search's preads at a million articles.
+    const std::optional<StoryKeys> keys = collapse ? story_keys() : std::nullopt;
     if (sort != SortOrder::kRelevance) {
       enquire.set_sort_by_value_then_relevance(static_cast<Xapian::valueno>(find_field("date")->sort_slot),
                                                sort == SortOrder::kDateDescending);
@@ -839,8 +973,8 @@ Result<SearchResult> Searcher::Impl::run(const SearchRequest& request) {
     if (by_date && date_window_page(enquire, query, deferred, sort == SortOrder::kDateDescending, first, fetch,
                                     &mset)) {
       count_matches(query, check, &result);
-    } else if (by_date || !weigh_candidates(enquire, query, deferred, collapse, first, fetch, check, &ranked,
-                                            &result)) {
+    } else if (by_date || !weigh_candidates(enquire, query, deferred, keys ? &*keys : nullptr, collapse, first,
+                                            fetch, check, &ranked, &result)) {
       mset = ranked_mset(enquire, first, fetch, check, deferred);
       result.total = mset.get_matches_estimated();
       result.total_is_exact = mset.get_matches_lower_bound() == mset.get_matches_upper_bound();
@@ -873,7 +1007,8 @@ Result<SearchResult> Searcher::Impl::run(const SearchRequest& request) {
         return Status::internal("stored record of document " + std::to_string(docid) + " is not JSON");
       }
       if (collapse) {
-        if (std::string key = doc.get_value(kStoryKey); !key.empty()) story_hits.emplace(std::move(key), result.hits.size());
+        std::string key = keys ? std::string(keys->of(docid)) : doc.get_value(kStoryKey);
+        if (!key.empty()) story_hits.emplace(std::move(key), result.hits.size());
       }
       const Highlighter& h = request.highlight ? highlighter : plain;
       hit.title_html = h.mark_all(title, &hit.title_matches);
@@ -881,7 +1016,7 @@ Result<SearchResult> Searcher::Impl::run(const SearchRequest& request) {
       result.hits.push_back(std::move(hit));
     }
 
-    if (!story_hits.empty()) add_versions(query, story_hits, &result.hits);
+    if (!story_hits.empty()) add_versions(query, story_hits, keys ? &*keys : nullptr, &result.hits);
 
     if (!request.facets.empty()) {
       count_facets(query, request.facets, static_cast<size_t>(config.search.facet_check_at_least), &result);
@@ -893,7 +1028,7 @@ Result<SearchResult> Searcher::Impl::run(const SearchRequest& request) {
 // The other articles of each page hit's story that match `query`: one more match, over the
 // page's stories only (their story_terms filter it to a handful of documents), best first.
 void Searcher::Impl::add_versions(const Xapian::Query& query, const std::map<std::string, size_t>& story_hits,
-                                  std::vector<Hit>* hits) {
+                                  const StoryKeys* keys, std::vector<Hit>* hits) {
   std::vector<Xapian::Query> stories;
   for (const auto& [key, index] : story_hits) {
     for (const std::string& term : story_terms(key)) stories.emplace_back(term);
@@ -906,7 +1041,7 @@ void Searcher::Impl::add_versions(const Xapian::Query& query, const std::map<std
   const Xapian::MSet mset = enquire.get_mset(0, kMaxVersions);
   for (Xapian::MSetIterator it = mset.begin(); it != mset.end(); ++it) {
     const Xapian::Document doc = it.get_document();
-    auto hit = story_hits.find(doc.get_value(kStoryKey));
+    auto hit = story_hits.find(keys ? std::string(keys->of(*it)) : doc.get_value(kStoryKey));
     if (hit == story_hits.end()) continue;
     Hit& shown = (*hits)[hit->second];
     if (std::string id = id_of(doc); !id.empty() && id != shown.id) shown.version_ids.push_back(std::move(id));

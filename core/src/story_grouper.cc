@@ -59,10 +59,19 @@ bool put_key(Xapian::Document& doc, const std::string& id, const std::string& ke
   return true;
 }
 
-// Writes one written article's story term and key value (replace_document).
-void write_key(Xapian::WritableDatabase& db, Xapian::docid did, const std::string& id, const std::string& key) {
+// Writes one written article's story term and key value (replace_document); false if it had
+// them.
+bool write_key(Xapian::WritableDatabase& db, Xapian::docid did, const std::string& id, const std::string& key) {
   Xapian::Document doc = db.get_document(did);
-  if (put_key(doc, id, key)) db.replace_document(did, doc);
+  if (!put_key(doc, id, key)) return false;
+  db.replace_document(did, doc);
+  return true;
+}
+
+// Adds `shard` to the ascending `shards`.
+void note_shard(std::vector<size_t>* shards, size_t shard) {
+  const auto at = std::lower_bound(shards->begin(), shards->end(), shard);
+  if (at == shards->end() || *at != shard) shards->insert(at, shard);
 }
 
 // 2^26 bits a filter (8 MiB, touched as bits land): at a million articles, each id noted once in
@@ -590,15 +599,18 @@ void StoryGrouper::set_key(const Place& at, const std::string& id, const std::st
   key_writes_[article_key(shard_index(at.db), at.did)] = {{at.db, at.did, {}}, id, key};
 }
 
-void HeldKeys::write(const std::function<Xapian::WritableDatabase&(size_t shard)>& db_of) {
+std::vector<size_t> HeldKeys::write(const std::function<Xapian::WritableDatabase&(size_t shard)>& db_of) {
+  std::vector<size_t> shards;
   for (const auto& [k, held] : keys_) {
+    const auto shard = static_cast<size_t>(k >> 32);
     try {
-      write_key(db_of(static_cast<size_t>(k >> 32)), static_cast<Xapian::docid>(k), held.id, held.key);
+      if (write_key(db_of(shard), static_cast<Xapian::docid>(k), held.id, held.key)) note_shard(&shards, shard);
     } catch (const Xapian::DocNotFoundError&) {
       // Deleted since (forget() is told first; this only guards against a missed case).
     }
   }
   keys_.clear();
+  return shards;
 }
 
 std::string StoryGrouper::key_of(size_t shard, Xapian::docid did) const {
@@ -627,12 +639,16 @@ void StoryGrouper::write_keys(bool all) {
     }
     if (held_ != nullptr) {
       held_->hold(k, w->id, w->key);
-    } else {
-      write_key(*w->at.db, w->at.did, w->id, w->key);
+    } else if (write_key(*w->at.db, w->at.did, w->id, w->key)) {
+      note_shard(&regrouped_shards_, static_cast<size_t>(k >> 32));
     }
   }
   key_writes_.clear();
-  if (all && held_ != nullptr) held_->write([this](size_t shard) -> Xapian::WritableDatabase& { return *shards_[shard].db; });
+  if (all && held_ != nullptr) {
+    for (const size_t shard : held_->write([this](size_t shard) -> Xapian::WritableDatabase& { return *shards_[shard].db; })) {
+      note_shard(&regrouped_shards_, shard);
+    }
+  }
 }
 
 }  // namespace sondhan::core

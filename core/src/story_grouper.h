@@ -208,8 +208,9 @@ class HeldKeys {
   size_t size() const { return keys_.size(); }
   void clear() { keys_.clear(); }
   /// Writes every key into its article, in shard and docid order (`db_of(shard)`: the shard's
-  /// database), and forgets them. Throws Xapian::Error.
-  void write(const std::function<Xapian::WritableDatabase&(size_t shard)>& db_of);
+  /// database), and forgets them. Returns the shards whose articles took another key (for
+  /// kRegroupedKey), ascending. Throws Xapian::Error.
+  std::vector<size_t> write(const std::function<Xapian::WritableDatabase&(size_t shard)>& db_of);
 
  private:
   struct Held {
@@ -292,6 +293,10 @@ class StoryGrouper {
   /// Writes done so far by settle() on articles other than the batch's: how far a change spread.
   size_t rewritten() const { return rewritten_; }
 
+  /// The shards in which an article already written took another story key since the grouper
+  /// was made (the writer counts them under kRegroupedKey), ascending.
+  const std::vector<size_t>& regrouped_shards() const { return regrouped_shards_; }
+
  private:
   // A candidate copy of an article, as assign() weighs it before the choice.
   struct Weighed {
@@ -351,6 +356,7 @@ class StoryGrouper {
   std::unordered_map<uint64_t, KeyWrite> key_writes_;
   const Unwritten* unwritten_ = nullptr;  // during settle_unwritten()
   size_t rewritten_ = 0;
+  std::vector<size_t> regrouped_shards_;
 };
 
 }  // namespace sondhan::core

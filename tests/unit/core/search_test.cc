@@ -29,6 +29,8 @@ using namespace sondhan::core;
 
 namespace {
 
+const std::vector<std::string> kFacetGuards = {kReplacedKey};
+
 Article article(const std::string& id, const std::string& title, const std::string& body,
                 const std::string& date, const std::string& source) {
   Article a;
@@ -547,7 +549,7 @@ TEST_CASE("a facet column outlives commits that replace nothing in place, and re
   db.set_metadata(kReplacedKey, "0");
   db.commit();
   FacetColumns columns;
-  const auto first = columns.get(path, Xapian::Database(path), 2, false, 1 << 20);
+  const auto first = columns.get(path, Xapian::Database(path), 2, false, 1 << 20, kFacetGuards);
   REQUIRE(first != nullptr);
   CHECK(first->end() == 101);
 
@@ -555,7 +557,7 @@ TEST_CASE("a facet column outlives commits that replace nothing in place, and re
     // Metadata only (a server's journal position): the same column.
     db.set_metadata("other", "x");
     db.commit();
-    CHECK(columns.get(path, Xapian::Database(path), 2, false, 1 << 20) == first);
+    CHECK(columns.get(path, Xapian::Database(path), 2, false, 1 << 20, kFacetGuards) == first);
     // Changed in place without the count moving, which the writer never does: the column does
     // not read it again, which shows that it was kept.
     Xapian::Document changed;
@@ -567,7 +569,7 @@ TEST_CASE("a facet column outlives commits that replace nothing in place, and re
     CHECK(db.add_document(added) == 101);
     db.delete_document(2);
     db.commit();
-    const auto extended = columns.get(path, Xapian::Database(path), 2, false, 1 << 20);
+    const auto extended = columns.get(path, Xapian::Database(path), 2, false, 1 << 20, kFacetGuards);
     REQUIRE(extended != nullptr);
     CHECK(extended->end() == 102);
     CHECK(counted(*extended, {1, 2, 3, 101}) ==
@@ -576,18 +578,18 @@ TEST_CASE("a facet column outlives commits that replace nothing in place, and re
     // Now counted as a replacement: read again.
     db.set_metadata(kReplacedKey, "1");
     db.commit();
-    const auto again = columns.get(path, Xapian::Database(path), 2, false, 1 << 20);
+    const auto again = columns.get(path, Xapian::Database(path), 2, false, 1 << 20, kFacetGuards);
     REQUIRE(again != nullptr);
     CHECK(counted(*again, {1, 3, 101}) == std::map<std::string, size_t>{{"প্রথম আলো", 1}, {"ইনকিলাব", 1}, {"কালের কণ্ঠ", 1}});
   }
   SECTION("a shard without the count is read again after every commit") {
     db.set_metadata(kReplacedKey, "");
     db.commit();
-    const auto without = columns.get(path, Xapian::Database(path), 2, false, 1 << 20);
+    const auto without = columns.get(path, Xapian::Database(path), 2, false, 1 << 20, kFacetGuards);
     REQUIRE(without != nullptr);
     db.set_metadata("other", "x");
     db.commit();
-    const auto next = columns.get(path, Xapian::Database(path), 2, false, 1 << 20);
+    const auto next = columns.get(path, Xapian::Database(path), 2, false, 1 << 20, kFacetGuards);
     REQUIRE(next != nullptr);
     CHECK(next != without);
   }
@@ -608,7 +610,7 @@ TEST_CASE("facet columns stay within their budget without dropping columns in us
   }
   const Xapian::Database shard(path);
   FacetColumns columns;
-  auto first = columns.get(path, shard, 2, false, 1 << 20);
+  auto first = columns.get(path, shard, 2, false, 1 << 20, kFacetGuards);
   REQUIRE(first != nullptr);
   std::vector<size_t> counts;
   first->count({1, 2, 3, 4, 1000}, &counts);
@@ -616,14 +618,14 @@ TEST_CASE("facet columns stay within their budget without dropping columns in us
   for (size_t v = 0; v < counts.size(); ++v) got[first->values()[v]] = counts[v];
   CHECK(got == std::map<std::string, size_t>{{"BBC", 2}, {"ইনকিলাব", 3}});
   // Held: the same column again, for the same revision.
-  CHECK(columns.get(path, shard, 2, false, 1 << 20) == first);
+  CHECK(columns.get(path, shard, 2, false, 1 << 20, kFacetGuards) == first);
   const size_t one = columns.bytes();
   // No room for a second column beside one used just now: none is read, and the first stays.
-  CHECK(columns.get(path, shard, 3, false, one + 100) == nullptr);
-  CHECK(columns.get(path, shard, 2, false, one + 100) == first);
+  CHECK(columns.get(path, shard, 3, false, one + 100, kFacetGuards) == nullptr);
+  CHECK(columns.get(path, shard, 2, false, one + 100, kFacetGuards) == first);
   // Too large for the budget at all, or columns off.
-  CHECK(columns.get(path, shard, 3, false, 100) == nullptr);
-  CHECK(columns.get(path, shard, 3, false, 0) == nullptr);
+  CHECK(columns.get(path, shard, 3, false, 100, kFacetGuards) == nullptr);
+  CHECK(columns.get(path, shard, 3, false, 0, kFacetGuards) == nullptr);
   CHECK(columns.bytes() == one);
 }
 

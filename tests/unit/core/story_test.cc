@@ -292,6 +292,57 @@ TEST_CASE("search collapses a story into one hit with its versions; related skip
   CHECK(searcher.value()->versions("nope").status().code() == Code::kNotFound);
 }
 
+TEST_CASE("search collapses stories by columns that follow every commit changing a story", "[core][stories]") {
+  // One searcher throughout: the story columns it reads are kept across commits (facet_columns.h)
+  // unless a commit gave an article another story key (kRegroupedKey) or replaced one in place.
+  Db db;
+  const std::string shared = words(7, 3);
+  std::vector<Change> changes = {upsert("a", kStory + " " + shared), upsert("b", kOther + " " + shared + " " + words(1, 12))};
+  for (int i = 0; i < 8; ++i) changes.push_back(upsert("filler" + std::to_string(i), words(20 + i, 40)));
+  db.apply(changes);
+  auto searcher = Searcher::open(db.config);
+  REQUIRE(searcher.is_ok());
+  Config without_columns = db.config;
+  without_columns.search.facet_memory_mb = 0;  // collapsed by Xapian, from its values
+  auto plain = Searcher::open(without_columns);
+  REQUIRE(plain.is_ok());
+  // Each hit's id with its versions, and the total.
+  const auto hits = [&](Searcher& s) {
+    SearchRequest request;
+    request.query = words(7, 1);
+    auto result = s.search(request);
+    REQUIRE(result.is_ok());
+    std::map<std::string, std::set<std::string>> found;
+    for (const Hit& hit : result->hits) found[hit.id] = {hit.version_ids.begin(), hit.version_ids.end()};
+    CHECK(result->total == found.size());
+    CHECK(result->total_is_exact);
+    return found;
+  };
+  using Found = std::map<std::string, std::set<std::string>>;
+  CHECK(hits(*searcher.value()) == Found{{"a", {}}, {"b", {}}});
+
+  // A copy of a, in a shard of its own: a takes a story key in its shard, c joins the story.
+  db.apply({upsert("c", kUpdated + " " + shared)});
+  Found now = hits(*searcher.value());
+  REQUIRE(now.size() == 2);
+  CHECK(now.count("b") == 1);
+  const std::string head = now.count("a") ? "a" : "c";
+  CHECK(now[head] == std::set<std::string>{head == "a" ? "c" : "a"});
+  CHECK(hits(*plain.value()) == now);
+
+  // c rewritten apart from the story: a stands alone again (its key taken out in place).
+  db.apply({upsert("c", kThird + " " + shared)});
+  CHECK(hits(*searcher.value()) == Found{{"a", {}}, {"b", {}}, {"c", {}}});
+  CHECK(hits(*plain.value()) == Found{{"a", {}}, {"b", {}}, {"c", {}}});
+
+  // And back into it, then its first article deleted: c stands alone.
+  db.apply({upsert("c", kUpdated + " " + shared)});
+  CHECK(hits(*searcher.value()).size() == 2);
+  db.apply({deletion("a")});
+  CHECK(hits(*searcher.value()) == Found{{"b", {}}, {"c", {}}});
+  CHECK(hits(*plain.value()) == Found{{"b", {}}, {"c", {}}});
+}
+
 TEST_CASE("fresh-shard id filter: no false negatives, counts up to two", "[core][stories]") {
   FreshTerms terms;
   for (int i = 0; i < 20000; ++i) terms.add(static_cast<size_t>(i % 7), id_term("id-" + std::to_string(i)));
