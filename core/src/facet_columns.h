@@ -1,7 +1,8 @@
 // Facet columns: a shard's facet values held in memory by docid, shared by every searcher of
-// the process (and its story keys, the same way: searcher.cc collapses stories with them). Counting a facet then reads an array entry per matching document, where walking
-// Xapian's value stream read and decoded B-tree blocks on every request (three facets over
-// 20,000 matches: p99 83 ms at a million articles, most of it those reads).
+// the process (and its story keys, the same way: searcher.cc collapses stories with them).
+// Counting a facet then reads an array entry per matching document, where walking Xapian's
+// value stream read and decoded B-tree blocks on every request (three facets over 20,000
+// matches: p99 83 ms at a million articles, most of it those reads).
 //
 // A column is read once and kept across commits that replace no article in place (kReplacedKey in
 // index_layout.h: adding, deleting, regrouping stories and metadata leave every docid's facet

@@ -813,6 +813,7 @@ Status IndexWriter::Impl::write_held_keys() {
       shards[shard].regrouped = true;
     }
   } catch (const Xapian::Error& e) {
+    for (Shard& shard : shards) shard.regrouped = true;  // some may have been written
     return Status::internal("writing story keys failed: " + e.get_description());
   }
   return Status::ok();
@@ -853,14 +854,20 @@ Status IndexWriter::Impl::apply(std::vector<Change>& changes, WriteCounts* count
     StoryGrouper stories(std::move(story_shards), fresh_terms.get(), &bands, &prints,
                          segmented ? &held_keys : nullptr);
     if (Status s = stories.prepare(changes, begin, end, parallel_for()); !s.is_ok()) return s;
+    Status written = Status::ok();
     if (can_group_first(changes, begin, end, stories)) {
-      if (Status s = write_grouped(changes, begin, end, counts, stories); !s.is_ok()) return s;
+      written = write_grouped(changes, begin, end, counts, stories);
     } else {
       std::vector<StoryGrouper::Place> placed;
-      if (Status s = write_range(changes, begin, end, counts, &placed); !s.is_ok()) return s;
-      if (Status s = stories.settle(changes, begin, end, placed, parallel_for()); !s.is_ok()) return s;
+      written = write_range(changes, begin, end, counts, &placed);
+      if (written.is_ok()) written = stories.settle(changes, begin, end, placed, parallel_for());
     }
+    // Keys written before a failure would go out with a later commit: every shard counts then.
     for (const size_t shard : stories.regrouped_shards()) shards[shard].regrouped = true;
+    if (!written.is_ok()) {
+      for (Shard& shard : shards) shard.regrouped = true;
+      return written;
+    }
     // A bound on their memory (~100 bytes each): written, they are in the next commit.
     constexpr size_t kMaxHeldKeys = 1 << 19;
     if (held_keys.size() > kMaxHeldKeys) {
