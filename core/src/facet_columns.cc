@@ -1,10 +1,12 @@
 #include "facet_columns.h"
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <map>
 #include <mutex>
 #include <string_view>
+#include <thread>
 #include <unordered_map>
 
 #include "index_layout.h"
@@ -80,6 +82,18 @@ using Clock = std::chrono::steady_clock;
 // searches that want more columns than the budget holds read them again and again, each
 // dearer than counting from Xapian once.
 constexpr auto kIdle = std::chrono::seconds(60);
+
+// The shard's counts under `guards`, as one string ("" when one is missing).
+std::string guard_counts(const Xapian::Database& shard, const std::vector<std::string>& guards) {
+  std::string counts;
+  for (const std::string& guard : guards) {
+    const std::string count = shard.get_metadata(guard);
+    if (count.empty()) return {};
+    counts += count + '/';
+  }
+  return counts;
+}
+
 }  // namespace
 
 struct FacetColumns::State {
@@ -95,6 +109,62 @@ struct FacetColumns::State {
   mutable std::mutex mutex;
   std::map<std::string, Entry> entries;  // by path and slot
   size_t bytes = 0;
+  // Reads in the background (get() without `wait`), each with a flag set when it is done.
+  std::vector<std::pair<std::shared_ptr<std::atomic<bool>>, std::thread>> readers;
+
+  ~State() {
+    for (auto& [done, reader] : readers) reader.join();
+  }
+
+  // Reads the column at `key` of the shard at `path` on a thread of its own, with a handle of its
+  // own (a handle serves one thread), at the shard's revision then. With `mutex` held.
+  void read_in_background(const std::string& key, const std::string& path, Xapian::valueno slot, bool list,
+                          const std::vector<std::string>& guards) {
+    for (auto it = readers.begin(); it != readers.end();) {
+      if (!it->first->load()) {
+        ++it;
+        continue;
+      }
+      it->second.join();
+      it = readers.erase(it);
+    }
+    auto done = std::make_shared<std::atomic<bool>>(false);
+    std::thread reader;
+    try {
+      reader = std::thread([this, key, path, slot, list, guards, done] {
+        try {
+          const Xapian::Database own(path);
+          const std::string counts = guard_counts(own, guards);
+          auto column = FacetColumn::read(own, slot, list);
+          std::lock_guard<std::mutex> lock(mutex);
+          store(key, own.get_uuid(), own.get_revision(), counts, std::move(column));
+        } catch (...) {  // gone (merged away) or unreadable: the next request tries again
+          std::lock_guard<std::mutex> lock(mutex);
+          entries[key].reading = false;
+        }
+        done->store(true);
+      });
+      readers.emplace_back(done, std::move(reader));
+    } catch (const std::exception&) {  // no thread to be had: the next request tries again
+      if (reader.joinable()) reader.join();
+      entries[key].reading = false;
+    }
+  }
+
+  // Stores `column`, read at `revision` of the shard `uuid` with `counts`, at `key`.
+  void store(const std::string& key, const std::string& uuid, Xapian::rev revision, const std::string& counts,
+             std::shared_ptr<const FacetColumn> column) {
+    Entry& e = entries[key];
+    e.reading = false;
+    bytes -= e.bytes;
+    e.uuid = uuid;
+    e.revision = revision;
+    e.replaced = counts;
+    e.column = std::move(column);
+    e.bytes = e.column->bytes();
+    e.used = Clock::now();
+    bytes += e.bytes;
+  }
 
   // Makes room for `need` more bytes in place of the column at `key`, within `budget`, by
   // dropping idle columns, least recently used first. False when it cannot.
@@ -125,7 +195,7 @@ FacetColumns& FacetColumns::shared() {
 
 std::shared_ptr<const FacetColumn> FacetColumns::get(const std::string& path, const Xapian::Database& shard,
                                                      Xapian::valueno slot, bool list, size_t budget_bytes,
-                                                     const std::vector<std::string>& guards) {
+                                                     const std::vector<std::string>& guards, bool wait) {
   State& s = *state_;
   const std::string key = path + '\0' + std::to_string(slot);
   const std::string uuid = shard.get_uuid();
@@ -142,14 +212,7 @@ std::shared_ptr<const FacetColumn> FacetColumns::get(const std::string& path, co
       return e.column;
     }
     if (e.reading) return nullptr;
-    for (const std::string& guard : guards) {
-      const std::string count = shard.get_metadata(guard);
-      if (count.empty()) {
-        replaced.clear();  // a count missing: kept for this revision only
-        break;
-      }
-      replaced += count + '/';
-    }
+    replaced = guard_counts(shard, guards);  // "": a count missing, kept for this revision only
     if (same_shard && !replaced.empty() && replaced == e.replaced) {
       // No commit since it was read could change a docid's value: right for every docid it holds.
       e.used = Clock::now();
@@ -164,6 +227,10 @@ std::shared_ptr<const FacetColumn> FacetColumns::get(const std::string& path, co
     const size_t need = (static_cast<size_t>(last) + 1) * sizeof(uint32_t);
     if (need > budget_bytes || !s.make_room(key, need, budget_bytes)) return nullptr;
     s.entries[key].reading = true;
+    if (!base && !wait) {
+      s.read_in_background(key, path, slot, list, guards);
+      return nullptr;
+    }
   }
   std::shared_ptr<const FacetColumn> column;
   try {
@@ -174,16 +241,7 @@ std::shared_ptr<const FacetColumn> FacetColumns::get(const std::string& path, co
     throw;
   }
   std::lock_guard<std::mutex> lock(s.mutex);
-  State::Entry& e = s.entries[key];
-  e.reading = false;
-  s.bytes -= e.bytes;
-  e.uuid = uuid;
-  e.revision = revision;
-  e.replaced = replaced;
-  e.column = column;
-  e.bytes = column->bytes();
-  e.used = Clock::now();
-  s.bytes += e.bytes;
+  s.store(key, uuid, revision, replaced, column);
   return column;
 }
 

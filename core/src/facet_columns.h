@@ -95,10 +95,12 @@ class FacetColumns {
   /// without them, its revision), and extended when the shard has articles past its end. Null
   /// when it cannot be used: another thread is reading it, the handle is older than a column read
   /// after such a commit, or it does not fit `budget_bytes` (0: columns off) beside the columns
-  /// used in the last minute. The caller then reads Xapian's values.
+  /// used in the last minute. The caller then reads Xapian's values. Without `wait`, a column
+  /// that has to be read whole (not only extended) is read on a thread of its own, from the
+  /// shard at `path` as it is then, and null returned meanwhile.
   std::shared_ptr<const FacetColumn> get(const std::string& path, const Xapian::Database& shard,
                                          Xapian::valueno slot, bool list, size_t budget_bytes,
-                                         const std::vector<std::string>& guards);
+                                         const std::vector<std::string>& guards, bool wait = true);
 
   /// What the held columns take.
   size_t bytes() const;
