@@ -245,6 +245,16 @@ std::shared_ptr<const FacetColumn> FacetColumns::get(const std::string& path, co
   return column;
 }
 
+void FacetColumns::wait() {
+  State& s = *state_;
+  std::vector<std::pair<std::shared_ptr<std::atomic<bool>>, std::thread>> readers;
+  {
+    std::lock_guard<std::mutex> lock(s.mutex);
+    readers.swap(s.readers);
+  }
+  for (auto& [done, reader] : readers) reader.join();  // outside the lock, which they take
+}
+
 size_t FacetColumns::bytes() const {
   State& s = *state_;
   std::lock_guard<std::mutex> lock(s.mutex);

@@ -102,6 +102,9 @@ class FacetColumns {
                                          Xapian::valueno slot, bool list, size_t budget_bytes,
                                          const std::vector<std::string>& guards, bool wait = true);
 
+  /// Waits for the columns being read in the background (tests; a server about to stop).
+  void wait();
+
   /// What the held columns take.
   size_t bytes() const;
 
