@@ -1,8 +1,9 @@
 #include "facet_columns.h"
 
 #include <algorithm>
-#include <atomic>
 #include <chrono>
+#include <condition_variable>
+#include <deque>
 #include <map>
 #include <mutex>
 #include <string_view>
@@ -109,46 +110,71 @@ struct FacetColumns::State {
   mutable std::mutex mutex;
   std::map<std::string, Entry> entries;  // by path and slot
   size_t bytes = 0;
-  // Reads in the background (get() without `wait`), each with a flag set when it is done.
-  std::vector<std::pair<std::shared_ptr<std::atomic<bool>>, std::thread>> readers;
+  // Columns to read in the background (get() without `wait`), one after another on one thread
+  // with a handle of its own (a handle serves one thread): a database opened during a bulk build
+  // lists hundreds of segments.
+  struct Job {
+    std::string key, path;
+    Xapian::valueno slot;
+    bool list;
+    std::vector<std::string> guards;
+  };
+  std::deque<Job> jobs;
+  std::thread reader;
+  bool reader_busy = false;  // the thread is taking jobs
+  std::condition_variable idle;
 
-  ~State() {
-    for (auto& [done, reader] : readers) reader.join();
+  ~State() { wait(); }
+
+  // Queues the column at `key` of the shard at `path`, read as it is then. With `mutex` held.
+  void read_in_background(Job job) {
+    jobs.push_back(std::move(job));
+    if (reader_busy) return;
+    if (reader.joinable()) reader.join();  // done: it cleared reader_busy as it left
+    try {
+      reader = std::thread([this] { take_jobs(); });
+      reader_busy = true;
+    } catch (const std::exception&) {  // no thread to be had: later requests try again
+      for (const Job& left : jobs) entries[left.key].reading = false;
+      jobs.clear();
+    }
   }
 
-  // Reads the column at `key` of the shard at `path` on a thread of its own, with a handle of its
-  // own (a handle serves one thread), at the shard's revision then. With `mutex` held.
-  void read_in_background(const std::string& key, const std::string& path, Xapian::valueno slot, bool list,
-                          const std::vector<std::string>& guards) {
-    for (auto it = readers.begin(); it != readers.end();) {
-      if (!it->first->load()) {
-        ++it;
-        continue;
+  void take_jobs() {
+    std::unique_lock<std::mutex> lock(mutex);
+    while (!jobs.empty()) {
+      const Job job = std::move(jobs.front());
+      jobs.pop_front();
+      lock.unlock();
+      std::shared_ptr<const FacetColumn> column;
+      std::string uuid, counts;
+      Xapian::rev revision = 0;
+      try {
+        const Xapian::Database own(job.path);
+        counts = guard_counts(own, job.guards);
+        uuid = own.get_uuid();
+        revision = own.get_revision();
+        column = FacetColumn::read(own, job.slot, job.list);
+      } catch (...) {  // gone (merged away) or unreadable: a later request tries again
       }
-      it->second.join();
-      it = readers.erase(it);
+      lock.lock();
+      if (column) {
+        store(job.key, uuid, revision, counts, std::move(column));
+      } else {
+        entries[job.key].reading = false;
+      }
     }
-    auto done = std::make_shared<std::atomic<bool>>(false);
-    std::thread reader;
-    try {
-      reader = std::thread([this, key, path, slot, list, guards, done] {
-        try {
-          const Xapian::Database own(path);
-          const std::string counts = guard_counts(own, guards);
-          auto column = FacetColumn::read(own, slot, list);
-          std::lock_guard<std::mutex> lock(mutex);
-          store(key, own.get_uuid(), own.get_revision(), counts, std::move(column));
-        } catch (...) {  // gone (merged away) or unreadable: the next request tries again
-          std::lock_guard<std::mutex> lock(mutex);
-          entries[key].reading = false;
-        }
-        done->store(true);
-      });
-      readers.emplace_back(done, std::move(reader));
-    } catch (const std::exception&) {  // no thread to be had: the next request tries again
-      if (reader.joinable()) reader.join();
-      entries[key].reading = false;
-    }
+    reader_busy = false;
+    idle.notify_all();
+  }
+
+  // Waits until the queue is read. Without `mutex` held.
+  void wait() {
+    std::unique_lock<std::mutex> lock(mutex);
+    idle.wait(lock, [this] { return !reader_busy; });
+    std::thread done = std::move(reader);
+    lock.unlock();
+    if (done.joinable()) done.join();
   }
 
   // Stores `column`, read at `revision` of the shard `uuid` with `counts`, at `key`.
@@ -228,7 +254,7 @@ std::shared_ptr<const FacetColumn> FacetColumns::get(const std::string& path, co
     if (need > budget_bytes || !s.make_room(key, need, budget_bytes)) return nullptr;
     s.entries[key].reading = true;
     if (!base && !wait) {
-      s.read_in_background(key, path, slot, list, guards);
+      s.read_in_background({key, path, slot, list, guards});
       return nullptr;
     }
   }
@@ -245,15 +271,7 @@ std::shared_ptr<const FacetColumn> FacetColumns::get(const std::string& path, co
   return column;
 }
 
-void FacetColumns::wait() {
-  State& s = *state_;
-  std::vector<std::pair<std::shared_ptr<std::atomic<bool>>, std::thread>> readers;
-  {
-    std::lock_guard<std::mutex> lock(s.mutex);
-    readers.swap(s.readers);
-  }
-  for (auto& [done, reader] : readers) reader.join();  // outside the lock, which they take
-}
+void FacetColumns::wait() { state_->wait(); }
 
 size_t FacetColumns::bytes() const {
   State& s = *state_;
