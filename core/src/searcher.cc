@@ -115,6 +115,12 @@ class StoryKeys {
   std::vector<std::shared_ptr<const FacetColumn>> columns_;
 };
 
+// The story key of `doc`, docid `did` of the shards' database (a document read from several
+// shards knows only its docid in its own): from the story columns when there are.
+std::string story_key(const StoryKeys* keys, Xapian::docid did, const Xapian::Document& doc) {
+  return keys != nullptr ? std::string(keys->of(did)) : doc.get_value(kStoryKeySlot);
+}
+
 // An estimate between `lower` and `upper` given to the precision they allow, as Xapian gives its
 // own: to the nearest multiple of the largest power of ten not above the smaller of the bounds'
 // distance and the estimate, kept within them.
@@ -382,6 +388,8 @@ struct Searcher::Impl {
                             const StoryKeys& keys, size_t candidates, size_t check, std::vector<Xapian::docid>* docids,
                             std::vector<std::string>* story_keys, Xapian::doccount* most, SearchResult* result);
   size_t count_stories(const Xapian::Query& query, const StoryKeys& keys, Xapian::doccount matches);
+  std::vector<Xapian::docid> first_matches(const Xapian::Database& shard, const Xapian::Query& query,
+                                           Xapian::doccount n, bool time_limited) const;
   void rerank_by_proximity(const Xapian::Query& proximity, size_t top,
                            std::vector<std::pair<Xapian::docid, double>>* ranked);
   bool rerank_by_positions(const std::vector<ProximityPair>& pairs, size_t top,
@@ -518,6 +526,23 @@ void Searcher::Impl::count_matches(const Xapian::Query& query, size_t check, Sea
   result->total_is_exact = lower == upper;
 }
 
+// The first `n` documents of `shard` matching `query`, in docid order, from a match without
+// weights, which Xapian stops once it has them (within search.time_limit_ms if `time_limited`).
+std::vector<Xapian::docid> Searcher::Impl::first_matches(const Xapian::Database& shard, const Xapian::Query& query,
+                                                         Xapian::doccount n, bool time_limited) const {
+  Xapian::Enquire matcher(shard);
+  matcher.set_query(query);
+  matcher.set_weighting_scheme(CountingWeight());
+  matcher.set_docid_order(Xapian::Enquire::ASCENDING);
+  if (time_limited && config.search.time_limit_ms > 0) matcher.set_time_limit(config.search.time_limit_ms / 1000.0);
+  const Xapian::MSet matched = matcher.get_mset(0, n);
+  std::vector<Xapian::docid> docids;
+  docids.reserve(matched.size());
+  for (Xapian::MSetIterator it = matched.begin(); it != matched.end(); ++it) docids.push_back(*it);
+  std::sort(docids.begin(), docids.end());
+  return docids;
+}
+
 // Counts the values of each facet in the first `check` documents matching `query`, shard by
 // shard in index order. The documents come from a match without weights, which Xapian stops
 // once it has them; each facet's values are then read from the shard's facet column
@@ -532,16 +557,8 @@ void Searcher::Impl::count_facets(const Xapian::Query& query, const std::vector<
   size_t left = check;
   for (size_t i = 0; i < shards.size() && left > 0; ++i) {
     const Xapian::Database& shard = shards[i];
-    Xapian::Enquire matcher(shard);
-    matcher.set_query(query);
-    matcher.set_weighting_scheme(CountingWeight());
-    matcher.set_docid_order(Xapian::Enquire::ASCENDING);
-    if (config.search.time_limit_ms > 0) matcher.set_time_limit(config.search.time_limit_ms / 1000.0);
-    const Xapian::MSet matched = matcher.get_mset(0, static_cast<Xapian::doccount>(left));
-    std::vector<Xapian::docid> docids;
-    docids.reserve(matched.size());
-    for (Xapian::MSetIterator it = matched.begin(); it != matched.end(); ++it) docids.push_back(*it);
-    std::sort(docids.begin(), docids.end());
+    const std::vector<Xapian::docid> docids =
+        first_matches(shard, query, static_cast<Xapian::doccount>(left), /*time_limited=*/true);
     left -= docids.size();
     if (docids.empty()) continue;
     for (size_t f = 0; f < facets.size(); ++f) {
@@ -738,13 +755,8 @@ size_t Searcher::Impl::count_stories(const Xapian::Query& query, const StoryKeys
   std::unordered_set<std::string_view> seen;
   size_t alone = 0;
   for (size_t i = 0; i < shards.size(); ++i) {
-    Xapian::Enquire matcher(shards[i]);
-    matcher.set_query(query);
-    matcher.set_weighting_scheme(CountingWeight());
-    matcher.set_docid_order(Xapian::Enquire::ASCENDING);
-    const Xapian::MSet matched = matcher.get_mset(0, matches);
-    for (Xapian::MSetIterator it = matched.begin(); it != matched.end(); ++it) {
-      const std::string_view key = keys.of(i, *it);
+    for (const Xapian::docid did : first_matches(shards[i], query, matches, /*time_limited=*/false)) {
+      const std::string_view key = keys.of(i, did);
       if (key.empty()) {
         ++alone;
       } else {
@@ -1013,7 +1025,7 @@ Result<SearchResult> Searcher::Impl::run(const SearchRequest& request) {
         return Status::internal("stored record of document " + std::to_string(docid) + " is not JSON");
       }
       if (collapse) {
-        std::string key = keys ? std::string(keys->of(docid)) : doc.get_value(kStoryKey);
+        std::string key = story_key(keys ? &*keys : nullptr, docid, doc);
         if (!key.empty()) story_hits.emplace(std::move(key), result.hits.size());
       }
       const Highlighter& h = request.highlight ? highlighter : plain;
@@ -1047,7 +1059,7 @@ void Searcher::Impl::add_versions(const Xapian::Query& query, const std::map<std
   const Xapian::MSet mset = enquire.get_mset(0, kMaxVersions);
   for (Xapian::MSetIterator it = mset.begin(); it != mset.end(); ++it) {
     const Xapian::Document doc = it.get_document();
-    auto hit = story_hits.find(keys ? std::string(keys->of(*it)) : doc.get_value(kStoryKey));
+    auto hit = story_hits.find(story_key(keys, *it, doc));
     if (hit == story_hits.end()) continue;
     Hit& shown = (*hits)[hit->second];
     if (std::string id = id_of(doc); !id.empty() && id != shown.id) shown.version_ids.push_back(std::move(id));
