@@ -239,9 +239,8 @@ struct IndexWriter::Impl {
   // The story grouper's first pass on the pool's threads (idle while it runs).
   ParallelFor parallel_for() {
     return [this](size_t n, const std::function<void(size_t)>& fn) {
-      const size_t threads = std::max<size_t>(1, std::min<size_t>(static_cast<size_t>(options.threads), n));
-      return pool->run(threads, [&](size_t worker) {
-        for (size_t i = worker; i < n; i += threads) fn(i);
+      return pool->for_each(static_cast<size_t>(options.threads), n, [&](size_t, size_t i) {
+        fn(i);
         return Status::ok();
       });
     };
@@ -669,11 +668,9 @@ Status IndexWriter::Impl::write_one_target(std::vector<Change>& changes, size_t 
   Shard& shard = shards[targets.front()];
   std::vector<Xapian::Document> docs(end - begin);
   std::vector<std::vector<std::string>> stems(end - begin);
-  const size_t threads = std::max<size_t>(1, std::min<size_t>(options.threads, end - begin));
-  Status built = pool->run(threads, [&](size_t worker) {
-    for (size_t i = begin + worker; i < end; i += threads) {
-      if (!changes[i].is_delete) docs[i - begin] = workers[worker]->builder.build(changes[i].article, &stems[i - begin]);
-    }
+  Status built = pool->for_each(static_cast<size_t>(options.threads), end - begin, [&](size_t worker, size_t k) {
+    const size_t i = begin + k;
+    if (!changes[i].is_delete) docs[k] = workers[worker]->builder.build(changes[i].article, &stems[k]);
     return Status::ok();
   });
   if (!built.is_ok()) return built;
@@ -753,13 +750,14 @@ Status IndexWriter::Impl::write_grouped(std::vector<Change>& changes, size_t beg
   } catch (const Xapian::Error& e) {
     return Status::internal("write failed: " + e.get_description());
   }
-  Status s = pool->run(lanes, [&](size_t lane) {
-    for (size_t i = begin; i < end; ++i) {
-      if (lane_of[i - begin] != lane) continue;
-      Built& d = built[i - begin];
-      d.doc = workers[lane]->builder.build(changes[i].article, &d.stems);
-      placed[i - begin].print = d.doc.get_value(static_cast<Xapian::valueno>(kFingerprintSlot));
-    }
+  // Each lane builds its own articles' documents, then helps the other with theirs: the writes
+  // below stay each on its lane's shard.
+  std::vector<std::vector<size_t>> queues(lanes);
+  for (size_t k = 0; k < end - begin; ++k) queues[lane_of[k]].push_back(k);
+  Status s = pool->for_each_queued(queues, [&](size_t worker, size_t k) {
+    Built& d = built[k];
+    d.doc = workers[worker]->builder.build(changes[begin + k].article, &d.stems);
+    placed[k].print = d.doc.get_value(static_cast<Xapian::valueno>(kFingerprintSlot));
     return Status::ok();
   });
   if (!s.is_ok()) return s;

@@ -1,5 +1,7 @@
 #include "worker_pool.h"
 
+#include <algorithm>
+
 #include <xapian.h>
 
 namespace sondhan::core {
@@ -50,6 +52,41 @@ Status WorkerPool::run(size_t n, const std::function<Status(size_t)>& fn) {
     if (!results_[i].is_ok()) return results_[i];
   }
   return Status::ok();
+}
+
+Status WorkerPool::for_each(size_t threads, size_t n, const std::function<Status(size_t, size_t)>& fn) {
+  threads = std::max<size_t>(1, std::min({threads, n, threads_.size() + 1}));
+  std::atomic<size_t> next{0};
+  std::atomic<bool> failed{false};
+  return run(threads, [&](size_t thread) {
+    for (size_t i; !failed.load(std::memory_order_relaxed) && (i = next.fetch_add(1)) < n;) {
+      if (Status s = fn(thread, i); !s.is_ok()) {
+        failed = true;
+        return s;
+      }
+    }
+    return Status::ok();
+  });
+}
+
+Status WorkerPool::for_each_queued(const std::vector<std::vector<size_t>>& queues,
+                                   const std::function<Status(size_t, size_t)>& fn) {
+  const size_t threads = std::min(queues.size(), threads_.size() + 1);
+  if (threads < queues.size()) return Status::internal("worker pool asked for more threads than it has");
+  std::vector<std::atomic<size_t>> next(threads);
+  std::atomic<bool> failed{false};
+  return run(threads, [&](size_t thread) {
+    for (size_t k = 0; k < threads; ++k) {
+      const size_t q = (thread + k) % threads;
+      for (size_t i; !failed.load(std::memory_order_relaxed) && (i = next[q].fetch_add(1)) < queues[q].size();) {
+        if (Status s = fn(thread, queues[q][i]); !s.is_ok()) {
+          failed = true;
+          return s;
+        }
+      }
+    }
+    return Status::ok();
+  });
 }
 
 void WorkerPool::serve(size_t index) {

@@ -2,6 +2,7 @@
 // itself, such as the analyzer's term cache, stays warm from one batch to the next.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <functional>
 #include <mutex>
@@ -24,6 +25,17 @@ class WorkerPool {
   /// caller takes n - 1), and returns the first error. An exception from fn becomes its
   /// Status. n must not exceed helpers + 1. One caller at a time: run() is not reentrant.
   Status run(size_t n, const std::function<Status(size_t)>& fn);
+
+  /// Calls fn(thread, i) for each i in [0, n) on up to `threads` threads (thread < threads),
+  /// each i handed to whichever thread is free next, so that a thread slowed by another process
+  /// or given longer items leaves the rest to the others instead of holding them at the end.
+  /// Returns the first error; once an fn has returned one, no further item is started.
+  Status for_each(size_t threads, size_t n, const std::function<Status(size_t thread, size_t i)>& fn);
+
+  /// As for_each, over one queue of items per thread: thread t takes queue t's items in order,
+  /// then helps with the others' (what a thread built is cheaper for it to use than for another).
+  Status for_each_queued(const std::vector<std::vector<size_t>>& queues,
+                         const std::function<Status(size_t thread, size_t item)>& fn);
 
  private:
   void serve(size_t index);
