@@ -950,7 +950,7 @@ TEST_CASE("server: a commit by the indexer is visible without a restart", "[http
   }
 }
 
-TEST_CASE("server: /suggest completes the word being typed; /documents/{id}?q= marks the article", "[http]") {
+TEST_CASE("server: /suggest completes the word being typed, /documents/{id}?q= marks the article", "[http]") {
   SampleServer s;
   const json suggested = s.get_json("/suggest?q=" + url_encode("উত্তর কোরি") + "&limit=5");
   CHECK(suggested["query"] == "উত্তর কোরি");

@@ -249,7 +249,7 @@ TEST_CASE("server: a bulk answers one result per item, in order, and one bad ite
   CHECK(stats["writes"]["commits"].get<int>() >= 1);
 }
 
-TEST_CASE("server: with read keys, searching needs a key; health and the page do not", "[server][write]") {
+TEST_CASE("server: with read keys, searching needs a key, health and the page do not", "[server][write]") {
   SampleServer s([](sondhan::server::ServerConfig& c) {
     writable(c);
     c.server.read_keys = {kReadKey};

@@ -91,7 +91,7 @@ TEST_CASE("spelling variants meet", "[analyzers][stemmer]") {
   CHECK(stem("হঠাৎ") == stem("হঠাত"));
 }
 
-TEST_CASE("Latin words pass through; the stemmer is a Xapian::StemImplementation", "[analyzers][stemmer]") {
+TEST_CASE("Latin words pass through, the stemmer is a Xapian::StemImplementation", "[analyzers][stemmer]") {
   CHECK(stem("Dhaka") == "dhaka");
   Xapian::Stem xs(new sondhan::analyzers::XapianBengaliStemmer);
   CHECK(xs("কোরিয়ার") == "কোরিয়া");

@@ -37,7 +37,7 @@ TEST_CASE("numbers keep inner separators", "[analyzers][tokenizer]") {
   CHECK(spans("২০২০. এবং")[0] == "২০২০");
 }
 
-TEST_CASE("hyphens split; script changes split; Latin+digits stay", "[analyzers][tokenizer]") {
+TEST_CASE("hyphens split, script changes split, Latin+digits stay", "[analyzers][tokenizer]") {
   CHECK(spans("ঢাকা-চট্টগ্রাম") == std::vector<std::string>{"ঢাকা", "চট্টগ্রাম"});
   CHECK(spans("৫০টি") == std::vector<std::string>{"৫০", "টি"});
   CHECK(spans("COVIDের") == std::vector<std::string>{"COVID"});

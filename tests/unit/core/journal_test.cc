@@ -89,7 +89,7 @@ TEST_CASE("journal: a torn or corrupt tail is cut, and what follows it is never 
   CHECK(replay_all(*again.value()).back().second == "third");
 }
 
-TEST_CASE("journal: forget removes what the index holds; numbers go on after it", "[journal]") {
+TEST_CASE("journal: forget removes what the index holds, numbers go on after it", "[journal]") {
   TempDir dir;
   const std::string path = dir.str("journal");
   {

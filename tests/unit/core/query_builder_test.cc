@@ -181,7 +181,7 @@ TEST_CASE("built-in news synonyms: spellings as one word, paraphrases at their w
         std::string::npos);
 }
 
-TEST_CASE("queries whose words all vanish find nothing; a blank one browses", "[core][query]") {
+TEST_CASE("queries whose words all vanish find nothing, a blank one browses", "[core][query]") {
   // Stop words are not indexed, so a query of stop words can only find nothing.
   CHECK(describe("তিনি কে") == "Query()");
   for (const char* q : {"AND", "+", "\"", "%", "এই-সেই", "।"}) {

@@ -262,7 +262,7 @@ TEST_CASE("stories: a bulk build groups a batch of new articles before writing i
   }
 }
 
-TEST_CASE("search collapses a story into one hit with its versions; related skips copies", "[core][stories]") {
+TEST_CASE("search collapses a story into one hit with its versions, related skips copies", "[core][stories]") {
   Db db;
   const std::string shared = words(7, 3);  // words every article has, to search for
   std::vector<Change> changes = {upsert("a", kStory + " " + shared), upsert("c", kUpdated + " " + shared),
