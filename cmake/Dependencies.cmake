@@ -17,6 +17,7 @@ find_package(ICU 70 REQUIRED COMPONENTS uc i18n data)
 # Debian builds cpp-httplib as a shared library with OpenSSL, zlib and brotli support.
 pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib>=0.11)
 find_package(ZLIB REQUIRED)
+pkg_check_modules(ZSTD REQUIRED IMPORTED_TARGET libzstd>=1.4)
 
 # jemalloc replaces glibc's malloc in the programs (not the libraries): Xapian's write path and
 # matcher allocate many small tree nodes, and indexing measured about a quarter faster with it.

@@ -8,14 +8,14 @@ set -euo pipefail
 
 build_packages=(
   build-essential cmake pkg-config git
-  libxapian-dev libicu-dev libcpp-httplib-dev libssl-dev zlib1g-dev libbrotli-dev
+  libxapian-dev libicu-dev libcpp-httplib-dev libssl-dev zlib1g-dev libzstd-dev libbrotli-dev
   libjemalloc-dev libspdlog-dev libfmt-dev nlohmann-json3-dev libsimdjson-dev libtoml11-dev libcli11-dev
   catch2 libbenchmark-dev
   xapian-tools wrk curl python3 python3-jsonschema python3-yaml nginx clang-14 libclang-rt-14-dev
   chromium fonts-noto-core
 )
 runtime_packages=(
-  libxapian30 libicu72 libjemalloc2 libcpp-httplib0.11 libspdlog1.10 libsimdjson14 zlib1g curl
+  libxapian30 libicu72 libjemalloc2 libcpp-httplib0.11 libspdlog1.10 libsimdjson14 zlib1g libzstd1 curl
 )
 
 packages=("${build_packages[@]}")

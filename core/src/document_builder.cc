@@ -18,7 +18,8 @@
 //   values                (also) the fingerprint and id in kFingerprintSlot, whose bands find
 //                         copies (the writer keeps them in memory: story_grouper.h's BandIndex);
 //                         the story key in kStoryKeySlot is written by the writer's StoryGrouper
-//   data                  the record, JSON in record_codec.h's compact form
+//   values                (also) the record in kRecordSlot: JSON in record_codec.h's compact form,
+//                         compressed with zstd (record_store.h); the data is left empty
 // Spelling variants (গরীব for গরিব) are not document terms: the writer files each stem once in
 // the synonym table under its spelling_key(), and queries expand through it.
 #include "document_builder.h"
@@ -205,7 +206,7 @@ Xapian::Document DocumentBuilder::build(const Article& article, std::vector<std:
   if (std::string value = positions.finish(); !value.empty()) {
     doc.add_value(static_cast<Xapian::valueno>(kPositionsSlot), value);
   }
-  doc.set_data(encode_record(article.record));
+  doc.add_value(static_cast<Xapian::valueno>(kRecordSlot), compress_record(encode_record(article.record), dictionary_.get()));
   return doc;
 }
 

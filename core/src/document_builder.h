@@ -2,6 +2,7 @@
 // decides which terms, positions, values and data a document has.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -11,6 +12,7 @@
 #include "sondhan/analyzers/analyzer.h"
 #include "sondhan/core/article.h"
 #include "sondhan/core/config.h"
+#include "record_store.h"
 
 namespace sondhan::core {
 
@@ -46,9 +48,13 @@ class DocumentBuilder {
   /// (word_terms.h), for spelling variants.
   Xapian::Document build(const Article& article, std::vector<std::string>* stems = nullptr) const;
 
+  /// The dictionary records are compressed with from now on (record_store.h); null: none.
+  void use_dictionary(std::shared_ptr<const RecordDictionary> dict) { dictionary_ = std::move(dict); }
+
  private:
   const analyzers::Analyzer& analyzer_;
   IndexOptions options_;
+  std::shared_ptr<const RecordDictionary> dictionary_;
 };
 
 }  // namespace sondhan::core

@@ -28,6 +28,8 @@
 #include "index_layout.h"
 #include "merge_policy.h"
 #include "sondhan/core/manifest.h"
+#include "sondhan/core/record_codec.h"
+#include "record_store.h"
 #include "story_grouper.h"
 #include "word_terms.h"
 #include "worker_pool.h"
@@ -151,6 +153,7 @@ struct IndexWriter::Impl {
     bool replaced = false;   // an article replaced in place since the last commit (kReplacedKey)
     bool regrouped = false;  // an article given another story key since then (kRegroupedKey)
     bool counted = false;    // both counts are known to be committed: no need to read them
+    bool has_dictionary = false;  // the writer's record dictionary is filed in it
   };
 
   // Each thread's analyzer (its term cache is its own) and document builder.
@@ -211,6 +214,11 @@ struct IndexWriter::Impl {
   // With `segmented`: the story keys of articles in earlier batches, written by write_held_keys()
   // at the end of the build (or before a commit asked for, or when there are many).
   HeldKeys held_keys;
+  // Records are compressed with the database's dictionary (record_store.h). Until it has one,
+  // the writer collects the records it writes to train it.
+  std::shared_ptr<const RecordDictionary> dictionary;
+  std::vector<std::string> dictionary_samples;
+  bool dictionary_failed = false;  // zstd could not train one: records go without
   // An existing database (neither new nor rebuilt): changes go into its newest shard while that
   // holds fewer than `delta_limit` articles, else into a new one (a delta), so that a commit
   // never rewrites blocks of a large B-tree (832 MB written for 1,000 articles added to a
@@ -220,6 +228,8 @@ struct IndexWriter::Impl {
   size_t delta_limit = 0;
 
   Status apply(std::vector<Change>& changes, WriteCounts* counts);
+  void use_dictionary(std::shared_ptr<const RecordDictionary> dict);
+  Status train_dictionary(const std::vector<Change>& changes, size_t begin, size_t end);
   Status commit();
   void forget_written();
   Status check_manifest();
@@ -268,6 +278,12 @@ std::unique_ptr<IndexWriter> IndexWriter::start(std::unique_ptr<Impl> impl) {
                                            impl->shards.size()});
   impl->pool = std::make_unique<WorkerPool>(threads - 1);
   for (size_t i = 0; i < threads; ++i) impl->workers.push_back(std::make_unique<Impl::Worker>(impl->options));
+  for (const Impl::Shard& shard : impl->shards) {
+    if (auto dict = filed_dictionary(shard.db)) {
+      impl->use_dictionary(std::move(dict));
+      break;
+    }
+  }
   return std::unique_ptr<IndexWriter>(new IndexWriter(std::move(impl)));
 }
 IndexWriter::~IndexWriter() = default;
@@ -562,7 +578,45 @@ size_t IndexWriter::Impl::segment_end(const std::vector<Change>& changes, size_t
   return end;
 }
 
+void IndexWriter::Impl::use_dictionary(std::shared_ptr<const RecordDictionary> dict) {
+  dictionary = std::move(dict);
+  for (auto& worker : workers) worker->builder.use_dictionary(dictionary);
+  dictionary_samples = {};
+}
+
+// A database without a dictionary gets one trained on the first kDictionarySamples records this
+// writer sees, filed in every shard before any record compressed with it is written.
+Status IndexWriter::Impl::train_dictionary(const std::vector<Change>& changes, size_t begin, size_t end) {
+  if (dictionary || dictionary_failed) return Status::ok();
+  for (size_t i = begin; i < end && dictionary_samples.size() < kDictionarySamples; ++i) {
+    if (!changes[i].is_delete) dictionary_samples.push_back(encode_record(changes[i].article.record));
+  }
+  if (dictionary_samples.size() < kDictionarySamples) return Status::ok();
+  auto dict = RecordDictionary::train(dictionary_samples);
+  if (!dict) {
+    dictionary_failed = true;
+    dictionary_samples = {};
+    return Status::ok();
+  }
+  try {
+    for (Shard& shard : shards) dict->file_in(shard.db), shard.has_dictionary = true;
+  } catch (const Xapian::Error& e) {
+    return Status::internal("filing the records' dictionary failed: " + e.get_description());
+  }
+  use_dictionary(std::move(dict));
+  return Status::ok();
+}
+
 Status IndexWriter::Impl::commit_all() {
+  // Every shard's commit carries the dictionary its records may need: also after a failed
+  // write's cancel() took back what was filed with it.
+  if (dictionary) {
+    for (Shard& shard : shards) {
+      if (shard.has_dictionary) continue;
+      if (shard.db.get_metadata(dictionary->metadata_key()).empty()) dictionary->file_in(shard.db);
+      shard.has_dictionary = true;
+    }
+  }
   // Each shard counts the commits that replace articles in place (kReplacedKey) and those that
   // give its articles other story keys (kRegroupedKey), so that a reader's facet and story
   // columns outlive the others.
@@ -825,7 +879,7 @@ void IndexWriter::Impl::forget_written() {
   bands.clear();
   prints.clear();
   held_keys.clear();  // lost as in a killed run: a re-run gives them back
-  for (auto& shard : shards) shard.fresh = false;
+  for (auto& shard : shards) shard.fresh = false, shard.has_dictionary = false;
   // A write that failed may have taken spelling entries with it: file every stem again.
   for (auto& worker : workers) worker->filed.clear();
 }
@@ -852,6 +906,7 @@ Status IndexWriter::Impl::apply(std::vector<Change>& changes, WriteCounts* count
     StoryGrouper stories(std::move(story_shards), fresh_terms.get(), &bands, &prints,
                          segmented ? &held_keys : nullptr);
     if (Status s = stories.prepare(changes, begin, end, parallel_for()); !s.is_ok()) return s;
+    if (Status s = train_dictionary(changes, begin, end); !s.is_ok()) return s;
     Status written = Status::ok();
     if (can_group_first(changes, begin, end, stories)) {
       written = write_grouped(changes, begin, end, counts, stories);

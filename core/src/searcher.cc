@@ -20,6 +20,7 @@
 #include "facet_columns.h"
 #include "index_layout.h"
 #include "query_builder.h"
+#include "record_store.h"
 #include "sondhan/analyzers/analyzer.h"
 #include "sondhan/core/article.h"
 #include "sondhan/core/database_layout.h"
@@ -292,7 +293,9 @@ Xapian::MSet ranked_mset(Xapian::Enquire& enquire, size_t first, size_t maxitems
 
 struct Searcher::Impl {
   Impl(const Config& cfg, std::optional<std::pair<uint64_t, int64_t>> identity)
-      : db(open_shards(cfg.db_path, &shards, &shard_paths)), config(cfg), builder(analyzer, cfg), stub_identity(identity) {}
+      : db(open_shards(cfg.db_path, &shards, &shard_paths)), config(cfg), builder(analyzer, cfg), stub_identity(identity) {
+    records.use_shards(&shards);
+  }
 
   // Brings the handle up to date: reopen() sees new commits to the shards it has open; a
   // replaced stub (shards merged by the indexer) needs the database opened afresh. The
@@ -301,6 +304,7 @@ struct Searcher::Impl {
     auto now = layout::identity(config.db_path);
     if (now != stub_identity) {
       db = open_shards(config.db_path, &shards, &shard_paths);
+      records.use_shards(&shards);
       months_read = {};
       stub_identity = now;
       return check_manifest();  // a rebuild may have replaced the whole database
@@ -311,6 +315,7 @@ struct Searcher::Impl {
       // Shards gone under us (merged away between our identity check and now): start over.
       stub_identity = layout::identity(config.db_path);
       db = open_shards(config.db_path, &shards, &shard_paths);
+      records.use_shards(&shards);
       months_read = {};
       return check_manifest();
     }
@@ -350,6 +355,7 @@ struct Searcher::Impl {
   analyzers::Analyzer analyzer;
   QueryBuilder builder;
   simdjson::ondemand::parser json_parser;
+  RecordReader records;  // the hits' stored records, with the shards' dictionaries
   std::optional<std::pair<uint64_t, int64_t>> stub_identity;
   std::optional<Manifest> manifest;  // how the open database was built, when it says
   Status manifest_error;             // why it cannot be searched, or ok
@@ -1021,7 +1027,7 @@ Result<SearchResult> Searcher::Impl::run(const SearchRequest& request) {
       hit.score = weight;
       std::string title, body;
       const Xapian::Document doc = db.get_document(docid, kValid);
-      if (!read_hit_record(json_parser, decode_record(doc.get_data()), &hit, &title, &body)) {
+      if (!read_hit_record(json_parser, records.json_of(doc), &hit, &title, &body)) {
         return Status::internal("stored record of document " + std::to_string(docid) + " is not JSON");
       }
       if (collapse) {
@@ -1070,7 +1076,7 @@ ArticleRef Searcher::Impl::article_ref(Xapian::docid docid, double score) {
   Hit hit;
   std::string title, body;
   ArticleRef ref;
-  if (!read_hit_record(json_parser, decode_record(db.get_document(docid, kValid).get_data()), &hit, &title, &body)) {
+  if (!read_hit_record(json_parser, records.json_of(db.get_document(docid, kValid)), &hit, &title, &body)) {
     ref.id = id_of(db.get_document(docid, kValid));
     return ref;
   }
@@ -1159,7 +1165,7 @@ Result<StoredArticle> Searcher::document(const std::string& id, const std::strin
       return Status::not_found("no article with id '" + id + "'");
     }
     StoredArticle article;
-    article.record = decode_record(impl_->db.get_document(*p, kValid).get_data());
+    article.record = impl_->records.json_of(impl_->db.get_document(*p, kValid));
     if (highlight_query.empty()) return article;
     auto parsed = impl_->builder.parse(highlight_query, impl_->variant_lookup(), impl_->term_frequency());
     if (!parsed.is_ok()) return parsed.status();

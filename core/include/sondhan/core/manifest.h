@@ -14,14 +14,17 @@ namespace sondhan::core {
 
 /// The index layout's version: bumped by any change to the terms, values or data a document
 /// gets for the same article and analyzer (document_builder.cc, index_layout.h).
-inline constexpr int kIndexFormatVersion = 8;  // 3: fingerprints, band terms, story keys; 4: month terms;
+inline constexpr int kIndexFormatVersion = 9;  // 3: fingerprints, band terms, story keys; 4: month terms;
                                                // 5: no band terms (the writer keeps the bands);
                                                // 6: words spelt one byte a letter (word_terms.h);
                                                // 7: written-out thousands as XN terms;
                                                // 8: index.positions, "table" or "compact"
-                                               //    (a value an article: word_positions.h)
+                                               //    (a value an article: word_positions.h);
+                                               // 9: records compressed with zstd in a value
+                                               //    (record_store.h), not the data
 /// The oldest layout read and extended as this one (then the writer rewrites the manifest as
-/// kIndexFormatVersion). Format 7 is format 8 with index.positions "table"; format 6 has no XN
+/// kIndexFormatVersion). Formats 7 and 8 keep records as the document's data, which readers
+/// still read (record_store.h); format 7 is format 8 with index.positions "table"; format 6 has no XN
 /// terms, so a query of 5820 would miss ৫ হাজার ৮২০ there: rebuild.
 inline constexpr int kOldestCompatibleFormat = 7;
 

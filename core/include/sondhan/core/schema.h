@@ -54,6 +54,9 @@ inline constexpr int kStoryKeySlot = 9;
 inline constexpr int kFingerprintSlot = 10;
 /// Where the text fields' words stand, for phrases and proximity (core/src/word_positions.h).
 inline constexpr int kPositionsSlot = 11;
+/// The stored record, compressed (core/src/record_store.h); formats before 9 kept it as the
+/// document's data.
+inline constexpr int kRecordSlot = 12;
 /// + story key: a boolean term on every article of the story but its first (story_terms).
 inline constexpr char kStoryPrefix[] = "XSTORY";
 
