@@ -1166,6 +1166,7 @@ Result<StoredArticle> Searcher::document(const std::string& id, const std::strin
     }
     StoredArticle article;
     article.record = impl_->records.json_of(impl_->db.get_document(*p, kValid));
+    if (article.record.empty()) return Status::internal("stored record of '" + id + "' cannot be read");
     if (highlight_query.empty()) return article;
     auto parsed = impl_->builder.parse(highlight_query, impl_->variant_lookup(), impl_->term_frequency());
     if (!parsed.is_ok()) return parsed.status();

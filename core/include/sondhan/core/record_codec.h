@@ -1,7 +1,7 @@
 // How a stored record is laid out in the database: UTF-8 JSON with every character of the
-// Bengali block (U+0980..U+09FF, three bytes in UTF-8) written as one byte. Xapian compresses
-// document data with zlib on every write; a third of the bytes is a third of that work (the
-// largest single cost of indexing) and a smaller table.
+// Bengali block (U+0980..U+09FF, three bytes in UTF-8) written as one byte, then compressed
+// (core/src/record_store.h): a third of the bytes is a third of the compressor's work and
+// shorter matches for it to find.
 //
 // Encoded form: the byte 0x02, then for each character of the JSON text
 //   U+0001..U+007F       the ASCII byte itself
