@@ -1,6 +1,7 @@
 // Stored records compressed with zstd and a dictionary the database trains on its own records
 // (core/src/record_store.h): round trips, the dictionary's life from the first build through
-// updates, readers that opened before it was filed, and records of earlier formats.
+// updates, readers that opened before it was filed, and records of earlier formats; and the
+// other value every document now has, an undated one's sort value.
 #include <catch2/catch.hpp>
 
 #include <string>
@@ -14,7 +15,9 @@
 #include "sondhan/core/record_codec.h"
 #include "sondhan/core/schema.h"
 #include "sondhan/core/searcher.h"
+#include "document_builder.h"
 #include "record_store.h"
+#include "sondhan/analyzers/analyzer.h"
 #include "test_support.h"
 
 using namespace sondhan::core;
@@ -220,4 +223,23 @@ TEST_CASE("record store: a new database trains its dictionary on its first recor
   }
   CHECK(stored_size(config.db_path, 6050) < stored_size(config.db_path, 4005) * 3 / 4);
   for (int n : {4000, 6099}) CHECK(record_in(*early.value(), n) == article(n).article.record);
+}
+
+TEST_CASE("an undated article's document sorts before every date, by a value of its own", "[core][records]") {
+  // A match sorted by date reads the sort values as one stream; a document without a value is
+  // looked up in the B-tree on its own (measured: 20,000 block reads for a page of 18,000
+  // undated articles, against 26 with the value).
+  sondhan::analyzers::Analyzer analyzer;
+  const DocumentBuilder builder(analyzer, IndexOptions{});
+  Change undated = article(1);
+  undated.article.date.reset();
+  const auto sort_slot = static_cast<Xapian::valueno>(find_field("date")->sort_slot);
+  const std::string none = builder.build(undated.article).get_value(sort_slot);
+  Change old = article(2);
+  old.article.date = parse_iso_date("1901-01-01");
+  const std::string dated = builder.build(old.article).get_value(sort_slot);
+  CHECK_FALSE(none.empty());
+  CHECK_FALSE(dated.empty());
+  CHECK(none < dated);
+  CHECK(builder.build(undated.article).get_value(static_cast<Xapian::valueno>(find_field("date")->slot)).empty());
 }

@@ -21,7 +21,8 @@ inline constexpr int kIndexFormatVersion = 9;  // 3: fingerprints, band terms, s
                                                // 8: index.positions, "table" or "compact"
                                                //    (a value an article: word_positions.h);
                                                // 9: records compressed with zstd in a value
-                                               //    (record_store.h), not the data
+                                               //    (record_store.h), not the data; undated
+                                               //    articles get a sort value (the lowest)
 /// The oldest layout read and extended as this one (then the writer rewrites the manifest as
 /// kIndexFormatVersion). Formats 7 and 8 keep records as the document's data, which readers
 /// still read (record_store.h); format 7 is format 8 with index.positions "table"; format 6 has no XN
