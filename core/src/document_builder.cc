@@ -165,7 +165,7 @@ Xapian::Document DocumentBuilder::build(const Article& article, std::vector<std:
           // Undated: before every date, where no value sorted too. A match sorted by date reads
           // the sort values as one stream; for a document without one, glass looks the slot up
           // in the B-tree on its own (two block reads each in some layouts: 20,000 reads for a
-          // page of 18,000 undated articles against 12).
+          // page of 18,000 undated articles, 26 with the value).
           doc.add_value(static_cast<Xapian::valueno>(field.sort_slot),
                         Xapian::sortable_serialise(std::numeric_limits<double>::lowest()));
         }
