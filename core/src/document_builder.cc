@@ -214,7 +214,12 @@ Xapian::Document DocumentBuilder::build(const Article& article, std::vector<std:
   if (std::string value = positions.finish(); !value.empty()) {
     doc.add_value(static_cast<Xapian::valueno>(kPositionsSlot), value);
   }
-  doc.add_value(static_cast<Xapian::valueno>(kRecordSlot), compress_record(encode_record(article.record), dictionary_.get()));
+  std::string record = encode_record(article.record);
+  if (std::string compressed = compress_record(record, dictionary_.get()); !compressed.empty()) {
+    doc.add_value(static_cast<Xapian::valueno>(kRecordSlot), std::move(compressed));
+  } else {
+    doc.set_data(std::move(record));  // zstd failed (it does not with its own bound): kept as format 8 kept it
+  }
   return doc;
 }
 
