@@ -230,6 +230,7 @@ struct IndexWriter::Impl {
   Status apply(std::vector<Change>& changes, WriteCounts* counts);
   void use_dictionary(std::shared_ptr<const RecordDictionary> dict);
   Status train_dictionary(const std::vector<Change>& changes, size_t begin, size_t end);
+  void file_dictionary();
   Status commit();
   void forget_written();
   Status check_manifest();
@@ -598,25 +599,29 @@ Status IndexWriter::Impl::train_dictionary(const std::vector<Change>& changes, s
     dictionary_samples = {};
     return Status::ok();
   }
+  use_dictionary(std::move(dict));
   try {
-    for (Shard& shard : shards) dict->file_in(shard.db), shard.has_dictionary = true;
+    file_dictionary();
   } catch (const Xapian::Error& e) {
     return Status::internal("filing the records' dictionary failed: " + e.get_description());
   }
-  use_dictionary(std::move(dict));
   return Status::ok();
 }
 
-Status IndexWriter::Impl::commit_all() {
-  // Every shard's commit carries the dictionary its records may need: also after a failed
-  // write's cancel() took back what was filed with it.
-  if (dictionary) {
-    for (Shard& shard : shards) {
-      if (shard.has_dictionary) continue;
-      if (shard.db.get_metadata(dictionary->metadata_key()).empty()) dictionary->file_in(shard.db);
-      shard.has_dictionary = true;
-    }
+// Files the dictionary in every shard that may not have it yet, before any record that needs it
+// is committed there: at training, and at each commit (a shard started since, or a failed
+// write's cancel() that took back what was filed).
+void IndexWriter::Impl::file_dictionary() {
+  if (!dictionary) return;
+  for (Shard& shard : shards) {
+    if (shard.has_dictionary) continue;
+    if (shard.db.get_metadata(dictionary->metadata_key()).empty()) dictionary->file_in(shard.db);
+    shard.has_dictionary = true;
   }
+}
+
+Status IndexWriter::Impl::commit_all() {
+  file_dictionary();  // every shard's commit carries the dictionary its records may need
   // Each shard counts the commits that replace articles in place (kReplacedKey) and those that
   // give its articles other story keys (kRegroupedKey), so that a reader's facet and story
   // columns outlive the others.
@@ -907,19 +912,19 @@ Status IndexWriter::Impl::apply(std::vector<Change>& changes, WriteCounts* count
                          segmented ? &held_keys : nullptr);
     if (Status s = stories.prepare(changes, begin, end, parallel_for()); !s.is_ok()) return s;
     if (Status s = train_dictionary(changes, begin, end); !s.is_ok()) return s;
-    Status written = Status::ok();
+    Status range_status = Status::ok();
     if (can_group_first(changes, begin, end, stories)) {
-      written = write_grouped(changes, begin, end, counts, stories);
+      range_status = write_grouped(changes, begin, end, counts, stories);
     } else {
       std::vector<StoryGrouper::Place> placed;
-      written = write_range(changes, begin, end, counts, &placed);
-      if (written.is_ok()) written = stories.settle(changes, begin, end, placed, parallel_for());
+      range_status = write_range(changes, begin, end, counts, &placed);
+      if (range_status.is_ok()) range_status = stories.settle(changes, begin, end, placed, parallel_for());
     }
-    // Keys written before a failure would go out with a later commit: every shard counts then.
+    // Keys range_status before a failure would go out with a later commit: every shard counts then.
     for (const size_t shard : stories.regrouped_shards()) shards[shard].regrouped = true;
-    if (!written.is_ok()) {
+    if (!range_status.is_ok()) {
       for (Shard& shard : shards) shard.regrouped = true;
-      return written;
+      return range_status;
     }
     // A bound on their memory (~100 bytes each): written, they are in the next commit.
     constexpr size_t kMaxHeldKeys = 1 << 19;

@@ -1,6 +1,8 @@
 // Stored records compressed with zstd and a database's own dictionary (record_store.h).
 #include "record_store.h"
 
+#include <mutex>
+
 #include <zdict.h>
 #include <zstd.h>
 
@@ -36,20 +38,30 @@ ZSTD_DCtx* decompressor() {
 
 }  // namespace
 
+// Digesting the dictionary for compression builds its match tables (about a millisecond); each
+// form is made once, by the first thread that needs it.
 struct RecordDictionary::Contexts {
-  ZSTD_CDict* cdict = nullptr;
-  ZSTD_DDict* ddict = nullptr;
+  explicit Contexts(const std::string& bytes) : bytes(bytes) {}
   ~Contexts() {
     ZSTD_freeCDict(cdict);
     ZSTD_freeDDict(ddict);
   }
+  const ZSTD_CDict* compressing() {
+    std::call_once(cdict_made, [this] { cdict = ZSTD_createCDict(bytes.data(), bytes.size(), kLevel); });
+    return cdict;
+  }
+  const ZSTD_DDict* decompressing() {
+    std::call_once(ddict_made, [this] { ddict = ZSTD_createDDict(bytes.data(), bytes.size()); });
+    return ddict;
+  }
+  const std::string& bytes;
+  std::once_flag cdict_made, ddict_made;
+  ZSTD_CDict* cdict = nullptr;
+  ZSTD_DDict* ddict = nullptr;
 };
 
 RecordDictionary::RecordDictionary(std::string bytes, uint32_t id)
-    : bytes_(std::move(bytes)), id_(id), contexts_(std::make_unique<Contexts>()) {
-  contexts_->cdict = ZSTD_createCDict(bytes_.data(), bytes_.size(), kLevel);
-  contexts_->ddict = ZSTD_createDDict(bytes_.data(), bytes_.size());
-}
+    : bytes_(std::move(bytes)), id_(id), contexts_(std::make_unique<Contexts>(bytes_)) {}
 
 RecordDictionary::~RecordDictionary() = default;
 
@@ -71,9 +83,9 @@ std::shared_ptr<const RecordDictionary> RecordDictionary::train(const std::vecto
 std::shared_ptr<const RecordDictionary> RecordDictionary::from_bytes(std::string bytes) {
   const unsigned id = ZDICT_getDictID(bytes.data(), bytes.size());
   if (id == 0) return nullptr;  // not a zstd dictionary (0 is "none" in a frame)
-  std::shared_ptr<RecordDictionary> dict(new RecordDictionary(std::move(bytes), id));
-  if (dict->contexts_->cdict == nullptr || dict->contexts_->ddict == nullptr) return nullptr;
-  return dict;
+  // The id is zstd's check that these are a dictionary's bytes; a damaged one fails to
+  // decompress its records (RecordReader::decompress says false).
+  return std::shared_ptr<RecordDictionary>(new RecordDictionary(std::move(bytes), id));
 }
 
 std::string RecordDictionary::metadata_key() const {
@@ -89,7 +101,7 @@ std::string compress_record(std::string_view encoded, const RecordDictionary* di
   std::string out(ZSTD_compressBound(encoded.size()), '\0');
   const size_t n = dict != nullptr
                        ? ZSTD_compress_usingCDict(compressor(), out.data(), out.size(), encoded.data(),
-                                                  encoded.size(), dict->contexts_->cdict)
+                                                  encoded.size(), dict->contexts_->compressing())
                        : ZSTD_compressCCtx(compressor(), out.data(), out.size(), encoded.data(), encoded.size(), kLevel);
   // Only a bound too small fails, and the bound is zstd's own.
   out.resize(ZSTD_isError(n) ? 0 : n);
@@ -135,7 +147,8 @@ bool RecordReader::decompress(std::string_view stored, std::string* encoded) {
       it = dictionaries_.find(id);
       if (it == dictionaries_.end()) return false;
     }
-    ddict = it->second->contexts_->ddict;
+    ddict = it->second->contexts_->decompressing();
+    if (ddict == nullptr) return false;
   }
   encoded->resize(static_cast<size_t>(size));
   const size_t n = ddict != nullptr

@@ -49,7 +49,7 @@ class RecordDictionary {
   /// Files it in `db`'s metadata as the dictionary of new records.
   void file_in(Xapian::WritableDatabase& db) const;
 
-  struct Contexts;  // zstd's digested forms, for compressing and decompressing
+  struct Contexts;  // zstd's digested forms, each made when first used (a reader never compresses)
 
  private:
   RecordDictionary(std::string bytes, uint32_t id);

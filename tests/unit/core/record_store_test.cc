@@ -70,6 +70,19 @@ std::vector<Change> articles(int from, int to) {
   return out;
 }
 
+// Articles [from, to) through one writer, `batch` at a time as sondhan-index hands them over;
+// committed, or finished (merged) with `options.bulk`.
+void write(const Config& config, int from, int to, int batch, const WriterOptions& options = {}) {
+  auto writer = IndexWriter::open(config.db_path, config, options);
+  REQUIRE(writer.is_ok());
+  for (int begin = from; begin < to; begin += batch) {
+    std::vector<Change> changes = articles(begin, std::min(to, begin + batch));
+    WriteCounts counts;
+    REQUIRE(writer.value()->apply(changes, &counts).is_ok());
+  }
+  REQUIRE((options.bulk ? writer.value()->finish() : writer.value()->commit()).is_ok());
+}
+
 std::string record_in(Searcher& searcher, int n) {
   auto stored = searcher.document("a" + std::to_string(n), "");
   REQUIRE(stored.is_ok());
@@ -140,29 +153,13 @@ TEST_CASE("record store: a new database trains its dictionary on its first recor
   config.db_path = (dir.path() / "db").string();
   config.index.threads = 2;
   // A reader open from the start, on a database of a few articles (no dictionary yet).
-  {
-    auto writer = IndexWriter::open(config.db_path, config);
-    REQUIRE(writer.is_ok());
-    std::vector<Change> changes = articles(0, 10);
-    WriteCounts counts;
-    REQUIRE(writer.value()->apply(changes, &counts).is_ok());
-    REQUIRE(writer.value()->commit().is_ok());
-  }
+  write(config, 0, 10, 10);
   auto early = Searcher::open(config);
   REQUIRE(early.is_ok());
   CHECK(record_in(*early.value(), 3) == article(3).article.record);
 
   // Enough articles to train on, in batches as sondhan-index gives them.
-  {
-    auto writer = IndexWriter::open(config.db_path, config);
-    REQUIRE(writer.is_ok());
-    for (int from = 10; from < 2600; from += 512) {
-      std::vector<Change> changes = articles(from, std::min(2600, from + 512));
-      WriteCounts counts;
-      REQUIRE(writer.value()->apply(changes, &counts).is_ok());
-    }
-    REQUIRE(writer.value()->commit().is_ok());
-  }
+  write(config, 10, 2600, 512);
   // Every shard files the dictionary, and names it for new records.
   std::string id;
   for (const std::string& name : layout::read_stub(config.db_path)) {
@@ -182,14 +179,7 @@ TEST_CASE("record store: a new database trains its dictionary on its first recor
   for (int n : {3, 15, 1999, 2010, 2599}) CHECK(record_in(*early.value(), n) == article(n).article.record);
 
   // An update uses the filed dictionary; a bulk rebuild trains its own, and all reads back.
-  {
-    auto writer = IndexWriter::open(config.db_path, config);
-    REQUIRE(writer.is_ok());
-    std::vector<Change> changes = articles(3000, 3010);
-    WriteCounts counts;
-    REQUIRE(writer.value()->apply(changes, &counts).is_ok());
-    REQUIRE(writer.value()->commit().is_ok());
-  }
+  write(config, 3000, 3010, 10);
   CHECK(stored_size(config.db_path, 3005) < stored_size(config.db_path, 5) * 3 / 4);
   {
     auto searcher = Searcher::open(config);
@@ -204,19 +194,10 @@ TEST_CASE("record store: a new database trains its dictionary on its first recor
     REQUIRE_FALSE(result.value().hits.empty());
     CHECK(result.value().hits.front().id == "a2042");
   }
-  {
-    WriterOptions options;
-    options.bulk = true;
-    options.rebuild = true;
-    auto writer = IndexWriter::open(config.db_path, config, options);
-    REQUIRE(writer.is_ok());
-    for (int from = 4000; from < 6100; from += 700) {
-      std::vector<Change> changes = articles(from, from + 700);
-      WriteCounts counts;
-      REQUIRE(writer.value()->apply(changes, &counts).is_ok());
-    }
-    REQUIRE(writer.value()->finish().is_ok());
-  }
+  WriterOptions rebuild;
+  rebuild.bulk = true;
+  rebuild.rebuild = true;
+  write(config, 4000, 6100, 700, rebuild);
   for (const std::string& name : layout::read_stub(config.db_path)) {
     Xapian::Database shard(config.db_path + "/" + name);
     CHECK_FALSE(shard.get_metadata(kRecordDictionaryKey).empty());
