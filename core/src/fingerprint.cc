@@ -107,12 +107,16 @@ bool decode_fingerprint(std::string_view value, Fingerprint* fp, std::string* id
 Resemblance resemblance(const Fingerprint& a, const Fingerprint& b) {
   size_t equal = 0;
   for (size_t i = 0; i < kMinHashes; ++i) equal += a.mins[i] == b.mins[i];
+  return resemblance(equal, a.shingles, b.shingles);
+}
+
+Resemblance resemblance(size_t equal_buckets, uint32_t shingles_a, uint32_t shingles_b) {
   Resemblance r;
-  r.jaccard = static_cast<double>(equal) / kMinHashes;
-  const double smaller = std::min(a.shingles, b.shingles);
+  r.jaccard = static_cast<double>(equal_buckets) / kMinHashes;
+  const double smaller = std::min(shingles_a, shingles_b);
   if (smaller > 0) {
     // |A and B| = J (|A| + |B|) / (1 + J)
-    const double common = r.jaccard * (static_cast<double>(a.shingles) + b.shingles) / (1 + r.jaccard);
+    const double common = r.jaccard * (static_cast<double>(shingles_a) + shingles_b) / (1 + r.jaccard);
     r.containment = std::min(1.0, common / smaller);
   }
   return r;

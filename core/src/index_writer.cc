@@ -24,6 +24,7 @@
 #include "sondhan/core/database_layout.h"
 #include "sondhan/analyzers/analyzer.h"
 #include "document_builder.h"
+#include "fingerprint_file.h"
 #include "hash_table64.h"
 #include "index_layout.h"
 #include "merge_policy.h"
@@ -154,6 +155,9 @@ struct IndexWriter::Impl {
     bool regrouped = false;  // an article given another story key since then (kRegroupedKey)
     bool counted = false;    // both counts are known to be committed: no need to read them
     bool has_dictionary = false;  // the writer's record dictionary is filed in it
+    // Its fingerprints and bands, when it has a file of them (fingerprint_file.h): a shard this
+    // writer's merge made, or found with one.
+    std::shared_ptr<const FingerprintFile> prints_file;
   };
 
   // Each thread's analyzer (its term cache is its own) and document builder.
@@ -240,6 +244,7 @@ struct IndexWriter::Impl {
   Status start_delta();
   Status tidy();
   Status merge(const std::vector<size_t>& group);
+  void file_fingerprints(Shard& shard);
   std::string unused_name(int generation) const;
   int max_generation() const;
   Status list_shards() const;
@@ -284,6 +289,9 @@ std::unique_ptr<IndexWriter> IndexWriter::start(std::unique_ptr<Impl> impl) {
       impl->use_dictionary(std::move(dict));
       break;
     }
+  }
+  if (stories_enabled()) {
+    for (Impl::Shard& shard : impl->shards) shard.prints_file = FingerprintFile::open(impl->shard_path(shard), shard.db);
   }
   return std::unique_ptr<IndexWriter>(new IndexWriter(std::move(impl)));
 }
@@ -394,9 +402,9 @@ Status IndexWriter::Impl::check_manifest() {
   const std::string stored = shards.front().db.get_metadata(kManifestKey);
   std::optional<Manifest> built;
   if (!stored.empty()) {
-    auto manifest = Manifest::from_json(stored);
-    if (!manifest.is_ok()) return Status::unavailable("database " + path + ": " + manifest.status().message());
-    built = std::move(manifest).value();
+    auto parsed = Manifest::from_json(stored);
+    if (!parsed.is_ok()) return Status::unavailable("database " + path + ": " + parsed.status().message());
+    built = std::move(parsed).value();
   }
   options.positions = positions_in_use(options.positions, built ? &*built : nullptr);
   this->manifest.positions = options.positions;
@@ -436,7 +444,13 @@ void IndexWriter::Impl::start_updating() {
   delta_limit = options.segment_articles > 0 ? static_cast<size_t>(options.segment_articles)
                                              : std::numeric_limits<size_t>::max();
   targets.clear();
-  if (shards.back().db.get_doccount() < delta_limit) targets.push_back(shards.size() - 1);
+  if (Shard& newest = shards.back(); newest.db.get_doccount() < delta_limit) {
+    // Its fingerprint file would not know what is written there now (a merged shard that
+    // deletions, or a larger index.segment_articles, made a target).
+    newest.prints_file.reset();
+    FingerprintFile::remove(shard_path(newest));
+    targets.push_back(shards.size() - 1);
+  }
 }
 
 // "s<generation>-<n>" with the least n that names no directory: never a live shard's, nor the
@@ -563,7 +577,29 @@ Status IndexWriter::Impl::merge(const std::vector<size_t>& group) {
   fresh_terms.reset();  // all three are by shard number
   bands.clear();
   prints.clear();
+  for (Shard& shard : shards) {
+    if (shard.name == merged) file_fingerprints(shard);
+  }
   return Status::ok();
+}
+
+// A shard that updates never write into (index.segment_articles articles or more: start_updating)
+// gets a file of its fingerprints and bands, which the writers that open it later map instead of
+// reading every article's fingerprint (fingerprint_file.h). Only their speed depends on it.
+void IndexWriter::Impl::file_fingerprints(Shard& shard) {
+  shard.prints_file.reset();
+  if (!stories_enabled() || options.segment_articles <= 0 ||
+      shard.db.get_doccount() < static_cast<size_t>(options.segment_articles)) {
+    return;
+  }
+  try {
+    if (FingerprintFile::write(shard_path(shard), shard.db, parallel_for()).is_ok()) {
+      shard.prints_file = FingerprintFile::open(shard_path(shard), shard.db);
+    }
+  } catch (const Xapian::Error&) {
+    // Read as a shard without one.
+  } catch (const std::bad_alloc&) {
+  }
 }
 
 // Where changes[begin, end) must stop so that the current segments just fill up, or the
@@ -904,7 +940,7 @@ Status IndexWriter::Impl::apply(std::vector<Change>& changes, WriteCounts* count
     // placed), on this thread, while the shard threads wait.
     std::vector<StoryGrouper::Shard> story_shards;
     for (auto& shard : shards) {
-      story_shards.push_back({&shard.db, shard.fresh});
+      story_shards.push_back({&shard.db, shard.fresh, shard.prints_file});
       // A bulk build's segments are many; elsewhere a look-up in each of a few shards is cheap.
       if (shard.fresh && segmented && !fresh_terms && stories_enabled()) fresh_terms = make_fresh_terms();
     }

@@ -91,62 +91,30 @@ void for_each_bit(std::string_view term, uint64_t shard_plus_one, Visit&& visit)
   }
 }
 
-// Sorts postings by value (the high 32 bits), keeping docid order within a value: two stable
-// passes of 16 bits each, linear where std::sort is not (16 arrays a million long per shard).
-// Through `out`, a scratch array as long. (Sorting in place, each posting swapped straight into
-// its bucket, took longer: each swap waits for the last one's cache miss.)
-void sort_by_value(BandIndex::SortedBand& postings, BandIndex::SortedBand& out) {
-  out.resize(postings.size());
-  std::vector<size_t> start(size_t{1} << 16);
-  for (const int shift : {32, 48}) {
-    std::fill(start.begin(), start.end(), 0);
-    for (const uint64_t p : postings) ++start[(p >> shift) & 0xFFFF];
-    size_t at = 0;
-    for (size_t& s : start) at += std::exchange(s, at);
-    for (const uint64_t p : postings) out[start[(p >> shift) & 0xFFFF]++] = p;
-    postings.swap(out);
-  }
-}
-
-// fn(band) for every band, on the threads of `parallel` when given. fn's only failure is running
-// out of memory, which the pool reports as a Status: thrown again as such (guarded() reports it).
-void for_each_band(const ParallelFor& parallel, const std::function<void(size_t)>& fn) {
-  if (!parallel) {
-    for (size_t band = 0; band < kBands; ++band) fn(band);
-  } else if (!parallel(kBands, fn).is_ok()) {
-    throw std::bad_alloc();
-  }
-}
-
 }  // namespace
 
-void BandIndex::load(size_t shard, const Xapian::Database& db, const ParallelFor& parallel) {
+void BandIndex::load(size_t shard, const Xapian::Database& db, const ParallelFor& parallel,
+                     std::shared_ptr<const FingerprintFile> file) {
   if (loaded_.size() <= shard) loaded_.resize(shard + 1);
   Loaded& loaded = loaded_[shard];
   loaded = Loaded();
   if (const auto at = std::lower_bound(read_.begin(), read_.end(), shard); at != read_.end() && *at == shard) {
     read_.erase(at);
   }
-  const size_t n = db.get_doccount();
-  for (auto& band : loaded.postings) band.reserve(n);
-  Fingerprint fp;
-  for (auto v = db.valuestream_begin(kPrintSlot); v != db.valuestream_end(kPrintSlot); ++v) {
-    if (!decode_fingerprint(*v, &fp, nullptr) || fp.ignored()) continue;
-    for (size_t band = 0; band < kBands; ++band) {
-      loaded.postings[band].push_back(uint64_t{band_value(fp, band)} << 32 | v.get_docid());
-    }
+  loaded.gone.resize(size_t{db.get_lastdocid()} + 1);
+  if (file) {
+    for (const Xapian::docid did : file->deleted()) loaded.gone[did] = true;
+    loaded.file = std::move(file);
+  } else {
+    loaded.owned = read_bands(db, parallel);
   }
-  // The bands sorted on the pool's threads, each with a scratch array of its own: in huge pages
-  // (SortedBand), a new one is four page faults, where in 4 KiB pages the faults and zeroing of
-  // one for each band were a fifth of the time to add 1,000 articles to a million.
-  const auto sort_band = [&loaded](size_t band) {
-    SortedBand scratch;
-    sort_by_value(loaded.postings[band], scratch);
-  };
-  for_each_band(parallel, sort_band);
   loaded.covered = true;
   // Every fingerprint has all the bands: the first is empty only if they all are.
-  if (!loaded.postings[0].empty()) read_.insert(std::lower_bound(read_.begin(), read_.end(), shard), shard);
+  if (!loaded.postings(0).empty()) read_.insert(std::lower_bound(read_.begin(), read_.end(), shard), shard);
+}
+
+bool BandIndex::rules_out(size_t shard, Xapian::docid did, const Fingerprint& fp) const {
+  return shard < loaded_.size() && loaded_[shard].file && !loaded_[shard].file->may_share_story(did, fp);
 }
 
 size_t BandIndex::home(const Table& table, uint32_t value) {
@@ -195,12 +163,11 @@ void BandIndex::add_band(size_t band, size_t shard, Xapian::docid did, const Fin
   if (!fp.ignored()) put(added_[band], band_value(fp, band), static_cast<uint32_t>(shard), did);
 }
 
-template <typename Postings>
-auto BandIndex::range_of(Postings& postings, uint32_t value) {
+std::span<const uint64_t> BandIndex::range_of(std::span<const uint64_t> postings, uint32_t value) {
   const auto first = std::lower_bound(postings.begin(), postings.end(), uint64_t{value} << 32);
   auto last = first;
   while (last != postings.end() && (*last >> 32) == value) ++last;
-  return std::pair(first, last);
+  return {first, last};
 }
 
 template <typename Visit>
@@ -225,20 +192,18 @@ void BandIndex::remove(size_t shard, Xapian::docid did, const Fingerprint& fp) {
       if (found) taken.shard = kGone;
       return !found;
     });
-    if (found || shard >= loaded_.size()) continue;
-    auto [first, last] = range_of(loaded_[shard].postings[band], value);
-    const auto it = std::find_if(first, last, [&](uint64_t p) { return static_cast<Xapian::docid>(p) == did; });
-    if (it != last) *it = uint64_t{value} << 32;
   }
+  if (shard < loaded_.size() && did < loaded_[shard].gone.size()) loaded_[shard].gone[did] = true;
 }
 
 void BandIndex::find(size_t band, uint32_t value, std::vector<Posting>* out) const {
   out->clear();
   for (size_t i = 0; i < read_.size() && out->size() <= kMaxPostings; ++i) {
     const size_t shard = read_[i];
-    const auto [first, last] = range_of(loaded_[shard].postings[band], value);
-    for (auto p = first; p != last; ++p) {
-      if (static_cast<Xapian::docid>(*p) != 0) out->push_back({shard, static_cast<Xapian::docid>(*p)});
+    const Loaded& loaded = loaded_[shard];
+    for (const uint64_t p : range_of(loaded.postings(band), value)) {
+      const auto did = static_cast<Xapian::docid>(p);
+      if (!loaded.taken_out(did)) out->push_back({shard, did});
     }
   }
   const Table& table = added_[band];
@@ -258,7 +223,8 @@ void BandIndex::clear() {
 size_t BandIndex::bytes() const {
   size_t total = 0;
   for (const Loaded& loaded : loaded_) {
-    for (const auto& postings : loaded.postings) total += postings.capacity() * sizeof(uint64_t);
+    for (const auto& postings : loaded.owned) total += postings.capacity() * sizeof(uint64_t);
+    total += loaded.gone.capacity() / 8;
   }
   for (const Table& table : added_) total += table.slots.size() * sizeof(Slot);
   return total;
@@ -323,7 +289,7 @@ Status StoryGrouper::prepare(const std::vector<Change>& changes, size_t begin, s
   return guarded([&] {
     // Before this range is written: the bands read are then those of the articles it replaces.
     for (size_t s = 0; s < shards_.size(); ++s) {
-      if (!bands_->covers(s)) bands_->load(s, *shards_[s].db, parallel);
+      if (!bands_->covers(s)) bands_->load(s, *shards_[s].db, parallel, shards_[s].file);
     }
     note(changes, begin, end);
   });
@@ -498,6 +464,8 @@ bool StoryGrouper::weigh(size_t shard, Xapian::docid did, const Fingerprint& fp,
   keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
   const auto shard_of_key = [](uint64_t key) { return static_cast<size_t>(key >> 32); };
   const auto did_of_key = [](uint64_t key) { return static_cast<Xapian::docid>(key); };
+  // A candidate that its shard's fingerprint file rules out needs no reading, nor a place in the cache.
+  std::erase_if(keys, [&](uint64_t key) { return bands_->rules_out(shard_of_key(key), did_of_key(key), fp); });
   // The resemblance that same_story() weighs is the one assign() ranks by: computed once.
   const auto consider = [&](uint64_t key, const PrintCache::Entry& other) {
     Resemblance r;

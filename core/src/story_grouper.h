@@ -11,6 +11,7 @@
 #include <map>
 #include <memory>
 #include <set>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -21,31 +22,26 @@
 #include "sondhan/core/article.h"
 #include "sondhan/core/fingerprint.h"
 #include "sondhan/core/status.h"
+#include "fingerprint_file.h"
 #include "hash_table64.h"
-#include "huge_pages.h"
 
 namespace sondhan::core {
-
-/// Calls fn(0) ... fn(n - 1), on several threads at once if it can.
-using ParallelFor = std::function<Status(size_t n, const std::function<void(size_t)>& fn)>;
 
 /// Where each band (fingerprint.h's band_value) of every article in the writer's shards is:
 /// what finds the candidate copies of a new article. Kept in memory, not in the shards: written
 /// as 16 terms an article, almost all of them an article's own, the bands were a fifth of the
 /// indexing time and 16 B-tree keys an article. A shard with articles in it when first seen is
-/// read once from its fingerprint values (kFingerprintSlot: 0.1 to 0.5 s a million articles)
-/// into a sorted array a band, 8 bytes a posting; what the writer adds after is kept in a hash
-/// table a band, about 17 bytes a posting. Exact: the writer takes out what it replaces or
-/// deletes, so a posting always names an article with that band.
+/// read once from its fingerprint values (kFingerprintSlot: 0.5 s a million articles) into a
+/// sorted array a band, 8 bytes a posting, or mapped from its fingerprint file when it has one
+/// (fingerprint_file.h); what the writer adds after is kept in a hash table a band, about 17
+/// bytes a posting. Exact: the writer takes out what it replaces or deletes, so a posting always
+/// names an article with that band.
 class BandIndex {
  public:
   struct Posting {
     size_t shard;
     Xapian::docid did;
   };
-  /// A band of a shard read by load(): value << 32 | docid, in order.
-  using SortedBand = std::vector<uint64_t, HugePageAllocator<uint64_t>>;
-
   /// A band value shared by more articles than this is boilerplate common to unrelated articles
   /// (a stock closing line long enough to fill two buckets): it finds no copies worth checking,
   /// and find() gives none.
@@ -53,10 +49,15 @@ class BandIndex {
 
   /// Whether shard number `shard` has been read (or added to from empty).
   bool covers(size_t shard) const { return shard < loaded_.size() && loaded_[shard].covered; }
-  /// Reads the bands of every article in `db`, shard number `shard`, from its fingerprint values
-  /// (sorting the bands on the threads of `parallel` when given). Throws Xapian::Error,
-  /// std::bad_alloc.
-  void load(size_t shard, const Xapian::Database& db, const ParallelFor& parallel = {});
+  /// Reads the bands of every article in `db`, shard number `shard`: from `file` when given (the
+  /// shard's FingerprintFile::open()), else from its fingerprint values (sorting the bands on
+  /// the threads of `parallel` when given). Throws Xapian::Error, std::bad_alloc.
+  void load(size_t shard, const Xapian::Database& db, const ParallelFor& parallel = {},
+            std::shared_ptr<const FingerprintFile> file = nullptr);
+  /// True when the file load() mapped for shard number `shard` tells that the article at docid
+  /// `did` is not in the same story as one with fingerprint `fp` (FingerprintFile::may_share_story),
+  /// so that its own fingerprint need not be read; false when there is no file, or it may be.
+  bool rules_out(size_t shard, Xapian::docid did, const Fingerprint& fp) const;
   /// Notes the bands of `fp` at docid `did` of shard number `shard`. Throws std::bad_alloc.
   void add(size_t shard, Xapian::docid did, const Fingerprint& fp);
   /// add() in parts that may run at once: cover() the shard, then add_band() for each band on
@@ -73,11 +74,15 @@ class BandIndex {
   size_t bytes() const;
 
  private:
-  // A shard's articles as read by load(): per band, value << 32 | docid in order; a posting
-  // taken out keeps its value with docid 0.
+  // A shard's articles as load() found them: per band, value << 32 | docid in order, read into
+  // `owned` or mapped from `file`. A docid taken out since is marked in `gone`.
   struct Loaded {
     bool covered = false;
-    std::array<SortedBand, kBands> postings;
+    std::array<SortedBand, kBands> owned;
+    std::shared_ptr<const FingerprintFile> file;
+    std::vector<bool> gone;  // by docid, up to the largest in the postings
+    std::span<const uint64_t> postings(size_t band) const { return file ? file->band(band) : owned[band]; }
+    bool taken_out(Xapian::docid did) const { return did < gone.size() && gone[did]; }
   };
   // Added postings of one band: open addressing by value, linear probing. A slot is empty when
   // its did is 0; one taken out keeps its place (probes go on past it) with shard kGone. A
@@ -95,8 +100,7 @@ class BandIndex {
   static void grow(Table& table);
   static size_t home(const Table& table, uint32_t value);
   // Where `value`'s postings are in one of a loaded shard's sorted bands.
-  template <typename Postings>
-  static auto range_of(Postings& postings, uint32_t value);
+  static std::span<const uint64_t> range_of(std::span<const uint64_t> postings, uint32_t value);
   // Calls `visit(slot)` for each slot of `table` holding `value`, until it returns false.
   template <typename Visit>
   static void probe(const Table& table, uint32_t value, Visit&& visit);
@@ -247,6 +251,7 @@ class StoryGrouper {
   struct Shard {
     Xapian::WritableDatabase* db = nullptr;
     bool fresh = false;  // found empty by the writer: `fresh_terms` knows every id term it holds
+    std::shared_ptr<const FingerprintFile> file;  // its fingerprint file, if it has one
   };
 
   /// `shards`: every shard the writer has open, numbered as the last time `prints` was used.

@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <filesystem>
 #include <functional>
 #include <map>
 #include <set>
@@ -27,6 +28,7 @@
 
 using namespace sondhan::core;
 using sondhan::testing::TempDir;
+namespace fs = std::filesystem;
 
 namespace {
 
@@ -77,7 +79,7 @@ struct Db {
   }
   // As sondhan-index writes a new database: in segments, `batch` changes at a time. Returns the
   // writer's shard count.
-  size_t apply_bulk(const std::vector<Change>& input, size_t batch) {
+  size_t apply_bulk(const std::vector<Change>& input, size_t batch, bool finish = false) {
     WriterOptions options;
     options.bulk = true;
     auto writer = IndexWriter::open(config.db_path, config, options);
@@ -89,7 +91,7 @@ struct Db {
       REQUIRE(writer.value()->apply(changes, &counts).is_ok());
     }
     const size_t shards = writer.value()->shard_count();
-    REQUIRE(writer.value()->commit().is_ok());
+    REQUIRE((finish ? writer.value()->finish() : writer.value()->commit()).is_ok());
     return shards;
   }
   std::set<std::string> story(const std::string& id) {
@@ -811,4 +813,182 @@ TEST_CASE("stories: updates written into small shards, merged by tiers, group as
   CHECK(most == kShardsPerTier - 1);
   CHECK(layout::read_stub(small.config.db_path).size() < kShardsPerTier);
   CHECK(small.story("a") == std::set<std::string>{"a", "d", "f", "g"});
+}
+
+TEST_CASE("fingerprint file: a shard's bands and sketches, for that shard as it was only", "[core][stories]") {
+  sondhan::analyzers::Analyzer analyzer;
+  const Fingerprint story = fingerprint_of(analyzer.terms(kStory));
+  const std::vector<Fingerprint> copies = {fingerprint_of(analyzer.terms(kUpdated)),
+                                           fingerprint_of(analyzer.terms(kCut))};
+  TempDir dir;
+  const std::string path = (dir.path() / "shard").string();
+  Xapian::WritableDatabase db(path, Xapian::DB_CREATE);
+  std::vector<Fingerprint> prints;  // by docid - 1
+  uint64_t state = 5;
+  for (int i = 0; i < 3000; ++i) prints.push_back(random_print(state));
+  prints.push_back(story);
+  for (const Fingerprint& copy : copies) prints.push_back(copy);
+  prints.push_back(fingerprint_of(analyzer.terms(words(5, 6))));  // a short notice: no bands
+  for (size_t i = 0; i < prints.size(); ++i) {
+    Xapian::Document doc;
+    if (const std::string value = encode_fingerprint(prints[i], "a" + std::to_string(i)); !value.empty()) {
+      doc.add_value(kFingerprintSlot, value);
+    }
+    db.add_document(doc);
+  }
+  db.add_document(Xapian::Document());  // no fingerprint value at all
+  db.commit();
+  REQUIRE(FingerprintFile::write(path, db).is_ok());
+  auto file = FingerprintFile::open(path, db);
+  REQUIRE(file != nullptr);
+  CHECK(file->deleted().empty());
+
+  // The bands are those read from the values.
+  const auto read = read_bands(db);
+  for (size_t band = 0; band < kBands; ++band) {
+    INFO(band);
+    CHECK(std::vector<uint64_t>(file->band(band).begin(), file->band(band).end()) ==
+          std::vector<uint64_t>(read[band].begin(), read[band].end()));
+  }
+  CHECK(file->band(0).size() == 3003);
+
+  // A sketch never rules out an article in the same story, and rules out nearly all others.
+  size_t ruled_out = 0, same = 0;
+  for (const Fingerprint& query : {story, copies[0], copies[1], prints[7]}) {
+    for (size_t i = 0; i < prints.size(); ++i) {
+      const auto did = static_cast<Xapian::docid>(i + 1);
+      if (same_story(query, prints[i])) {
+        ++same;
+        CHECK(file->may_share_story(did, query));
+      } else {
+        ruled_out += !file->may_share_story(did, query);
+      }
+    }
+  }
+  CHECK(same == 3 * 3 + 1);
+  CHECK(ruled_out > 4 * (prints.size() - 3) * 95 / 100);
+  CHECK_FALSE(file->may_share_story(static_cast<Xapian::docid>(prints.size()), story));  // the notice
+  CHECK_FALSE(file->may_share_story(static_cast<Xapian::docid>(prints.size() + 1), story));
+  CHECK_FALSE(file->may_share_story(static_cast<Xapian::docid>(prints.size() + 50), story));
+
+  // Articles deleted since are named; one added since, or another database, and it is not read.
+  db.delete_document(3001);
+  db.delete_document(17);
+  db.commit();
+  file = FingerprintFile::open(path, db);
+  REQUIRE(file != nullptr);
+  CHECK(file->deleted() == std::vector<Xapian::docid>{17, 3001});
+  const std::string other_path = (dir.path() / "other").string();
+  fs::copy(path, other_path);
+  {
+    Xapian::WritableDatabase other(other_path, Xapian::DB_CREATE_OR_OVERWRITE);
+    for (size_t i = 0; i < prints.size() + 1; ++i) other.add_document(Xapian::Document());
+    other.commit();
+    CHECK(FingerprintFile::open(other_path, other) == nullptr);  // the same last docid, another UUID
+  }
+  db.add_document(Xapian::Document());
+  db.commit();
+  CHECK(FingerprintFile::open(path, db) == nullptr);
+  // A file cut short is not read either.
+  REQUIRE(FingerprintFile::write(path, db).is_ok());
+  CHECK(FingerprintFile::open(path, db) != nullptr);
+  const auto file_path = dir.path() / "shard" / FingerprintFile::kName;
+  fs::resize_file(file_path, fs::file_size(file_path) - 1);
+  CHECK(FingerprintFile::open(path, db) == nullptr);
+  CHECK(FingerprintFile::remove(path));
+  CHECK_FALSE(fs::exists(file_path));
+  CHECK(FingerprintFile::open(path, db) == nullptr);
+}
+
+TEST_CASE("band index: a shard's bands mapped from its file find what the values give, and rule out",
+          "[core][stories]") {
+  sondhan::analyzers::Analyzer analyzer;
+  const Fingerprint story = fingerprint_of(analyzer.terms(kStory));
+  const Fingerprint copy = fingerprint_of(analyzer.terms(kUpdated));
+  const Fingerprint other = fingerprint_of(analyzer.terms(kOther));
+  TempDir dir;
+  const std::string path = (dir.path() / "shard").string();
+  Xapian::WritableDatabase db(path, Xapian::DB_CREATE);
+  uint64_t state = 9;
+  for (int i = 0; i < 2000; ++i) {
+    Xapian::Document doc;
+    doc.add_value(kFingerprintSlot, encode_fingerprint(i == 500 ? story : random_print(state), "r" + std::to_string(i)));
+    db.add_document(doc);
+  }
+  db.delete_document(900);  // deleted before the file: no postings
+  db.commit();
+  REQUIRE(FingerprintFile::write(path, db).is_ok());
+  db.delete_document(1200);  // deleted after it
+  db.commit();
+  BandIndex from_values, from_file;
+  from_values.load(0, db);
+  from_file.load(0, db, {}, FingerprintFile::open(path, db));
+  uint64_t probe_state = 9;
+  for (int i = 0; i < 2000; ++i) {
+    const Fingerprint fp = i == 500 ? story : random_print(probe_state);
+    for (size_t band = 0; band < kBands; band += 5) {
+      INFO(i << " " << band);
+      CHECK(postings(from_file, band, fp) == postings(from_values, band, fp));
+    }
+  }
+  CHECK(postings(from_file, 3, story) == Postings{{0, 501}});
+  // The file rules out what is not a copy; without one nothing is ruled out.
+  CHECK_FALSE(from_file.rules_out(0, 501, copy));
+  CHECK(from_file.rules_out(0, 501, other));
+  CHECK_FALSE(from_values.rules_out(0, 501, other));
+  CHECK(postings(from_values, 3, story) == Postings{{0, 501}});
+  // Taken out by the writer, as from read bands.
+  from_file.remove(0, 501, story);
+  CHECK(postings(from_file, 3, story).empty());
+  CHECK(from_file.bytes() < from_values.bytes() / 10);
+}
+
+TEST_CASE("stories: updates group the same with the large shard's fingerprint file as without it",
+          "[core][stories]") {
+  // A bulk build merged into one shard that updates never write into, which gets the file.
+  Db with_file(2), without(2);
+  for (Db* db : {&with_file, &without}) {
+    db->config.index.segment_articles = 10;
+    REQUIRE(db->apply_bulk(copies_of_stories("s", 10, 3), 7, /*finish=*/true) > 2);
+  }
+  const auto names = layout::read_stub(with_file.config.db_path);
+  REQUIRE(names.size() == 1);
+  const auto file_of = [&](const Db& db) {
+    return fs::path(db.config.db_path) / layout::read_stub(db.config.db_path).front() / FingerprintFile::kName;
+  };
+  REQUIRE(fs::exists(file_of(with_file)));
+  fs::remove(file_of(without));
+  // Copies of stories whose first articles are in the large shard, a deletion there, a story
+  // taken apart, an article rewritten: the same stories with the file and without.
+  const std::vector<std::vector<Change>> batches = {
+      {upsert("n0", words(10, 80)), upsert("n1", words(11, 70)), upsert("n2", words(60, 80))},
+      {deletion("s2-0"), upsert("n3", words(12, 80) + " " + words(61, 3))},
+      {upsert("s3-1", words(62, 80)), upsert("n4", words(13, 80)), deletion("s4-1")},
+      {upsert("n5", words(14, 80)), upsert("n6", words(62, 80))},
+  };
+  for (const auto& batch : batches) {
+    with_file.apply(batch);
+    without.apply(batch);
+  }
+  for (const std::string id : {"n0", "n1", "n2", "n3", "n4", "n5", "n6", "s2-1", "s3-0", "s3-1", "s4-0", "s5-2"}) {
+    INFO(id);
+    CHECK(with_file.story(id) == without.story(id));
+  }
+  CHECK(with_file.story("n0") == std::set<std::string>{"s0-0", "s0-1", "s0-2", "n0"});
+  CHECK(with_file.story("n6") == std::set<std::string>{"s3-1", "n6"});
+  CHECK(fs::exists(file_of(with_file)));  // the large shard was never written into
+
+  // A larger index.segment_articles makes the large shard, the newest, the one updates write
+  // into: its file goes, as it would not know what is written there now (an article rewritten
+  // in place, whose new bands a later copy must find).
+  Db target(2);
+  target.config.index.segment_articles = 10;
+  target.apply_bulk(copies_of_stories("s", 10, 3), 7, /*finish=*/true);
+  REQUIRE(fs::exists(file_of(target)));
+  target.config.index.segment_articles = 1000;
+  target.apply({upsert("s5-0", words(63, 80))});
+  CHECK_FALSE(fs::exists(file_of(target)));
+  target.config.index.segment_articles = 10;
+  target.apply({upsert("n7", words(63, 80))});
+  CHECK(target.story("n7") == std::set<std::string>{"s5-0", "n7"});
 }

@@ -59,6 +59,10 @@ struct Resemblance {
 
 /// Estimated from the signatures and the shingle counts.
 Resemblance resemblance(const Fingerprint& a, const Fingerprint& b);
+/// The same, from how many of the kMinHashes buckets are equal. It grows with `equal_buckets`:
+/// a count that can only be too high (buckets compared on part of their bits) gives a
+/// resemblance that can only be too high.
+Resemblance resemblance(size_t equal_buckets, uint32_t shingles_a, uint32_t shingles_b);
 
 /// Whether two articles are copies of one story (kSameStoryContainment). Ignored fingerprints
 /// are never the same story as anything. `r`, when given, gets the resemblance it weighed.
