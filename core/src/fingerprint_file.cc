@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "sondhan/core/schema.h"
+#include "index_layout.h"
 
 namespace sondhan::core {
 namespace {
@@ -26,6 +27,7 @@ struct Header {
   uint32_t bands;
   uint32_t last_docid;
   uint64_t documents;     // the shard's article count when written
+  uint64_t replaced;      // its count of commits that replaced articles in place (kReplacedKey)
   uint64_t postings;      // per band
   uint64_t sketch_bytes;  // kSketchBytes
   char uuid[40];          // the shard's, NUL-padded
@@ -39,6 +41,10 @@ size_t file_size(const Header& h) {
 
 void put_u32(unsigned char* at, uint32_t v) {
   for (int i = 0; i < 4; ++i) at[i] = static_cast<unsigned char>(v >> (8 * i));
+}
+
+uint64_t replaced_count(const Xapian::Database& db) {
+  return std::strtoull(db.get_metadata(kReplacedKey).c_str(), nullptr, 10);
 }
 
 uint32_t get_u32(const unsigned char* at) {
@@ -126,6 +132,7 @@ Status FingerprintFile::write(const std::string& dir, const Xapian::Database& db
   h.bands = kBands;
   h.last_docid = last;
   h.documents = db.get_doccount();
+  h.replaced = replaced_count(db);
   h.postings = bands[0].size();
   h.sketch_bytes = kSketchBytes;
   const std::string uuid = db.get_uuid();
@@ -169,9 +176,11 @@ std::shared_ptr<const FingerprintFile> FingerprintFile::open(const std::string& 
   Header h;
   std::memcpy(&h, map, sizeof h);
   const std::string uuid = db.get_uuid();
+  // Another database, an article added (a new last docid) or replaced in place (a new count)
+  // since, or not whole: not this shard's file.
   if (h.magic != kMagic || h.bands != kBands || h.sketch_bytes != kSketchBytes || h.last_docid != db.get_lastdocid() ||
-      std::string_view(h.uuid, strnlen(h.uuid, sizeof h.uuid)) != uuid || h.postings > file->size_ ||
-      file_size(h) != file->size_) {
+      h.replaced != replaced_count(db) || std::string_view(h.uuid, strnlen(h.uuid, sizeof h.uuid)) != uuid ||
+      h.postings > file->size_ || file_size(h) != file->size_) {
     return nullptr;
   }
   const auto* words = reinterpret_cast<const uint64_t*>(static_cast<const char*>(map) + sizeof h);
@@ -179,27 +188,33 @@ std::shared_ptr<const FingerprintFile> FingerprintFile::open(const std::string& 
   file->sketches_ = reinterpret_cast<const unsigned char*>(words + kBands * h.postings);
   file->last_docid_ = h.last_docid;
 
-  if (db.get_doccount() != h.documents) {
-    // Articles deleted since: those with a fingerprint here that the shard no longer has.
-    Xapian::docid next = 1;
-    const auto note_gone_before = [&](Xapian::docid end) {
-      for (; next < end; ++next) {
-        if (file->sketch(next) != nullptr) file->deleted_.push_back(next);
-      }
-    };
-    for (Xapian::PostingIterator p = db.postlist_begin(""); p != db.postlist_end(""); ++p) {
-      note_gone_before(*p);
-      next = *p + 1;
-    }
-    note_gone_before(h.last_docid + 1);
-  }
+  file->documents_ = h.documents;
   return file;
 }
 
+std::vector<Xapian::docid> FingerprintFile::deleted_in(const Xapian::Database& db) const {
+  std::vector<Xapian::docid> deleted;
+  if (db.get_doccount() == documents_) return deleted;  // articles are only added past last_docid_
+  Xapian::docid next = 1;
+  const auto note_gone_before = [&](Xapian::docid end) {
+    for (; next < end && next <= last_docid_; ++next) {
+      if (sketch(next) != nullptr) deleted.push_back(next);
+    }
+  };
+  for (Xapian::PostingIterator p = db.postlist_begin(""); p != db.postlist_end(""); ++p) {
+    note_gone_before(*p);
+    next = *p + 1;
+  }
+  note_gone_before(last_docid_ + 1);
+  return deleted;
+}
+
 bool FingerprintFile::remove(const std::string& dir) {
+  const std::string path = dir + "/" + kName;
   std::error_code ec;
-  fs::remove(dir + "/" + kName, ec);
-  return !fs::exists(dir + "/" + kName, ec);
+  fs::remove(path + ".new", ec);  // a killed write's
+  fs::remove(path, ec);
+  return !fs::exists(path, ec);
 }
 
 FingerprintFile::~FingerprintFile() {
@@ -213,6 +228,7 @@ const unsigned char* FingerprintFile::sketch(Xapian::docid did) const {
 }
 
 bool FingerprintFile::may_share_story(Xapian::docid did, const Fingerprint& fp) const {
+  if (did > last_docid_) return true;  // not the file's to say (the writer keeps it from happening)
   const unsigned char* at = sketch(did);
   if (at == nullptr || fp.ignored()) return false;
   size_t equal = 0;

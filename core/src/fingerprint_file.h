@@ -7,11 +7,11 @@
 // rule out most candidates without a read (2,500 of those 75,000 were left to read).
 //
 // Written by the writer for a shard its merge makes (IndexWriter: one that updates never write
-// into again), and only ever read for the same shard as it was then: the same UUID and the same
-// last docid, so that no article was added since. Articles deleted since are found at open (the
-// shard holds fewer than the file counted) and left out by the reader (BandIndex). A writer that
-// would add to the shard removes the file first. A million articles: 196 MB (bands 128 MB,
-// sketches 68 MB).
+// into again), and only ever read for the same shard as it was then: the same UUID, the same last
+// docid (no article added since) and the same count of commits that replaced articles in place
+// (kReplacedKey). Articles deleted since are left out by the reader (BandIndex, deleted_in()). A
+// writer does not read the file of a shard it writes into, and removes it before it makes a shard
+// a target. A million articles: 196 MB (bands 128 MB, sketches 68 MB).
 #pragma once
 
 #include <array>
@@ -56,10 +56,10 @@ class FingerprintFile {
   /// is), in place of any. Throws Xapian::Error, std::bad_alloc; kInternal if it cannot be written.
   static Status write(const std::string& dir, const Xapian::Database& db, const ParallelFor& parallel = {});
   /// The file of the shard at `dir`, open as `db`, if it has one that describes it: null if it
-  /// has none, or one for another database or from before an article was added, or not whole.
-  /// Throws Xapian::Error.
+  /// has none, or one for another database, from before an article was added or replaced in
+  /// place, or not whole. Throws Xapian::Error.
   static std::shared_ptr<const FingerprintFile> open(const std::string& dir, const Xapian::Database& db);
-  /// Removes the shard's file, if any: true unless it is still there.
+  /// Removes the shard's file, if any (and what a killed write left): true unless it is still there.
   static bool remove(const std::string& dir);
 
   FingerprintFile(const FingerprintFile&) = delete;
@@ -70,11 +70,14 @@ class FingerprintFile {
   std::span<const uint64_t> band(size_t band) const { return bands_[band]; }
   /// False when the article at docid `did` (as the file has it) is certainly not in the same
   /// story as one with fingerprint `fp` (same_story); true when it may be, which only its whole
-  /// fingerprint can tell. A sketch keeps 4 bits of each bucket: buckets equal in those may
-  /// differ in the others, so it can count too many equal ones, never too few.
+  /// fingerprint can tell, or when `did` is past the file's. A sketch keeps 4 bits of each
+  /// bucket: buckets equal in those may differ in the others, so it can count too many equal
+  /// ones, never too few.
   bool may_share_story(Xapian::docid did, const Fingerprint& fp) const;
-  /// The docids the file has a fingerprint for whose articles the shard no longer holds, in order.
-  const std::vector<Xapian::docid>& deleted() const { return deleted_; }
+  /// The docids the file has a fingerprint for whose articles `db` (the shard now) no longer
+  /// holds, in order: none without a look when it holds as many articles as the file counted.
+  /// Throws Xapian::Error.
+  std::vector<Xapian::docid> deleted_in(const Xapian::Database& db) const;
 
   /// An article's sketch: its shingle count (0: no fingerprint, or one too short to group), then
   /// the low 4 bits of each bucket, two to a byte.
@@ -89,7 +92,7 @@ class FingerprintFile {
   std::array<std::span<const uint64_t>, kBands> bands_;
   const unsigned char* sketches_ = nullptr;  // by docid, 0 to the last
   Xapian::docid last_docid_ = 0;
-  std::vector<Xapian::docid> deleted_;
+  uint64_t documents_ = 0;  // the shard's article count when written
 };
 
 }  // namespace sondhan::core

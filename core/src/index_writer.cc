@@ -291,7 +291,11 @@ std::unique_ptr<IndexWriter> IndexWriter::start(std::unique_ptr<Impl> impl) {
     }
   }
   if (stories_enabled()) {
-    for (Impl::Shard& shard : impl->shards) shard.prints_file = FingerprintFile::open(impl->shard_path(shard), shard.db);
+    // Not for a shard this writer writes into: its file would not know what it writes there.
+    for (size_t i = 0; i < impl->shards.size(); ++i) {
+      if (std::find(impl->targets.begin(), impl->targets.end(), i) != impl->targets.end()) continue;
+      impl->shards[i].prints_file = FingerprintFile::open(impl->shard_path(impl->shards[i]), impl->shards[i].db);
+    }
   }
   return std::unique_ptr<IndexWriter>(new IndexWriter(std::move(impl)));
 }

@@ -103,7 +103,9 @@ void BandIndex::load(size_t shard, const Xapian::Database& db, const ParallelFor
   }
   loaded.gone.resize(size_t{db.get_lastdocid()} + 1);
   if (file) {
-    for (const Xapian::docid did : file->deleted()) loaded.gone[did] = true;
+    for (const Xapian::docid did : file->deleted_in(db)) {
+      if (did < loaded.gone.size()) loaded.gone[did] = true;
+    }
     loaded.file = std::move(file);
   } else {
     loaded.owned = read_bands(db, parallel);
@@ -203,7 +205,7 @@ void BandIndex::find(size_t band, uint32_t value, std::vector<Posting>* out) con
     const Loaded& loaded = loaded_[shard];
     for (const uint64_t p : range_of(loaded.postings(band), value)) {
       const auto did = static_cast<Xapian::docid>(p);
-      if (!loaded.taken_out(did)) out->push_back({shard, did});
+      if (loaded.holds(did)) out->push_back({shard, did});
     }
   }
   const Table& table = added_[band];

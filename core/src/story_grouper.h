@@ -80,9 +80,10 @@ class BandIndex {
     bool covered = false;
     std::array<SortedBand, kBands> owned;
     std::shared_ptr<const FingerprintFile> file;
-    std::vector<bool> gone;  // by docid, up to the largest in the postings
+    std::vector<bool> gone;  // by docid, to the shard's last when loaded
     std::span<const uint64_t> postings(size_t band) const { return file ? file->band(band) : owned[band]; }
-    bool taken_out(Xapian::docid did) const { return did < gone.size() && gone[did]; }
+    // A posting's docid names an article of the shard (a damaged file's may not).
+    bool holds(Xapian::docid did) const { return did != 0 && did < gone.size() && !gone[did]; }
   };
   // Added postings of one band: open addressing by value, linear probing. A slot is empty when
   // its did is 0; one taken out keeps its place (probes go on past it) with shard kGone. A

@@ -841,7 +841,7 @@ TEST_CASE("fingerprint file: a shard's bands and sketches, for that shard as it 
   REQUIRE(FingerprintFile::write(path, db).is_ok());
   auto file = FingerprintFile::open(path, db);
   REQUIRE(file != nullptr);
-  CHECK(file->deleted().empty());
+  CHECK(file->deleted_in(db).empty());
 
   // The bands are those read from the values.
   const auto read = read_bands(db);
@@ -869,17 +869,26 @@ TEST_CASE("fingerprint file: a shard's bands and sketches, for that shard as it 
   CHECK(ruled_out > 4 * (prints.size() - 3) * 95 / 100);
   CHECK_FALSE(file->may_share_story(static_cast<Xapian::docid>(prints.size()), story));  // the notice
   CHECK_FALSE(file->may_share_story(static_cast<Xapian::docid>(prints.size() + 1), story));
-  CHECK_FALSE(file->may_share_story(static_cast<Xapian::docid>(prints.size() + 50), story));
+  CHECK(file->may_share_story(static_cast<Xapian::docid>(prints.size() + 50), story));  // not its to say
 
   // Articles deleted since are named; one added since, or another database, and it is not read.
   db.delete_document(3001);
   db.delete_document(17);
   db.commit();
+  CHECK(file->deleted_in(db) == std::vector<Xapian::docid>{17, 3001});
   file = FingerprintFile::open(path, db);
   REQUIRE(file != nullptr);
-  CHECK(file->deleted() == std::vector<Xapian::docid>{17, 3001});
+  CHECK(file->deleted_in(db) == std::vector<Xapian::docid>{17, 3001});
+  // An article replaced in place since (the writer counts such commits): not read.
+  db.set_metadata("sondhan.replaced", "1");
+  db.commit();
+  CHECK(FingerprintFile::open(path, db) == nullptr);
+  db.set_metadata("sondhan.replaced", "");
+  db.commit();
+  REQUIRE(FingerprintFile::open(path, db) != nullptr);
   const std::string other_path = (dir.path() / "other").string();
   fs::copy(path, other_path);
+  REQUIRE(fs::exists(dir.path() / "other" / FingerprintFile::kName));
   {
     Xapian::WritableDatabase other(other_path, Xapian::DB_CREATE_OR_OVERWRITE);
     for (size_t i = 0; i < prints.size() + 1; ++i) other.add_document(Xapian::Document());
@@ -956,7 +965,11 @@ TEST_CASE("stories: updates group the same with the large shard's fingerprint fi
   const auto file_of = [&](const Db& db) {
     return fs::path(db.config.db_path) / layout::read_stub(db.config.db_path).front() / FingerprintFile::kName;
   };
-  REQUIRE(fs::exists(file_of(with_file)));
+  const auto readable = [&](const Db& db) {
+    const std::string shard = db.config.db_path + "/" + layout::read_stub(db.config.db_path).front();
+    return FingerprintFile::open(shard, Xapian::Database(shard)) != nullptr;
+  };
+  REQUIRE(readable(with_file));
   fs::remove(file_of(without));
   // Copies of stories whose first articles are in the large shard, a deletion there, a story
   // taken apart, an article rewritten: the same stories with the file and without.
@@ -969,6 +982,7 @@ TEST_CASE("stories: updates group the same with the large shard's fingerprint fi
   for (const auto& batch : batches) {
     with_file.apply(batch);
     without.apply(batch);
+    CHECK(readable(with_file));  // deletions and story keys there leave it readable
   }
   for (const std::string id : {"n0", "n1", "n2", "n3", "n4", "n5", "n6", "s2-1", "s3-0", "s3-1", "s4-0", "s5-2"}) {
     INFO(id);
@@ -991,4 +1005,79 @@ TEST_CASE("stories: updates group the same with the large shard's fingerprint fi
   target.config.index.segment_articles = 10;
   target.apply({upsert("n7", words(63, 80))});
   CHECK(target.story("n7") == std::set<std::string>{"s5-0", "n7"});
+}
+
+TEST_CASE("fingerprint file: a sketch whose low bits differ where the buckets do decides as same_story",
+          "[core][stories]") {
+  // Buckets that differ in their low 4 bits too: the sketch counts exactly the equal buckets, so
+  // it must rule out exactly what same_story rejects, on either side of the threshold.
+  // 8 and 10 shingles with 64 equal buckets: containment exactly the threshold.
+  const std::vector<uint32_t> sizes = {kMinShingles - 1, kMinShingles, 10, 20, 100, 1000, 5000};
+  uint64_t state = 3;
+  const Fingerprint base = random_print(state);
+  TempDir dir;
+  const std::string path = (dir.path() / "shard").string();
+  Xapian::WritableDatabase db(path, Xapian::DB_CREATE);
+  std::vector<Fingerprint> prints;
+  for (size_t equal = 0; equal <= kMinHashes; ++equal) {
+    for (const uint32_t shingles : sizes) {
+      Fingerprint fp = base;
+      fp.shingles = shingles;
+      for (size_t i = equal; i < kMinHashes; ++i) fp.mins[i] = static_cast<uint16_t>(base.mins[i] ^ 0x1);
+      prints.push_back(fp);
+      Xapian::Document doc;
+      if (const std::string value = encode_fingerprint(fp, "p"); !value.empty()) doc.add_value(kFingerprintSlot, value);
+      db.add_document(doc);
+    }
+  }
+  db.commit();
+  REQUIRE(FingerprintFile::write(path, db).is_ok());
+  const auto file = FingerprintFile::open(path, db);
+  REQUIRE(file != nullptr);
+  size_t same = 0;
+  for (const uint32_t shingles : sizes) {
+    Fingerprint query = base;
+    query.shingles = shingles;
+    for (size_t i = 0; i < prints.size(); ++i) {
+      INFO("doc " << i << ", query shingles " << shingles);
+      const bool expected = same_story(query, prints[i]);
+      same += expected;
+      CHECK(file->may_share_story(static_cast<Xapian::docid>(i + 1), query) == expected);
+    }
+  }
+  CHECK(same > 0);
+  CHECK(same < prints.size() * sizes.size() * 3 / 4);
+}
+
+TEST_CASE("stories: a writer does not read the fingerprint file of a shard it writes into, a plain database's included",
+          "[core][stories]") {
+  Db bulk(2);
+  bulk.config.index.segment_articles = 10;
+  bulk.apply_bulk(copies_of_stories("s", 10, 3), 7, /*finish=*/true);
+  const fs::path shard = fs::path(bulk.config.db_path) / layout::read_stub(bulk.config.db_path).front();
+  REQUIRE(fs::exists(shard / FingerprintFile::kName));
+  // The merged shard copied out on its own: a plain Xapian database, which its writer writes into.
+  Config plain = bulk.config;
+  plain.db_path = (bulk.dir.path() / "plain").string();
+  fs::copy(shard, plain.db_path, fs::copy_options::recursive);
+  REQUIRE(fs::exists(fs::path(plain.db_path) / FingerprintFile::kName));
+  {
+    // One writer: an article rewritten in place, then a copy of its new text, which must find it.
+    auto writer = IndexWriter::open(plain.db_path, plain);
+    REQUIRE(writer.is_ok());
+    WriteCounts counts;
+    std::vector<Change> rewrite = {upsert("s5-0", words(63, 80))};
+    REQUIRE(writer.value()->apply(rewrite, &counts).is_ok());
+    REQUIRE(writer.value()->commit().is_ok());
+    std::vector<Change> copy = {upsert("n7", words(63, 80))};
+    REQUIRE(writer.value()->apply(copy, &counts).is_ok());
+    REQUIRE(writer.value()->commit().is_ok());
+  }
+  auto searcher = Searcher::open(plain);
+  REQUIRE(searcher.is_ok());
+  auto versions = searcher.value()->versions("n7");
+  REQUIRE(versions.is_ok());
+  std::set<std::string> ids;
+  for (const auto& v : versions.value()) ids.insert(v.id);
+  CHECK(ids == std::set<std::string>{"s5-0", "n7"});
 }
