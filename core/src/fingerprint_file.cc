@@ -187,14 +187,14 @@ std::shared_ptr<const FingerprintFile> FingerprintFile::open(const std::string& 
   for (size_t band = 0; band < kBands; ++band) file->bands_[band] = {words + band * h.postings, h.postings};
   file->sketches_ = reinterpret_cast<const unsigned char*>(words + kBands * h.postings);
   file->last_docid_ = h.last_docid;
-
   file->documents_ = h.documents;
   return file;
 }
 
 std::vector<Xapian::docid> FingerprintFile::deleted_in(const Xapian::Database& db) const {
   std::vector<Xapian::docid> deleted;
-  if (db.get_doccount() == documents_) return deleted;  // articles are only added past last_docid_
+  // As many as when written: none deleted, as none was added (open() checked the last docid).
+  if (db.get_doccount() == documents_) return deleted;
   Xapian::docid next = 1;
   const auto note_gone_before = [&](Xapian::docid end) {
     for (; next < end && next <= last_docid_; ++next) {
