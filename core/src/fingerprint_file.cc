@@ -17,8 +17,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-const Xapian::valueno kPrintSlot = static_cast<Xapian::valueno>(kFingerprintSlot);
-
 // The file: this header, then each band's postings (uint64), then the sketches by docid, from 0
 // to the last (kSketchBytes each). In the machine's byte order: the magic number tells another
 // order apart.

@@ -26,10 +26,14 @@
 #include <xapian.h>
 
 #include "sondhan/core/fingerprint.h"
+#include "sondhan/core/schema.h"
 #include "sondhan/core/status.h"
 #include "huge_pages.h"
 
 namespace sondhan::core {
+
+/// The value slot of each article's fingerprint and id (encode_fingerprint).
+inline const Xapian::valueno kPrintSlot = static_cast<Xapian::valueno>(kFingerprintSlot);
 
 /// Calls fn(0) ... fn(n - 1), on several threads at once if it can.
 using ParallelFor = std::function<Status(size_t n, const std::function<void(size_t)>& fn)>;

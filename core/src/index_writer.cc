@@ -960,7 +960,7 @@ Status IndexWriter::Impl::apply(std::vector<Change>& changes, WriteCounts* count
       range_status = write_range(changes, begin, end, counts, &placed);
       if (range_status.is_ok()) range_status = stories.settle(changes, begin, end, placed, parallel_for());
     }
-    // Keys range_status before a failure would go out with a later commit: every shard counts then.
+    // Keys written before a failure would go out with a later commit: every shard counts then.
     for (const size_t shard : stories.regrouped_shards()) shards[shard].regrouped = true;
     if (!range_status.is_ok()) {
       for (Shard& shard : shards) shard.regrouped = true;

@@ -36,12 +36,17 @@ ZSTD_DCtx* decompressor() {
   return ctx.get();
 }
 
+// Where dictionary `id` (decimal) is filed; with id "", the prefix of every dictionary's key.
+std::string dictionary_key(std::string_view id) {
+  return std::string(kRecordDictionaryKey) + "." + std::string(id);
+}
+
 }  // namespace
 
 // Digesting the dictionary for compression builds its match tables (about a millisecond); each
 // form is made once, by the first thread that needs it.
 struct RecordDictionary::Contexts {
-  explicit Contexts(const std::string& bytes) : bytes(bytes) {}
+  explicit Contexts(const std::string& dictionary) : bytes(dictionary) {}
   ~Contexts() {
     ZSTD_freeCDict(cdict);
     ZSTD_freeDDict(ddict);
@@ -89,7 +94,7 @@ std::shared_ptr<const RecordDictionary> RecordDictionary::from_bytes(std::string
 }
 
 std::string RecordDictionary::metadata_key() const {
-  return std::string(kRecordDictionaryKey) + "." + std::to_string(id_);
+  return dictionary_key(std::to_string(id_));
 }
 
 void RecordDictionary::file_in(Xapian::WritableDatabase& db) const {
@@ -111,7 +116,7 @@ std::string compress_record(std::string_view encoded, const RecordDictionary* di
 std::shared_ptr<const RecordDictionary> filed_dictionary(const Xapian::Database& db) {
   const std::string id = db.get_metadata(kRecordDictionaryKey);
   if (id.empty()) return nullptr;
-  return RecordDictionary::from_bytes(db.get_metadata(std::string(kRecordDictionaryKey) + "." + id));
+  return RecordDictionary::from_bytes(db.get_metadata(dictionary_key(id)));
 }
 
 void RecordReader::use_shards(const std::vector<Xapian::Database>* shards) {
@@ -121,7 +126,7 @@ void RecordReader::use_shards(const std::vector<Xapian::Database>* shards) {
 
 void RecordReader::load_dictionaries() {
   if (shards_ == nullptr) return;
-  const std::string prefix = std::string(kRecordDictionaryKey) + ".";
+  const std::string prefix = dictionary_key("");
   for (const Xapian::Database& shard : *shards_) {
     for (auto key = shard.metadata_keys_begin(prefix); key != shard.metadata_keys_end(prefix); ++key) {
       const std::string id_text = (*key).substr(prefix.size());

@@ -16,7 +16,6 @@ namespace sondhan::core {
 namespace {
 
 const Xapian::valueno kKeySlot = static_cast<Xapian::valueno>(kStoryKeySlot);
-const Xapian::valueno kPrintSlot = static_cast<Xapian::valueno>(kFingerprintSlot);
 
 // For docids read from a posting list or found by id: Xapian then skips its check that the
 // document exists, a look-up in the term-list table (a sixth of an update's time at a million
