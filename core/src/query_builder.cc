@@ -145,7 +145,11 @@ class QueryParserState {
     const bool blank = lx_.size() == 1;  // only the end marker
     parsed.query = !q.empty() ? q : blank ? match_all() : Xapian::Query();
     parsed.highlight = std::move(highlight_);
-    if (!parsed.query.empty()) parsed.deferred = std::move(deferred_);
+    if (!parsed.query.empty()) {
+      parsed.deferred = std::move(deferred_);
+      parsed.all_words = whole_split_.all_words;
+      parsed.other_words = whole_split_.other_words;
+    }
     if (!parsed.query.empty() && !proximity_.empty()) {
       parsed.proximity = Xapian::Query(Xapian::Query::OP_OR, proximity_.begin(), proximity_.end());
       parsed.proximity_pairs = std::move(proximity_pairs_);
@@ -181,6 +185,7 @@ class QueryParserState {
     auto deferred = depth == 0 && b_.index_.positions == "compact" ? std::make_shared<DeferredPositions>() : nullptr;
     if (Status s = parse_group(depth, &left, deferred.get()); !s.is_ok()) return s;
     if (peek().type != Tok::kOr && deferred != nullptr && !deferred->empty()) deferred_ = std::move(deferred);
+    if (peek().type != Tok::kOr && depth == 0) whole_split_ = std::move(split_);
     while (peek().type == Tok::kOr) {
       next();
       Xapian::Query right;
@@ -445,20 +450,19 @@ class QueryParserState {
     return parts;
   }
 
+  // Sets *out to the group's query and split_ to its split (ParsedQuery::all_words), if any.
   Status finish_group(Group& g, Xapian::Query* out) {
-    Xapian::Query ranked;
+    Xapian::Query any, all;  // the ranked words: any of them, and all of them
+    split_ = {};
     if (!g.soft.empty()) {
-      ranked = Xapian::Query(Xapian::Query::OP_OR, g.soft.begin(), g.soft.end());
+      any = Xapian::Query(Xapian::Query::OP_OR, g.soft.begin(), g.soft.end());
       // Short queries are mostly topical (ডেঙ্গু পরিস্থিতি): an article that has every word,
       // one of them in passing, should not outrank one about the rarer word. Longer queries
       // mostly describe one article, which has all of them, close together.
       const size_t words = g.soft.size();
       if (words >= static_cast<size_t>(b_.ranking_.all_words_min_words) &&
           b_.ranking_.all_words_boost > 0) {
-        Xapian::Query all(Xapian::Query::OP_AND, g.soft.begin(), g.soft.end());
-        ranked = Xapian::Query(Xapian::Query::OP_OR, ranked,
-                               Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, all,
-                                             b_.ranking_.all_words_boost));
+        all = Xapian::Query(Xapian::Query::OP_AND, g.soft.begin(), g.soft.end());
       }
       // Neighbouring query words found close together in the text score extra. Checking
       // positions is the dearest part of a search over long posting lists, so the pairs are kept
@@ -485,10 +489,30 @@ class QueryParserState {
         }
       }
     }
+    if (all.empty()) {
+      *out = constrained(g, any);
+      return Status::ok();
+    }
+    // An article with every word weighs what each word gives it, and the boost's share of that
+    // again (the AND weighs the sum of its parts): 1 + all_words_boost times, in the split.
+    const double boost = b_.ranking_.all_words_boost;
+    *out = constrained(g, Xapian::Query(Xapian::Query::OP_OR, any,
+                                        Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, all, boost)));
+    split_.all_words = constrained(g, Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, all, 1 + boost),
+                                   /*must_match=*/true);
+    split_.other_words = Xapian::Query(Xapian::Query::OP_AND_NOT, constrained(g, any), all);
+    return Status::ok();
+  }
+
+  // `ranked` (the group's ranked words, or empty) with the group's required words, filters and
+  // exclusions: ranking those with the required words, or, with `must_match`, required too.
+  static Xapian::Query constrained(const Group& g, const Xapian::Query& ranked, bool must_match = false) {
     Xapian::Query q;
     if (!g.required.empty()) {
       q = Xapian::Query(Xapian::Query::OP_AND, g.required.begin(), g.required.end());
-      if (!ranked.empty()) q = Xapian::Query(Xapian::Query::OP_AND_MAYBE, q, ranked);
+      if (!ranked.empty()) {
+        q = Xapian::Query(must_match ? Xapian::Query::OP_AND : Xapian::Query::OP_AND_MAYBE, q, ranked);
+      }
     } else {
       q = ranked;
     }
@@ -505,8 +529,7 @@ class QueryParserState {
       q = Xapian::Query(Xapian::Query::OP_AND_NOT, q,
                         Xapian::Query(Xapian::Query::OP_OR, g.excluded.begin(), g.excluded.end()));
     }
-    *out = q;
-    return Status::ok();
+    return q;
   }
 
   Status count_terms(size_t n) {
@@ -529,6 +552,11 @@ class QueryParserState {
   std::vector<Xapian::Query> proximity_;  // each group's scaled proximity pairs
   std::vector<ProximityPair> proximity_pairs_;  // the same pairs, with positions in a value
   std::shared_ptr<DeferredPositions> deferred_;  // the whole query's phrase checks that can wait
+  struct Split {
+    Xapian::Query all_words, other_words;
+  };
+  Split split_;        // of the group finished last
+  Split whole_split_;  // of the whole query's group, when it is one group (no top-level OR)
 };
 
 QueryBuilder::QueryBuilder(const analyzers::Analyzer& analyzer, const Config& config)

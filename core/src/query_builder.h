@@ -48,6 +48,13 @@ struct ParsedQuery {
   bool has_text = false;                        // false: no ranking words (sort by date then)
   std::shared_ptr<DeferredPositions> deferred;  // the phrase checks a ranked match can defer
                                                 //   (index.positions = "compact"); or null
+  // A query that ranks the articles with all its words first (ranking.all_words_boost) split
+  // in two: `all_words` matches those and `other_words` the rest of `query`'s matches, each
+  // document with the weight `query` gives it. The best articles with every word set a floor
+  // below which the others need not be weighed, which Xapian's bounds on `query` as a whole
+  // (each word's spellings and fallbacks adding up) cannot. Both empty when the query has no
+  // such part at its top level.
+  Xapian::Query all_words, other_words;
 
   /// The query with its proximity weight: the same matches as `query`, ranked in full.
   Xapian::Query with_proximity() const {

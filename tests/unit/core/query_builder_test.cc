@@ -1,6 +1,8 @@
 #include <catch2/catch.hpp>
 
 #include <atomic>
+#include <map>
+#include <random>
 #include <thread>
 #include <vector>
 
@@ -265,4 +267,74 @@ TEST_CASE("match-everything queries share nothing with Xapian's static MatchAll"
   }
   for (auto& t : threads) t.join();
   CHECK(wrong == 0);
+}
+
+TEST_CASE("a query that ranks all-words articles first splits into two parts that add up to it",
+          "[core][query]") {
+  // Articles holding random subsets of a query's terms, each several times: every article the
+  // query matches is matched by exactly one part, with the weight the query gives it, under
+  // BM25 with and without its length normalisation (the searcher's first match is without).
+  // Positions in Xapian's table, which these articles have (the phrase).
+  QueryBuilder b(analyzer(), Config{});
+  b.use_positions("table");
+  const VariantLookup variants = [](const std::string& key, std::vector<std::string>* stems) {
+    if (key == spelling_key("সেনা")) *stems = {"সেনা", "সৈনা"};  // a variant holding the word itself
+  };
+  for (const char* text : {"উত্তর কোরিয়া সেনা মহড়া", "উত্তর কোরিয়া সেনা মহড়া +যুদ্ধ",
+                           "উত্তর কোরিয়া সেনা মহড়া -যুদ্ধ", "উত্তর কোরিয়া সেনা মহড়া source:BBC",
+                           "উত্তর কোরিয়া সেনা মহড়া \"যুদ্ধ বিমান\""}) {
+    INFO(text);
+    auto parsed = b.parse(text, variants);
+    REQUIRE(parsed.is_ok());
+    REQUIRE_FALSE(parsed->all_words.empty());
+    REQUIRE_FALSE(parsed->other_words.empty());
+    std::vector<std::string> terms(parsed->query.get_unique_terms_begin(), parsed->query.get_unique_terms_end());
+    Xapian::WritableDatabase db(std::string(), Xapian::DB_BACKEND_INMEMORY);
+    std::minstd_rand random(7);
+    for (int i = 0; i < 400; ++i) {
+      Xapian::Document doc;
+      for (const std::string& term : terms) {
+        if (random() % 3 == 0) continue;
+        for (unsigned k = 0; k <= random() % 4; ++k) doc.add_posting(term, 1 + random() % 12);
+      }
+      doc.add_term("filler", 1 + random() % 30);
+      db.add_document(doc);
+    }
+    for (const double b_param : {0.0, 0.75}) {
+      Xapian::Enquire enquire(db);
+      enquire.set_weighting_scheme(Xapian::BM25Weight(1.2, 0, 1, b_param, 0.5));
+      auto weights = [&](const Xapian::Query& q) {
+        enquire.set_query(q);
+        std::map<Xapian::docid, double> got;
+        const Xapian::MSet m = enquire.get_mset(0, db.get_doccount());
+        for (auto it = m.begin(); it != m.end(); ++it) got[*it] = it.get_weight();
+        return got;
+      };
+      const auto whole = weights(parsed->query), all = weights(parsed->all_words), other = weights(parsed->other_words);
+      CHECK(!all.empty());
+      CHECK(!other.empty());
+      CHECK(whole.size() == all.size() + other.size());
+      for (const auto& [did, weight] : whole) {
+        INFO("document " << did);
+        const auto in_all = all.find(did), in_other = other.find(did);
+        REQUIRE((in_all != all.end()) != (in_other != other.end()));
+        CHECK((in_all != all.end() ? in_all->second : in_other->second) == Approx(weight).epsilon(1e-9));
+      }
+    }
+  }
+  // No split where the query has no all-words part at its top level: too few words, a top-level
+  // OR, the words inside parentheses, the boost off.
+  Config off;
+  off.ranking.all_words_boost = 0;
+  for (auto [text, config] : std::vector<std::pair<const char*, Config>>{
+           {"উত্তর কোরিয়া সেনা", {}},
+           {"উত্তর কোরিয়া OR সেনা মহড়া যুদ্ধ বিমান", {}},
+           {"(উত্তর কোরিয়া সেনা মহড়া) যুদ্ধ", {}},
+           {"উত্তর কোরিয়া সেনা মহড়া", off}}) {
+    INFO(text);
+    auto parsed = QueryBuilder(analyzer(), config).parse(text);
+    REQUIRE(parsed.is_ok());
+    CHECK(parsed->all_words.empty());
+    CHECK(parsed->other_words.empty());
+  }
 }

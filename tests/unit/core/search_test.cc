@@ -756,6 +756,64 @@ TEST_CASE("a page weighed from the candidates is the page every match weighed in
   CHECK(page(1, 0, 1).first.at(0).first == "long");
 }
 
+TEST_CASE("candidates found with all words first include what outweighs them without all words",
+          "[core][search]") {
+  // With a small all-words boost, an article saying three of the four words many times outweighs
+  // those with every word once: the first match finds the best all-words articles first and the
+  // others from the floor they set (Searcher's best_matches), and must not lose it.
+  sondhan::testing::TempDir dir;
+  Config config;
+  config.db_path = dir.str("db");
+  config.ranking.all_words_boost = 0.1;
+  // The page within the candidates (a deeper rerank would fetch past them and find the rest
+  // there), and the proximity weight kept out of the query.
+  config.ranking.rerank_depth = 1;
+  const std::vector<std::string> fillers = {"নদী", "পানি", "গ্রাম", "মানুষ", "বাঁধ", "ফসল", "রাস্তা", "স্কুল",
+                                            "হাসপাতাল", "বাজার", "নৌকা", "আশ্রয়"};
+  auto filler = [&](size_t i) {
+    std::string text;
+    for (size_t j = 0; j < 8; ++j) text.append(" ").append(fillers[(i * 5 + j * 7) % fillers.size()]).append(fillers[(i + j) % 7]);
+    return text;
+  };
+  std::vector<Article> articles;
+  for (size_t i = 0; i < 8; ++i) {
+    articles.push_back(article("all" + std::to_string(i), "খবর", "বন্যা ত্রাণ বিতরণ জেলা" + filler(i), "2024-06-01", "BBC"));
+  }
+  std::string three;
+  for (int i = 0; i < 8; ++i) three += " বন্যা ত্রাণ বিতরণ";
+  articles.push_back(article("three", "খবর", three, "2024-06-02", "BBC"));
+  for (size_t i = 0; i < 20; ++i) {
+    articles.push_back(article("county" + std::to_string(i), "খবর", "জেলা" + filler(i + 8), "2024-06-03", "BBC"));
+  }
+  write_articles(config, articles, /*merge=*/true);
+
+  auto page = [&](int candidates, bool collapse) {
+    Config c = config;
+    c.ranking.candidates = candidates;
+    SearchRequest r;
+    r.query = "বন্যা ত্রাণ বিতরণ জেলা";
+    r.limit = 3;
+    r.collapse = collapse;
+    const SearchResult result = search_with(c, r);
+    std::vector<std::pair<std::string, double>> got;
+    for (const Hit& h : result.hits) got.emplace_back(h.id, h.score);
+    return std::make_pair(got, result.total);
+  };
+  for (const bool collapse : {false, true}) {
+    INFO("collapse " << collapse);
+    const auto full = page(0, collapse);
+    REQUIRE(full.first.size() == 3);
+    CHECK(full.first.front().first == "three");
+    const auto from_candidates = page(3, collapse);
+    CHECK(from_candidates.second == full.second);
+    REQUIRE(from_candidates.first.size() == 3);
+    for (size_t i = 0; i < 3; ++i) {
+      CHECK(from_candidates.first[i].first == full.first[i].first);
+      CHECK(from_candidates.first[i].second == Approx(full.first[i].second));
+    }
+  }
+}
+
 TEST_CASE("number words find digits, and numbers in the thousands their written-out form",
           "[core][search]") {
   sondhan::testing::TempDir dir;
