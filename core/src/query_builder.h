@@ -50,7 +50,9 @@ struct ParsedQuery {
                                                 //   (index.positions = "compact"); or null
   // A query that ranks the articles with all its words first (ranking.all_words_boost) split
   // in two: `all_words` matches those and `other_words` the rest of `query`'s matches, each
-  // document with the weight `query` gives it. The best articles with every word set a floor
+  // document with the weight `query` gives it (up to rounding: an all-words article's weight is
+  // `1 + all_words_boost` times its words' sum, not the sum plus the boost's share). The best
+  // articles with every word set a floor
   // below which the others need not be weighed, which Xapian's bounds on `query` as a whole
   // (each word's spellings and fallbacks adding up) cannot. Both empty when the query has no
   // such part at its top level.

@@ -780,8 +780,10 @@ bool Searcher::Impl::stories_from_columns(Xapian::Enquire& cheap, const Xapian::
 // cannot, where Xapian, ranking the whole query, works its way up to a lower floor against
 // looser bounds. The heaviest topical query at a million articles (`করোনা টিকা সংগ্রহ বাংলাদেশ`,
 // eight posting lists of 4,000 to 240,000 articles): 14-18 ms for this match whole, 10-11 ms
-// split. The counts are then a match without weights that stops after `check`, as the ranked
-// one did.
+// split. The counts are then a match without weights that stops after `check` (or `n`, as
+// Xapian's own count would), shard by shard. The split adds up an all-words article's weight in
+// another order than the whole query, which can only reorder weights equal to rounding at the
+// n-th place.
 Searcher::Impl::BestMatches Searcher::Impl::best_matches(Xapian::Enquire& cheap, const Xapian::Query& query,
                                                          const QuerySplit* split, size_t n, size_t check,
                                                          const DeferredPositions* deferred) {
@@ -807,7 +809,7 @@ Searcher::Impl::BestMatches Searcher::Impl::best_matches(Xapian::Enquire& cheap,
       std::sort(merged.begin(), merged.end());
       merged.resize(n);
       for (const auto& [weight, did] : merged) best.docids.push_back(did);
-      best.counts = count_matches(query, check);
+      best.counts = count_matches(query, std::max(check, n));
       return best;
     }
   }

@@ -329,6 +329,8 @@ TEST_CASE("a query that ranks all-words articles first splits into two parts tha
   for (auto [text, config] : std::vector<std::pair<const char*, Config>>{
            {"উত্তর কোরিয়া সেনা", {}},
            {"উত্তর কোরিয়া OR সেনা মহড়া যুদ্ধ বিমান", {}},
+           {"উত্তর কোরিয়া সেনা মহড়া OR যুদ্ধ", {}},
+           {"(উত্তর কোরিয়া সেনা মহড়া) OR যুদ্ধ", {}},
            {"(উত্তর কোরিয়া সেনা মহড়া) যুদ্ধ", {}},
            {"উত্তর কোরিয়া সেনা মহড়া", off}}) {
     INFO(text);

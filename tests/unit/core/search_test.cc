@@ -758,9 +758,10 @@ TEST_CASE("a page weighed from the candidates is the page every match weighed in
 
 TEST_CASE("candidates found with all words first include what outweighs them without all words",
           "[core][search]") {
-  // With a small all-words boost, an article saying three of the four words many times outweighs
-  // those with every word once: the first match finds the best all-words articles first and the
-  // others from the floor they set (Searcher's best_matches), and must not lose it.
+  // With a small all-words boost, articles saying three of the four words often outweigh most of
+  // those with every word: the first match finds the best all-words articles first and the others
+  // from the floor the last of them sets (Searcher's best_matches), and must lose neither the
+  // article above every all-words one nor the one between them.
   sondhan::testing::TempDir dir;
   Config config;
   config.db_path = dir.str("db");
@@ -772,26 +773,33 @@ TEST_CASE("candidates found with all words first include what outweighs them wit
                                             "হাসপাতাল", "বাজার", "নৌকা", "আশ্রয়"};
   auto filler = [&](size_t i) {
     std::string text;
-    for (size_t j = 0; j < 8; ++j) text.append(" ").append(fillers[(i * 5 + j * 7) % fillers.size()]).append(fillers[(i + j) % 7]);
+    for (size_t j = 0; j < 8; ++j) {
+      text.append(" ").append(fillers[(i * 5 + j * 7) % fillers.size()]).append(fillers[(i + j) % 7]);
+    }
+    return text;
+  };
+  auto times = [](const std::string& words, int n) {
+    std::string text;
+    for (int i = 0; i < n; ++i) text.append(" ").append(words);
     return text;
   };
   std::vector<Article> articles;
-  for (size_t i = 0; i < 8; ++i) {
+  articles.push_back(article("all-best", "খবর", times("বন্যা ত্রাণ বিতরণ জেলা", 3) + filler(0), "2024-06-01", "BBC"));
+  for (size_t i = 1; i < 8; ++i) {
     articles.push_back(article("all" + std::to_string(i), "খবর", "বন্যা ত্রাণ বিতরণ জেলা" + filler(i), "2024-06-01", "BBC"));
   }
-  std::string three;
-  for (int i = 0; i < 8; ++i) three += " বন্যা ত্রাণ বিতরণ";
-  articles.push_back(article("three", "খবর", three, "2024-06-02", "BBC"));
+  articles.push_back(article("three", "খবর", times("বন্যা ত্রাণ বিতরণ", 8), "2024-06-02", "BBC"));
+  articles.push_back(article("some", "খবর", times("বন্যা ত্রাণ বিতরণ", 2) + " নদী", "2024-06-02", "AFP"));
   for (size_t i = 0; i < 20; ++i) {
     articles.push_back(article("county" + std::to_string(i), "খবর", "জেলা" + filler(i + 8), "2024-06-03", "BBC"));
   }
   write_articles(config, articles, /*merge=*/true);
 
-  auto page = [&](int candidates, bool collapse) {
+  auto page = [&](const std::string& query, int candidates, bool collapse) {
     Config c = config;
     c.ranking.candidates = candidates;
     SearchRequest r;
-    r.query = "বন্যা ত্রাণ বিতরণ জেলা";
+    r.query = query;
     r.limit = 3;
     r.collapse = collapse;
     const SearchResult result = search_with(c, r);
@@ -799,17 +807,22 @@ TEST_CASE("candidates found with all words first include what outweighs them wit
     for (const Hit& h : result.hits) got.emplace_back(h.id, h.score);
     return std::make_pair(got, result.total);
   };
-  for (const bool collapse : {false, true}) {
-    INFO("collapse " << collapse);
-    const auto full = page(0, collapse);
-    REQUIRE(full.first.size() == 3);
-    CHECK(full.first.front().first == "three");
-    const auto from_candidates = page(3, collapse);
-    CHECK(from_candidates.second == full.second);
-    REQUIRE(from_candidates.first.size() == 3);
-    for (size_t i = 0; i < 3; ++i) {
-      CHECK(from_candidates.first[i].first == full.first[i].first);
-      CHECK(from_candidates.first[i].second == Approx(full.first[i].second));
+  // The words alone, and with a phrase every match must have (checked after the floor, in
+  // DeferredPositions, with positions in a value).
+  for (const std::string query : {"বন্যা ত্রাণ বিতরণ জেলা", "বন্যা ত্রাণ বিতরণ জেলা \"বন্যা ত্রাণ\""}) {
+    for (const bool collapse : {false, true}) {
+      INFO(query << ", collapse " << collapse);
+      const auto full = page(query, 0, collapse);
+      REQUIRE(full.first.size() == 3);
+      CHECK(full.first[0].first == "three");
+      CHECK(full.first[2].first == "some");
+      const auto from_candidates = page(query, 3, collapse);
+      CHECK(from_candidates.second == full.second);
+      REQUIRE(from_candidates.first.size() == 3);
+      for (size_t i = 0; i < 3; ++i) {
+        CHECK(from_candidates.first[i].first == full.first[i].first);
+        CHECK(from_candidates.first[i].second == Approx(full.first[i].second));
+      }
     }
   }
 }
