@@ -74,6 +74,13 @@ REQUESTS=(
   '/search?q=বলেন&sort=-date' '/search?q=-ঢাকা&sort=date&page=3'
   # Words the query expands: number words, a count in thousands, a compound split in two.
   '/search?q=চৌদ্দটি গরু দুইশ পিস' '/search?q=করোনা 5820&sort=-date' '/search?q=স্বাস্থ্যমন্ত্রণালয়ে দক্ষিণপশ্চিমাঞ্চলে'
+  # Four words or more, whose first match takes the articles with every word first, then the
+  # rest from their floor: with a filter, required and excluded words, a required phrase, paged,
+  # without collapsing.
+  '/search?q=করোনা টিকা সংগ্রহ বাংলাদেশ' '/search?q=সরকার মন্ত্রী ঢাকা বলেন&page=3'
+  '/search?q=সরকার মন্ত্রী ঢাকা বলেন&category=জাতীয়' '/search?q=ভারত বাংলাদেশ সীমান্ত হত্যা&source=ঢাকা সংবাদ'
+  '/search?q=সরকার মন্ত্রী ঢাকা বলেন +নির্বাচন -বৃষ্টি&page=2'
+  '/search?q="উত্তর কোরিয়া" সেনা মহড়া ক্ষেপণাস্ত্র যুদ্ধ&collapse=false'
 )
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/sondhan-browse.XXXXXX")
