@@ -52,10 +52,9 @@ struct ParsedQuery {
   // in two: `all_words` matches those and `other_words` the rest of `query`'s matches, each
   // document with the weight `query` gives it (up to rounding: an all-words article's weight is
   // `1 + all_words_boost` times its words' sum, not the sum plus the boost's share). The best
-  // articles with every word set a floor
-  // below which the others need not be weighed, which Xapian's bounds on `query` as a whole
-  // (each word's spellings and fallbacks adding up) cannot. Both empty when the query has no
-  // such part at its top level.
+  // articles with every word set a floor below which the others need not be weighed, which
+  // Xapian's bounds on `query` as a whole (each word's spellings and fallbacks adding up) cannot.
+  // Both empty when the query has no such part at its top level.
   Xapian::Query all_words, other_words;
 
   /// The query with its proximity weight: the same matches as `query`, ranked in full.
