@@ -779,11 +779,11 @@ bool Searcher::Impl::stories_from_columns(Xapian::Enquire& cheap, const Xapian::
 // floor that the other matches must reach, and a match of those that starts at it skips what
 // cannot, where Xapian, ranking the whole query, works its way up to a lower floor against
 // looser bounds. The heaviest topical query at a million articles (`করোনা টিকা সংগ্রহ বাংলাদেশ`,
-// eight posting lists of 552 to 240,377 articles): 14-18 ms for this match whole, 10-11 ms
-// split. The counts are then a match without weights that stops after `check` (or `n`, as
-// Xapian's own count would), shard by shard. The split adds up an all-words article's weight in
-// another order than the whole query, which can only reorder weights equal to rounding at the
-// n-th place.
+// eight posting lists of 552 to 240,377 articles): 15-17 ms for this match whole, 10-13 ms
+// split, in the same rounds. The counts are then a match without weights that stops after
+// `check` (or `n`, as Xapian's own count would), shard by shard. The split adds up an all-words
+// article's weight in another order than the whole query, which can only reorder weights equal
+// to rounding at the n-th place.
 Searcher::Impl::BestMatches Searcher::Impl::best_matches(Xapian::Enquire& cheap, const Xapian::Query& query,
                                                          const QuerySplit* split, size_t n, size_t check,
                                                          const DeferredPositions* deferred) {
