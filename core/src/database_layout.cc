@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cctype>
 #include <cstdio>
 #include <fstream>
@@ -57,24 +58,49 @@ std::vector<std::string> read_stub(const std::string& db) {
   return shards;
 }
 
+bool replace_file(const std::string& path, const std::vector<std::string_view>& parts) {
+  const std::string tmp = path + ".tmp";
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return false;
+  int failure = 0;  // errno of the first call that failed
+  const auto failed = [&failure](int error) {
+    if (failure == 0) failure = error;
+  };
+  for (std::string_view part : parts) {
+    while (failure == 0 && !part.empty()) {
+      const ssize_t n = ::write(fd, part.data(), part.size());
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) {
+        failed(n < 0 ? errno : EIO);
+      } else {
+        part.remove_prefix(static_cast<size_t>(n));
+      }
+    }
+  }
+  if (failure == 0 && ::fsync(fd) != 0) failed(errno);
+  if (::close(fd) != 0) failed(errno);
+  if (failure == 0 && std::rename(tmp.c_str(), path.c_str()) != 0) failed(errno);
+  if (failure != 0) {
+    ::unlink(tmp.c_str());
+    errno = failure;
+    return false;
+  }
+  const size_t slash = path.find_last_of('/');
+  const std::string dir = slash == std::string::npos ? "." : path.substr(0, slash + 1);
+  const int dir_fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir_fd >= 0) {
+    ::fsync(dir_fd);  // make the rename itself durable
+    ::close(dir_fd);
+  }
+  return true;
+}
+
 bool write_stub(const std::string& db, const std::vector<std::string>& shards) {
-  const std::string tmp = stub_path(db) + ".tmp";
   // Relative paths: Xapian resolves them against the stub's own directory, so the database
   // can be moved or mounted elsewhere as a whole.
   std::string text;
   for (const std::string& name : shards) text += "auto " + name + "\n";
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return false;
-  const bool written = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) &&
-                       ::fsync(fd) == 0;
-  ::close(fd);
-  if (!written || std::rename(tmp.c_str(), stub_path(db).c_str()) != 0) return false;
-  const int dir = ::open(db.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dir >= 0) {
-    ::fsync(dir);  // make the rename itself durable
-    ::close(dir);
-  }
-  return true;
+  return replace_file(stub_path(db), {text});
 }
 
 std::optional<std::pair<uint64_t, int64_t>> identity(const std::string& db) {

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "sondhan/core/schema.h"
+#include "sondhan/core/database_layout.h"
 #include "index_layout.h"
 
 namespace sondhan::core {
@@ -64,18 +65,6 @@ void sort_by_value(SortedBand& postings, SortedBand& out) {
     for (const uint64_t p : postings) out[start[(p >> shift) & 0xFFFF]++] = p;
     postings.swap(out);
   }
-}
-
-bool write_all(int fd, const void* data, size_t size) {
-  const auto* p = static_cast<const char*>(data);
-  while (size > 0) {
-    const ssize_t n = ::write(fd, p, size);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    p += n;
-    size -= static_cast<size_t>(n);
-  }
-  return true;
 }
 
 }  // namespace
@@ -137,19 +126,13 @@ Status FingerprintFile::write(const std::string& dir, const Xapian::Database& db
   std::memcpy(h.uuid, uuid.data(), std::min(uuid.size(), sizeof h.uuid - 1));
 
   const std::string path = dir + "/" + kName;
-  const std::string temp = path + ".new";
-  const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return Status::internal("cannot create " + temp + ": " + std::strerror(errno));
-  bool ok = write_all(fd, &h, sizeof h);
-  for (const SortedBand& band : bands) ok = ok && write_all(fd, band.data(), band.size() * sizeof(uint64_t));
-  ok = ok && write_all(fd, sketches.data(), sketches.size());
-  ok = ::fsync(fd) == 0 && ok;
-  ok = ::close(fd) == 0 && ok;
-  if (!ok || std::rename(temp.c_str(), path.c_str()) != 0) {
-    const std::string why = std::strerror(errno);
-    std::error_code ec;
-    fs::remove(temp, ec);
-    return Status::internal("cannot write " + path + ": " + why);
+  std::vector<std::string_view> parts = {{reinterpret_cast<const char*>(&h), sizeof h}};
+  for (const SortedBand& band : bands) {
+    parts.emplace_back(reinterpret_cast<const char*>(band.data()), band.size() * sizeof(uint64_t));
+  }
+  parts.emplace_back(reinterpret_cast<const char*>(sketches.data()), sketches.size());
+  if (!layout::replace_file(path, parts)) {
+    return Status::internal("cannot write " + path + ": " + std::strerror(errno));
   }
   return Status::ok();
 }
@@ -210,7 +193,7 @@ std::vector<Xapian::docid> FingerprintFile::deleted_in(const Xapian::Database& d
 bool FingerprintFile::remove(const std::string& dir) {
   const std::string path = dir + "/" + kName;
   std::error_code ec;
-  fs::remove(path + ".new", ec);  // a killed write's
+  fs::remove(path + ".tmp", ec);  // a killed write's (layout::replace_file)
   fs::remove(path, ec);
   return !fs::exists(path, ec);
 }

@@ -33,10 +33,16 @@ bool is_generated_shard_name(std::string_view name);
 /// is_shard_name() names, as sondhan writes them).
 std::vector<std::string> read_stub(const std::string& db);
 
-/// Replaces the stub atomically (write and fsync a temporary file, rename it, fsync the
-/// directory), so that a reader, or a machine that lost power, sees the old list or the new
-/// one, never half of one or an empty file. Returns false on an I/O error.
+/// Replaces the stub atomically (replace_file), so that a reader, or a machine that lost power,
+/// sees the old list or the new one, never half of one or an empty file. Returns false on an
+/// I/O error.
 bool write_stub(const std::string& db, const std::vector<std::string>& shards);
+
+/// Replaces the file at `path` atomically with `parts`, written one after another: into a
+/// temporary file beside it (`path` + ".tmp"), synced, renamed over `path`, the directory synced.
+/// Returns false on an I/O error, with errno from the call that failed and the temporary file
+/// removed.
+bool replace_file(const std::string& path, const std::vector<std::string_view>& parts);
 
 /// Something that changes whenever the stub is replaced (its inode and change time); nullopt
 /// for a plain database.
