@@ -581,9 +581,7 @@ Status IndexWriter::Impl::merge(const std::vector<size_t>& group) {
   fresh_terms.reset();  // all three are by shard number
   bands.clear();
   prints.clear();
-  for (Shard& shard : shards) {
-    if (shard.name == merged) file_fingerprints(shard);
-  }
+  file_fingerprints(shards[group.front()]);  // the merged shard, in the first one's place
   return Status::ok();
 }
 

@@ -855,7 +855,6 @@ bool Searcher::Impl::weigh_candidates(Xapian::Enquire& enquire, const Xapian::Qu
   if (candidates == 0) return false;
   Xapian::Enquire cheap(db);
   if (!set_weighting(cheap, config.ranking, /*length_free=*/true)) return false;
-  cheap.set_query(query);
   if (config.search.time_limit_ms > 0) cheap.set_time_limit(config.search.time_limit_ms / 1000.0);
   std::vector<Xapian::docid> docids;
   std::vector<std::string> pool_keys;  // with `collapse`, each candidate's story key
