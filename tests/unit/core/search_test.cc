@@ -79,6 +79,27 @@ SearchResult search_with(const Config& config, const SearchRequest& request) {
   return std::move(result).value();
 }
 
+// A relevance-ranked page with `ranking.candidates` = `candidates` (0: every match weighed in
+// full): each hit's id and score, and the total.
+struct RankedPage {
+  std::vector<std::pair<std::string, double>> hits;
+  size_t total = 0;
+};
+RankedPage ranked_page(Config config, const std::string& query, int candidates, size_t offset, size_t limit,
+                       bool collapse) {
+  config.ranking.candidates = candidates;
+  SearchRequest r;
+  r.query = query;
+  r.offset = offset;
+  r.limit = limit;
+  r.collapse = collapse;
+  const SearchResult result = search_with(config, r);
+  RankedPage page;
+  for (const Hit& h : result.hits) page.hits.emplace_back(h.id, h.score);
+  page.total = result.total;
+  return page;
+}
+
 SearchResult search_for(const Config& config, const std::string& query) {
   SearchRequest r;
   r.query = query;
@@ -701,17 +722,8 @@ TEST_CASE("a page weighed from the candidates is the page every match weighed in
 
   // Without collapsing unless asked: the r articles are copies of one another.
   auto page = [&](int candidates, size_t offset, size_t limit, bool collapse = false) {
-    Config c = config;
-    c.ranking.candidates = candidates;
-    SearchRequest r;
-    r.query = "বৃষ্টি";
-    r.offset = offset;
-    r.limit = limit;
-    r.collapse = collapse;
-    std::vector<std::pair<std::string, double>> got;
-    const SearchResult result = search_with(c, r);
-    for (const Hit& h : result.hits) got.emplace_back(h.id, h.score);
-    return std::make_pair(got, result.total);
+    const RankedPage got = ranked_page(config, "বৃষ্টি", candidates, offset, limit, collapse);
+    return std::make_pair(got.hits, got.total);
   };
   const auto full = page(0, 0, 14);
   REQUIRE(full.first.size() == 14);
@@ -796,16 +808,8 @@ TEST_CASE("candidates found with all words first include what outweighs them wit
   write_articles(config, articles, /*merge=*/true);
 
   auto page = [&](const std::string& query, int candidates, bool collapse) {
-    Config c = config;
-    c.ranking.candidates = candidates;
-    SearchRequest r;
-    r.query = query;
-    r.limit = 3;
-    r.collapse = collapse;
-    const SearchResult result = search_with(c, r);
-    std::vector<std::pair<std::string, double>> got;
-    for (const Hit& h : result.hits) got.emplace_back(h.id, h.score);
-    return std::make_pair(got, result.total);
+    const RankedPage got = ranked_page(config, query, candidates, 0, 3, collapse);
+    return std::make_pair(got.hits, got.total);
   };
   // The words alone, and with a phrase every match must have (checked after the floor, in
   // DeferredPositions, with positions in a value).
